@@ -1,0 +1,124 @@
+// swift-tools-version:6.2
+// The registry: a declarative, config-driven server engine and, on top of it,
+// a P2P WebRTC signaling and presence registry. See README.md and ARCHITECTURE in the docs.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "registry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "registry", targets: ["registry"]),
+        .library(name: "DocumentStore", targets: ["DocumentStore"]),
+        .library(name: "ServerConfig", targets: ["ServerConfig"]),
+        .library(name: "ServerEngine", targets: ["ServerEngine"]),
+        .library(name: "P2PRegistry", targets: ["P2PRegistry"]),
+    ],
+    dependencies: [
+        // Exact pins: the local package mirror's commit ids are not GitHub's, so no Package.resolved is committed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", exact: "2.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMongoc",
+            pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev", "libbson-dev"])]
+        ),
+        .target(
+            name: "DocumentStore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MongoStore",
+            dependencies: [
+                "CMongoc",
+                "DocumentStore",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServerConfig",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServerEngine",
+            dependencies: [
+                "ServerConfig",
+                "DocumentStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "P2PRegistry",
+            dependencies: ["ServerEngine", "DocumentStore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "registry",
+            dependencies: [
+                "ServerConfig",
+                "ServerEngine",
+                "DocumentStore",
+                "MongoStore",
+                "P2PRegistry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DocumentStoreBenchmark",
+            dependencies: ["DocumentStore"],
+            path: "Benchmarks/DocumentStoreBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocumentStoreTests",
+            dependencies: ["DocumentStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerConfigTests",
+            dependencies: ["ServerConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerEngineTests",
+            dependencies: [
+                "ServerEngine",
+                "ServerConfig",
+                "DocumentStore",
+                "P2PRegistry",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,61 @@
+import HTTPTypes
+import ServerConfig
+import ServerEngine
+
+/// The registry application's bindings: the handler names routes.yaml and jobs.yaml refer to, the TTLs it
+/// reads and the settings it declares for limits.yaml.
+///
+/// ```swift
+/// var handlers = HandlerRegistry()
+/// RegistryHandlers.register(into: &handlers)
+/// ```
+public enum RegistryHandlers {
+    /// HTTP handler names.
+    public enum HTTP {
+        public static let announce = "announce"
+        public static let peers = "peers"
+        public static let peer = "peer"
+        public static let messages = "messages"
+    }
+
+    /// The signaling WebSocket handler name.
+    public static let signaling = "signaling"
+
+    /// Job handler names.
+    public enum Jobs {
+        public static let presenceSweep = "presenceSweep"
+        public static let coordinatorElection = "coordinatorElection"
+    }
+
+    /// TTL names read from limits.yaml.
+    public enum TTL {
+        /// A device not seen for this long is offline (`DEVICE_TTL_MINUTES`).
+        public static let deviceOnline = "deviceOnline"
+        /// An offline device's document is deleted after this.
+        public static let deviceRetention = "deviceRetention"
+        /// `peer/:userId` falls back to coordinators seen this recently.
+        public static let coordinatorLookback = "coordinatorLookback"
+        /// Queued signaling messages expire after this (`SIGNALING_TTL_HOURS`).
+        public static let signaling = "signaling"
+    }
+
+    /// The application's `settings:` in limits.yaml, with their types and defaults.
+    public static let settings: [String: SettingSpec] = [
+        "minCoordinatorsPerNetwork": SettingSpec(.integer(min: 0, max: 1000), default: .integer(2)),
+        "queueCapPerDevice": SettingSpec(.integer(min: 1, max: 100_000), default: .integer(100)),
+        "messageTypes": SettingSpec(.stringList, default: .stringList(["offer", "answer", "ice-candidate"])),
+    ]
+
+    /// Registers every handler, TTL and setting of the registry.
+    public static func register(into registry: inout HandlerRegistry) {
+        for name in [HTTP.announce, HTTP.peers, HTTP.peer, HTTP.messages] {
+            // The endpoints' behaviour lands with the registry HTTP API work (issue 6); until then they answer 503.
+            registry.http(name) { _ in throw APIError(.serviceUnavailable, "The \(name) endpoint is not served by this build yet") }
+        }
+        registry.declareWebSocketHandler(signaling)
+        registry.declareJobHandler(Jobs.presenceSweep)
+        registry.declareJobHandler(Jobs.coordinatorElection)
+        registry.requiredTTLs.formUnion([TTL.deviceOnline, TTL.deviceRetention, TTL.coordinatorLookback, TTL.signaling])
+        registry.settings.merge(settings) { _, new in new }
+    }
+}

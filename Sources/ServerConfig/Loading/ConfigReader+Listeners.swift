@@ -1,0 +1,47 @@
+/// routes.yaml keys `http`, `websocket`, `auth` and `store`.
+extension ConfigReader {
+    /// `http:` / `websocket:` — keys `host` (default 0.0.0.0), `port`, `backlog` (default 4096).
+    func listener(_ node: ConfigNode?, defaultPort: Int) -> ListenerConfig {
+        var listener = ListenerConfig(port: defaultPort)
+        guard let node, let map = mapping(node, allowed: ["host", "port", "backlog"]) else { return listener }
+        if let host = map["host"].flatMap(string), !host.isEmpty { listener.host = host }
+        if let port = map["port"].flatMap({ int($0, in: 0...65535) }) { listener.port = port }
+        if let backlog = map["backlog"].flatMap({ int($0, in: 1...1_000_000) }) { listener.backlog = backlog }
+        return listener
+    }
+
+    /// `auth:` — `jwt: { secret, leeway }`.
+    func auth(_ node: ConfigNode?) -> AuthConfig {
+        var auth = AuthConfig()
+        guard let node, let map = mapping(node, allowed: ["jwt"]) else { return auth }
+        guard let jwtNode = map["jwt"], let jwt = mapping(jwtNode, allowed: ["secret", "leeway"]) else { return auth }
+        if let secretNode = jwt["secret"], let secret = string(secretNode) {
+            auth.jwtSecret = secret
+            if secret.isEmpty {
+                warning("no JWT secret: set JWT_SECRET (at least 32 random bytes, e.g. `openssl rand -hex 32`); the server will not start without it", at: secretNode)
+            } else if secret.utf8.count < 32 {
+                warning("the JWT secret is shorter than 32 bytes; HS256 secrets that short can be brute-forced", at: secretNode)
+            }
+        }
+        if let leeway = jwt["leeway"].flatMap({ duration($0) }) { auth.leeway = leeway }
+        return auth
+    }
+
+    /// `store:` — `uri` (empty: embedded engine), `database`, `poolSize`, `ttlMonitorInterval`.
+    func store(_ node: ConfigNode?) -> StoreConfig {
+        var store = StoreConfig()
+        guard let node, let map = mapping(node, allowed: ["uri", "database", "poolSize", "ttlMonitorInterval"]) else { return store }
+        if let uriNode = map["uri"], let uri = string(uriNode) {
+            store.uri = uri
+            if !uri.isEmpty, !(uri.hasPrefix("mongodb://") || uri.hasPrefix("mongodb+srv://")) {
+                error("a MongoDB URI starts with mongodb:// or mongodb+srv://", at: uriNode)
+            }
+        }
+        if let database = map["database"].flatMap(string), !database.isEmpty { store.database = database }
+        if let poolSize = map["poolSize"].flatMap({ int($0, in: 1...10_000) }) { store.poolSize = poolSize }
+        if let interval = map["ttlMonitorInterval"].flatMap({ duration($0, minimum: .milliseconds(10)) }) {
+            store.ttlMonitorInterval = interval
+        }
+        return store
+    }
+}

@@ -1,0 +1,16 @@
+/// How requests are authenticated: JSON Web Tokens signed with HS256.
+public struct AuthConfig: Sendable, Equatable {
+    /// The HS256 secret (`JWT_SECRET`). Empty means unset: `registry check` warns and `registry serve` refuses to start.
+    public var jwtSecret: String
+    /// Clock skew tolerated when checking `exp` and `nbf`. Default 0s.
+    public var leeway: Duration
+
+    /// Creates an auth configuration.
+    public init(jwtSecret: String = "", leeway: Duration = .zero) {
+        self.jwtSecret = jwtSecret
+        self.leeway = leeway
+    }
+
+    /// True when a secret is configured.
+    public var hasSecret: Bool { !jwtSecret.isEmpty }
+}

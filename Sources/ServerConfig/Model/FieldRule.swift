@@ -1,0 +1,64 @@
+/// A validation rule for one request field, declared under a route's `validate:` in routes.yaml.
+///
+/// ```yaml
+/// validate:
+///   body:
+///     peerId: { matches: '^peer_[a-zA-Z0-9_]+$', length: { max: 100 } }
+///     capabilities: { optional: true, array: true, each: { in: [relay, store, coordinator] } }
+/// ```
+public struct FieldRule: Sendable, Equatable {
+    /// The field name (a path parameter, query item or top-level body key).
+    public var field: String
+    /// If true, an absent (or null) field passes; present values are still checked. Default false.
+    public var optional: Bool
+    /// Checks applied in order.
+    public var checks: [FieldCheck]
+    /// For arrays: the rule every element must pass.
+    public var each: ElementRule?
+    /// Where the rule is written, for diagnostics.
+    public var location: SourceLocation
+
+    /// Creates a rule.
+    public init(field: String, optional: Bool = false, checks: [FieldCheck], each: ElementRule? = nil, location: SourceLocation) {
+        self.field = field
+        self.optional = optional
+        self.checks = checks
+        self.each = each
+        self.location = location
+    }
+}
+
+/// The checks applied to each element of an array field.
+public struct ElementRule: Sendable, Equatable {
+    /// Checks applied to every element.
+    public var checks: [FieldCheck]
+
+    /// Creates an element rule.
+    public init(checks: [FieldCheck]) {
+        self.checks = checks
+    }
+}
+
+/// One check of a field, as the express-validator checks the spec uses.
+public enum FieldCheck: Sendable, Equatable {
+    /// `string: true`: the value is a string.
+    case string
+    /// `alphanumeric: true`: ASCII letters and digits only (express-validator's `isAlphanumeric`).
+    case alphanumeric
+    /// `length: { min, max }`: string length in characters, bounds inclusive.
+    case length(min: Int?, max: Int?)
+    /// `matches: 'regex'`: the whole pattern must match somewhere, as JavaScript's `RegExp.test`.
+    case matches(String)
+    /// `url: { protocols: [ws, wss] }`: an absolute URL with a host and one of the protocols.
+    case url(protocols: [String])
+    /// `in: [a, b]`: one of the listed strings.
+    case oneOf([String])
+    /// `array: true` or `array: { min, max }`: a JSON array, with an optional element count range.
+    case array(min: Int?, max: Int?)
+    /// `integer: true` or `integer: { min, max }`: a whole number (a string of digits for params and query).
+    case integer(min: Int?, max: Int?)
+    /// `boolean: true`: true or false.
+    case boolean
+    /// `object: true`: a JSON object.
+    case object
+}

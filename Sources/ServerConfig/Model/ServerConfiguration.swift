@@ -1,0 +1,61 @@
+/// The whole, checked configuration: routes.yaml, limits.yaml and jobs.yaml with environment variables resolved.
+///
+/// ```swift
+/// let config = try ConfigLoader(directory: ".", catalog: registry.catalog).load()
+/// print(config.http.port, config.limits.rateLimits["announce"]?.max ?? 0)
+/// ```
+public struct ServerConfiguration: Sendable, Equatable {
+    /// The directory the files were read from.
+    public var directory: String
+    /// The service name used in logs. Default `p2p-registry`.
+    public var service: String
+    /// The HTTP API listener (`PORT`, default 3000).
+    public var http: ListenerConfig
+    /// The WebSocket signaling listener (`SIGNALING_PORT`, default 8080).
+    public var webSocket: ListenerConfig
+    /// JWT settings.
+    public var auth: AuthConfig
+    /// Store selection.
+    public var store: StoreConfig
+    /// HTTP routes in file order.
+    public var routes: [RouteConfig]
+    /// WebSocket routes in file order.
+    public var webSocketRoutes: [WebSocketRouteConfig]
+    /// Collections and their indexes.
+    public var collections: [CollectionConfig]
+    /// Limits, TTLs and settings.
+    public var limits: LimitsConfig
+    /// Scheduled jobs in file order.
+    public var jobs: [JobConfig]
+    /// Warnings found while loading (the configuration is usable).
+    public var warnings: [ConfigDiagnostic]
+
+    /// Creates a configuration; normally made by `ConfigLoader`.
+    public init(
+        directory: String = ".",
+        service: String = "p2p-registry",
+        http: ListenerConfig = ListenerConfig(port: 3000),
+        webSocket: ListenerConfig = ListenerConfig(port: 8080),
+        auth: AuthConfig = AuthConfig(),
+        store: StoreConfig = StoreConfig(),
+        routes: [RouteConfig] = [],
+        webSocketRoutes: [WebSocketRouteConfig] = [],
+        collections: [CollectionConfig] = [],
+        limits: LimitsConfig = LimitsConfig(),
+        jobs: [JobConfig] = [],
+        warnings: [ConfigDiagnostic] = []
+    ) {
+        self.directory = directory
+        self.service = service
+        self.http = http
+        self.webSocket = webSocket
+        self.auth = auth
+        self.store = store
+        self.routes = routes
+        self.webSocketRoutes = webSocketRoutes
+        self.collections = collections
+        self.limits = limits
+        self.jobs = jobs
+        self.warnings = warnings
+    }
+}

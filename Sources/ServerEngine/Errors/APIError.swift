@@ -1,0 +1,37 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A client-facing error: answers `status` with the JSON body `{"error": message}`.
+///
+/// ```swift
+/// throw APIError(.forbidden, "Device peer_x belongs to another user")
+/// ```
+public struct APIError: HTTPResponseError, CustomStringConvertible {
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// The `error` text; shown to the client, so it never carries internals or secrets.
+    public var message: String
+    /// Extra headers, such as `Retry-After` or `Allow`.
+    public var headers: HTTPFields
+
+    /// Creates an error.
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(message)" }
+
+    /// The JSON response.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        handlerResponse.response
+    }
+
+    /// The JSON response as a handler response.
+    var handlerResponse: HandlerResponse {
+        (try? HandlerResponse.json(["error": message], status: status, headers: headers))
+            ?? HandlerResponse(status: status, headers: headers)
+    }
+}

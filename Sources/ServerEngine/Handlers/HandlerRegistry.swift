@@ -1,0 +1,64 @@
+import ServerConfig
+
+/// An HTTP handler: one Swift function, bound by name to a route in routes.yaml.
+public typealias HTTPHandler = @Sendable (HandlerContext) async throws -> HandlerResponse
+
+/// The names the YAML files may refer to, mapped to Swift functions.
+///
+/// A new endpoint is one function registered here plus one block in routes.yaml:
+///
+/// ```swift
+/// var handlers = HandlerRegistry()
+/// handlers.http("hello") { context in try .json(["hello": context.parameters["name"] ?? "world"]) }
+/// ```
+///
+/// Registering a name twice is a programming error; the engine refuses to start and names it.
+public struct HandlerRegistry: Sendable {
+    /// HTTP handlers by name.
+    public private(set) var httpHandlers: [String: HTTPHandler] = [:]
+    /// Names registered more than once.
+    public private(set) var duplicateNames: [String] = []
+    /// WebSocket handler names (their handlers are bound by the WebSocket engine).
+    public private(set) var webSocketHandlerNames: Set<String> = []
+    /// Job handler names (their handlers are bound by the job scheduler).
+    public private(set) var jobHandlerNames: Set<String> = []
+    /// TTL names the code reads; start-up fails if limits.yaml lacks one.
+    public var requiredTTLs: Set<String> = []
+    /// Application settings declared for limits.yaml's `settings:`.
+    public var settings: [String: SettingSpec] = [:]
+
+    /// Creates an empty registry.
+    public init() {}
+
+    /// Registers an HTTP handler under `name`.
+    public mutating func http(_ name: String, _ handler: @escaping HTTPHandler) {
+        if httpHandlers[name] != nil { duplicateNames.append(name) }
+        httpHandlers[name] = handler
+    }
+
+    /// Registers an HTTP handler whose result is encoded as a 200 JSON body.
+    public mutating func json<Output: Encodable & Sendable>(_ name: String, _ handler: @escaping @Sendable (HandlerContext) async throws -> Output) {
+        http(name) { context in try .json(try await handler(context)) }
+    }
+
+    /// Declares a WebSocket handler name (so routes.yaml may bind it).
+    public mutating func declareWebSocketHandler(_ name: String) {
+        if !webSocketHandlerNames.insert(name).inserted { duplicateNames.append(name) }
+    }
+
+    /// Declares a job handler name (so jobs.yaml may bind it).
+    public mutating func declareJobHandler(_ name: String) {
+        if !jobHandlerNames.insert(name).inserted { duplicateNames.append(name) }
+    }
+
+    /// The names to check the configuration against.
+    public var catalog: BindingCatalog {
+        BindingCatalog(
+            httpHandlers: Set(httpHandlers.keys),
+            webSocketHandlers: webSocketHandlerNames,
+            jobHandlers: jobHandlerNames,
+            requiredTTLs: requiredTTLs,
+            settings: settings
+        )
+    }
+}

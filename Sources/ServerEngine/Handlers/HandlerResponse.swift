@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// What an HTTP handler returns: a status, headers and a body, usually JSON.
+///
+/// ```swift
+/// return try .json(["success": true])
+/// ```
+public struct HandlerResponse: Sendable {
+    /// The HTTP status. Default 200.
+    public var status: HTTPResponse.Status
+    /// Extra response headers.
+    public var headers: HTTPFields
+    /// The body bytes.
+    public var body: ByteBuffer
+
+    /// Creates a response from raw parts.
+    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: ByteBuffer = ByteBuffer()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON response; dates are encoded as ISO-8601 strings with milliseconds.
+    public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> HandlerResponse {
+        let data = try JSONCoding.encoder().encode(value)
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return HandlerResponse(status: status, headers: fields, body: ByteBuffer(bytes: data))
+    }
+
+    /// The Hummingbird response.
+    var response: Response {
+        var fields = headers
+        fields[.contentLength] = String(body.readableBytes)
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: body))
+    }
+}

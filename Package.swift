@@ -120,5 +120,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["registry"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

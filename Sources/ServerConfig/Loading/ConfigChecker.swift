@@ -4,12 +4,14 @@ struct ConfigChecker {
     let catalog: BindingCatalog?
 
     func check(_ config: ServerConfiguration) {
+        // Names are only meaningful once every file parses; a syntax error is reported alone.
+        guard reader.unparsedFiles.isEmpty else { return }
         checkRoutes(config)
         checkWebSockets(config)
         checkCollections(config)
         checkJobs(config)
         if let catalog {
-            for name in catalog.requiredTTLs.sorted() where config.limits.ttls[name] == nil {
+            for name in catalog.requiredTTLs.sorted() where !ttlNames.contains(name) {
                 reader.report(.error, "missing TTL '\(name)', which the application uses", at: SourceLocation(file: "limits.yaml"),
                               keyPath: "ttls.\(name)", suggestion: NearestName.suggest(for: name, among: config.limits.ttls.keys))
             }
@@ -21,6 +23,8 @@ struct ConfigChecker {
         }
     }
 
+    private var ttlNames: Set<String> { reader.declaredNames["ttls"] ?? [] }
+
     private func checkRoutes(_ config: ServerConfiguration) {
         var seen: [String: RouteConfig] = [:]
         for (index, route) in config.routes.enumerated() {
@@ -29,7 +33,7 @@ struct ConfigChecker {
                 reader.report(.error, "unknown handler '\(route.handler)'", at: route.keyLocations["handler"] ?? route.location, keyPath: "\(keyPath).handler",
                               suggestion: NearestName.suggest(for: route.handler, among: catalog.httpHandlers))
             }
-            if let name = route.rateLimit, config.limits.rateLimits[name] == nil {
+            if let name = route.rateLimit, !(reader.declaredNames["rateLimits"] ?? []).contains(name) {
                 reader.report(.error, "unknown rate limit '\(name)'; define it under rateLimits in limits.yaml", at: route.keyLocations["rateLimit"] ?? route.location,
                               keyPath: "\(keyPath).rateLimit", suggestion: NearestName.suggest(for: name, among: config.limits.rateLimits.keys))
             }
@@ -68,7 +72,7 @@ struct ConfigChecker {
                     reader.report(.error, "duplicate index '\(index.resolvedName)' on collection \(collection.name)",
                                   at: index.location, keyPath: "collections.\(collection.name).indexes")
                 }
-                if let ttl = index.ttl, config.limits.ttls[ttl] == nil {
+                if let ttl = index.ttl, !ttlNames.contains(ttl) {
                     reader.report(.error, "unknown TTL '\(ttl)'; define it under ttls in limits.yaml", at: index.keyLocations["ttl"] ?? index.location,
                                   keyPath: "collections.\(collection.name).indexes.ttl", suggestion: NearestName.suggest(for: ttl, among: config.limits.ttls.keys))
                 }

@@ -93,10 +93,16 @@ public struct ConfigLoader: Sendable {
         do {
             guard let node = try Yams.compose(yaml: text) else { return nil }
             return reader.mapping(ConfigNode(node: node, file: file, keyPath: ""), allowed: allowed)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            reader.unparsedFiles.insert(file)
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            reader.report(.error, "duplicate key \(keys)", at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column), keyPath: "")
         } catch let error as YamlError {
+            reader.unparsedFiles.insert(file)
             let (line, column, problem) = Self.describe(error)
             reader.report(.error, "invalid YAML: \(problem)", at: SourceLocation(file: file, line: line, column: column), keyPath: "")
         } catch {
+            reader.unparsedFiles.insert(file)
             reader.report(.error, "invalid YAML: \(error)", at: SourceLocation(file: file), keyPath: "")
         }
         return nil

@@ -12,11 +12,13 @@ extension ConfigReader {
             if let interval = ws["pingInterval"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { limits.pingInterval = interval }
         }
         if let node = map?["rateLimits"], let named = mapping(node) {
+            declaredNames["rateLimits"] = Set(named.entries.map(\.key))
             for entry in named.entries {
                 if let limit = rateLimit(name: entry.key, entry.value) { limits.rateLimits[entry.key] = limit }
             }
         }
         if let node = map?["ttls"], let named = mapping(node) {
+            declaredNames["ttls"] = Set(named.entries.map(\.key))
             for entry in named.entries {
                 if let value = duration(entry.value) { limits.ttls[entry.key] = value }
             }

@@ -6,6 +6,11 @@ import Yams
 /// Not thread-safe: one reader serves one load.
 final class ConfigReader {
     private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// Names written under a named section (`ttls`, `rateLimits`), valid or not, so a reference to a name
+    /// whose value is wrong reports only the wrong value, not also a "missing name".
+    var declaredNames: [String: Set<String>] = [:]
+    /// Files that could not be parsed; cross-file checks are skipped until they parse.
+    var unparsedFiles: Set<String> = []
     let substitution: EnvironmentSubstitution
 
     init(environment: [String: String]) {

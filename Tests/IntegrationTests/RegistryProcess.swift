@@ -1,0 +1,133 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// Runs the built `registry` binary as users do, capturing its output.
+final class RegistryProcess: @unchecked Sendable {
+    /// The package root.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `registry` executable next to the test bundle (built by `swift build` / `swift test`).
+    static var binary: URL {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("registry"),
+                packageRoot.appendingPathComponent(".build/debug/registry"),
+            ]
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw ProcessFailure(message: "no registry binary at \(candidates.map(\.path)); run swift build first")
+            }
+            return found
+        }
+    }
+
+    struct ProcessFailure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// The result of a command that ran to completion.
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+    private let lock = NSLock()
+    private var collectedOut = Data()
+    private var collectedErr = Data()
+
+    /// Starts `registry` with `arguments` and the given environment (added to a minimal base one).
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = try Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.packageRoot
+        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        base.merge(environment) { _, new in new }
+        process.environment = base
+        process.standardOutput = output
+        process.standardError = errors
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.append(handle.availableData, error: false) }
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.append(handle.availableData, error: true) }
+        try process.run()
+    }
+
+    private func append(_ data: Data, error: Bool) {
+        lock.withLock { if error { collectedErr.append(data) } else { collectedOut.append(data) } }
+    }
+
+    /// Everything written so far to stdout and stderr.
+    var text: (stdout: String, stderr: String) {
+        lock.withLock { (String(decoding: collectedOut, as: UTF8.self), String(decoding: collectedErr, as: UTF8.self)) }
+    }
+
+    /// Runs a command to completion (at most `timeout` seconds).
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 30) async throws -> Outcome {
+        let process = try RegistryProcess(arguments, environment: environment)
+        let status = try await process.waitForExit(timeout: timeout)
+        let (stdout, stderr) = process.text
+        return Outcome(status: status, stdout: stdout, stderr: stderr)
+    }
+
+    /// Waits for the process to exit; kills it and throws after `timeout` seconds.
+    func waitForExit(timeout: Double) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                throw ProcessFailure(message: "registry did not exit within \(timeout)s; output: \(text)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(50))  // let the pipes drain
+        return process.terminationStatus
+    }
+
+    /// Polls the output until `pattern` (a regex with one capture group) appears; returns the capture.
+    func waitForOutput(matching pattern: String, timeout: Double = 20) async throws -> String {
+        let regex = try Regex(pattern)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let combined = text.stdout + text.stderr
+            if let match = try regex.firstMatch(in: combined), match.count > 1, let capture = match[1].substring {
+                return String(capture)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ProcessFailure(message: "no output matching \(pattern); output: \(text)")
+    }
+
+    /// Sends SIGTERM.
+    func terminate() { process.terminate() }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        output.fileHandleForReading.readabilityHandler = nil
+        errors.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+/// A minimal HTTP client for process tests.
+enum HTTP {
+    struct Reply {
+        var status: Int
+        var body: String
+        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
+    }
+
+    static func request(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        return Reply(status: status, body: String(decoding: data, as: UTF8.self))
+    }
+}

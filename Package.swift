@@ -121,6 +121,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MongoStoreTests",
+            dependencies: ["MongoStore", "DocumentStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["registry"],
             swiftSettings: swiftSettings

@@ -1,0 +1,81 @@
+/// A compiled ``Update``: operator steps sorted in MongoDB's field order, checked for conflicts.
+struct UpdatePlan: Sendable {
+    struct Step: Sendable {
+        let path: FieldPath
+        let operatorName: String
+        let operation: UpdateOperation
+    }
+
+    let steps: [Step]
+
+    /// Parses an update document; throws ``StoreError/Code/invalidQuery`` when it is empty, not all
+    /// operators, uses an unknown operator, or updates one path twice (or a path and its prefix).
+    init(_ update: Update) throws {
+        let document = update.document
+        guard !document.isEmpty else { throw StoreError.invalidQuery("the update document is empty; use operators such as $set") }
+        var steps: [Step] = []
+        for (name, operand) in document {
+            guard name.hasPrefix("$") else {
+                throw StoreError.invalidQuery("the update document must contain only update operators such as $set; found field '\(name)'")
+            }
+            guard case .document(let fields) = operand else {
+                throw StoreError.invalidQuery("\(name) needs a document of fields")
+            }
+            for (field, value) in fields {
+                let path = try Self.validatedPath(field, operatorName: name)
+                steps.append(Step(path: path, operatorName: name, operation: try Self.operation(name, value, field: field)))
+            }
+        }
+        steps.sort { FieldPath.updateOrder($0.path, $1.path) }
+        for (previous, next) in zip(steps, steps.dropFirst()) where previous.path.isPrefix(of: next.path) {
+            throw StoreError.invalidQuery("updating the path '\(next.path)' would create a conflict at '\(previous.path)'")
+        }
+        self.steps = steps
+    }
+
+    private static func validatedPath(_ field: String, operatorName: String) throws -> FieldPath {
+        let path = FieldPath(field)
+        for component in path.components where component.isEmpty || component.hasPrefix("$") {
+            throw StoreError.invalidQuery(
+                "\(operatorName) path '\(field)' is not supported: empty components and positional operators ($, $[]) are not allowed"
+            )
+        }
+        return path
+    }
+
+    private static func operation(_ name: String, _ value: Value, field: String) throws -> UpdateOperation {
+        switch name {
+        case "$set": return .set(value)
+        case "$setOnInsert": return .setOnInsert(value)
+        case "$unset": return .unset
+        case "$inc", "$mul":
+            guard value.isNumber else { throw StoreError.typeMismatch("\(name) on '\(field)' needs a numeric argument") }
+            return name == "$inc" ? .increment(value) : .multiply(value)
+        case "$min": return .minimum(value)
+        case "$max": return .maximum(value)
+        case "$currentDate":
+            if value == .bool(true) || value == ["$type": "date"] { return .currentDate }
+            throw StoreError.invalidQuery("$currentDate on '\(field)' needs true or {\"$type\": \"date\"}")
+        case "$push": return .push(try PushModifiers.parse(value, field: field))
+        case "$addToSet":
+            if case .document(let document) = value, document.keys.first?.hasPrefix("$") == true {
+                guard document.count == 1, case .array(let values)? = document["$each"] else {
+                    throw StoreError.invalidQuery("$addToSet on '\(field)' accepts only the $each modifier, with an array")
+                }
+                return .addToSet(values)
+            }
+            return .addToSet([value])
+        case "$pull": return .pull(try PullCondition.parse(value, field: field))
+        case "$pullAll":
+            guard case .array(let values) = value else { throw StoreError.invalidQuery("$pullAll on '\(field)' needs an array") }
+            return .pullAll(values)
+        case "$pop":
+            guard let direction = value.intValue, direction == 1 || direction == -1 else {
+                throw StoreError.invalidQuery("$pop on '\(field)' needs 1 or -1")
+            }
+            return .pop(first: direction == -1)
+        default:
+            throw StoreError.invalidQuery("unknown or unsupported update operator \(name)")
+        }
+    }
+}

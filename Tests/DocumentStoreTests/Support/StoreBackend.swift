@@ -1,0 +1,53 @@
+import DocumentStore
+import Foundation
+import Testing
+
+/// A backend the conformance suite runs against. This is the only file that knows how to make
+/// each backend; adding one (the MongoDB backend) is one entry in ``all`` plus its factory here.
+struct StoreBackend: Sendable, CustomTestStringConvertible {
+    /// A short name shown in test output, e.g. `memory`.
+    let name: String
+    /// Makes a fresh, isolated fixture for one test.
+    let makeFixture: @Sendable () async throws -> StoreFixture
+
+    var testDescription: String { name }
+
+    /// Every backend the suite runs against.
+    static var all: [StoreBackend] {
+        [.memory]
+    }
+
+    /// The embedded engine, on a manual clock so TTL and `$currentDate` are deterministic.
+    static let memory = StoreBackend(name: "memory") {
+        let clock = ManualWallClock()
+        let store = MemoryStore(clock: clock)
+        return StoreFixture(
+            store: store,
+            clock: clock,
+            reapExpired: { await store.reapExpiredDocuments() },
+            tearDown: { try await store.shutdown() }
+        )
+    }
+}
+
+extension StoreBackend {
+    /// Runs `body` with a fresh collection of a fresh fixture, then tears the fixture down.
+    func withCollection(
+        _ label: String = #function,
+        _ body: (any DocumentCollection, StoreFixture) async throws -> Void
+    ) async throws {
+        let fixture = try await makeFixture()
+        do {
+            try await body(fixture.collection(label), fixture)
+        } catch {
+            try? await fixture.tearDown()
+            throw error
+        }
+        try await fixture.tearDown()
+    }
+
+    /// Runs `body` with a fresh collection.
+    func withCollection(_ label: String = #function, _ body: (any DocumentCollection) async throws -> Void) async throws {
+        try await withCollection(label) { collection, _ in try await body(collection) }
+    }
+}

@@ -121,6 +121,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "P2PRegistryTests",
+            dependencies: [
+                "P2PRegistry",
+                "ServerEngine",
+                "ServerConfig",
+                "DocumentStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MongoStoreTests",
             dependencies: ["MongoStore", "DocumentStore"],
             swiftSettings: swiftSettings

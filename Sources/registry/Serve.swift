@@ -1,7 +1,9 @@
 import ArgumentParser
-import ServerConfig
+import DocumentStore
 import Logging
+import ServerConfig
 import ServerEngine
+import ServiceLifecycle
 
 /// `registry serve`: start the HTTP API (and the signaling server) until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -14,29 +16,26 @@ struct Serve: AsyncParsableCommand {
         guard let config = ConfigLoading.load(directory: options.configDir, handlers: handlers) else {
             throw ExitCode(1)
         }
-        let usesJWT = config.routes.contains { $0.auth == .jwt } || config.webSocketRoutes.contains { $0.auth == .jwt }
-        if usesJWT, !config.auth.hasSecret {
-            ConfigLoading.printError(
-                "error: JWT_SECRET is not set. Routes use JWT auth, so the server needs an HS256 secret: "
-                    + "export JWT_SECRET=\"$(openssl rand -hex 32)\" (or set auth.jwt.secret in routes.yaml)."
-            )
-            throw ExitCode(1)
-        }
         let logger = {
             var logger = Logger(label: config.service)
             logger.logLevel = .info
             return logger
         }()
+        if config.store.usesMongoDB {
+            ConfigLoading.printError("error: MONGODB_URI is set, but this build serves the embedded store only (the MongoDB backend is issue 5); unset MONGODB_URI")
+            throw ExitCode(1)
+        }
+        let clock = SystemWallClock()
+        let store = MemoryStore(clock: clock, ttlMonitorInterval: config.store.ttlMonitorInterval)
         let engine: ServerEngine
         do {
-            engine = try ServerEngine(configuration: config, handlers: handlers, logger: logger)
+            engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: logger)
         } catch {
             ConfigLoading.printError("error: \(error.description)")
             throw ExitCode(1)
         }
-        let store = config.store.usesMongoDB ? "mongodb \(config.store.redactedURI)" : "embedded"
-        logger.info("starting", metadata: ["store": "\(store)", "config": "\(config.directory)"])
-        try await engine.run { port in
+        logger.info("starting", metadata: ["store": "embedded", "config": "\(config.directory)"])
+        try await engine.run(additionalServices: [TTLMonitorService(store: store)]) { port in
             logger.info("HTTP API listening", metadata: ["host": "\(config.http.host)", "port": "\(port)"])
         }
         logger.info("stopped")

@@ -1,4 +1,5 @@
 import Foundation
+import DocumentStore
 import Hummingbird
 import Logging
 import ServerConfig
@@ -46,14 +47,14 @@ enum EngineFixtures {
         return handlers
     }
 
-    static func engine(handlers: HandlerRegistry = handlers()) throws -> ServerEngine {
+    static func engine(handlers: HandlerRegistry = handlers()) async throws -> ServerEngine {
         let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog)
             .load(sources: ["routes.yaml": routes, "limits.yaml": limits, "jobs.yaml": ""])
-        return try ServerEngine(configuration: config, handlers: handlers, logger: Logger(label: "test"))
+        return try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))
     }
 
-    static func application() throws -> some ApplicationProtocol {
-        Application(router: try engine().makeRouter())
+    static func application() async throws -> some ApplicationProtocol {
+        Application(router: try await engine().makeRouter())
     }
 }
 

@@ -1,3 +1,4 @@
+import DocumentStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -118,18 +119,65 @@ import Testing
         }
     }
 
-    @Test func duplicateHandlerNameRefusesToStart() throws {
+    @Test func duplicateHandlerNameRefusesToStart() async throws {
         var handlers = EngineFixtures.handlers()
         handlers.json("echo") { _ in ["again": true] }
-        #expect(throws: EngineError.self) { try EngineFixtures.engine(handlers: handlers) }
+        await #expect(throws: EngineError.self) { try await EngineFixtures.engine(handlers: handlers) }
     }
 
-    @Test func routeOnAReservedPathRefusesToStart() throws {
+    @Test func routeOnAReservedPathRefusesToStart() async throws {
         var handlers = HandlerRegistry()
         handlers.json("mine") { _ in ["ok": true] }
         let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog).load(sources: [
             "routes.yaml": "routes:\n  - { method: GET, path: /healthz, handler: mine, auth: none }\n", "limits.yaml": "", "jobs.yaml": "",
         ])
-        #expect(throws: EngineError.self) { try ServerEngine(configuration: config, handlers: handlers, logger: Logger(label: "t")) }
+        await #expect(throws: EngineError.self) {
+            try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
+        }
+    }
+}
+
+@Suite struct EngineBodyTests {
+    @Test func jsonBodyIsParsedForHandlers() async throws {
+        var handlers = EngineFixtures.handlers()
+        handlers.json("parsed") { context in ["peerId": context.bodyField("peerId")?.stringValue ?? "none"] }
+        let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog).load(sources: [
+            "routes.yaml": EngineFixtures.routes + "\n  - { method: POST, path: /parsed, handler: parsed, auth: none }\n",
+            "limits.yaml": EngineFixtures.limits, "jobs.yaml": "",
+        ])
+        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
+        try await Application(router: engine.makeRouter()).test(.router) { client in
+            try await client.execute(
+                uri: "/parsed", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"peerId":"peer_x"}"#)
+            ) { response in
+                #expect(response.body.jsonObject?["peerId"] as? String == "peer_x")
+            }
+            try await client.execute(
+                uri: "/parsed", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"peerId":"#)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect((response.body.jsonObject?["error"] as? String)?.hasPrefix("Malformed JSON body") == true)
+            }
+        }
+    }
+
+    @Test func routeWithJWTAuthNeedsASecretToStart() async throws {
+        var handlers = HandlerRegistry()
+        handlers.json("private") { _ in ["ok": true] }
+        let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog).load(sources: [
+            "routes.yaml": "routes:\n  - { method: GET, path: /private, handler: private, auth: jwt }\n", "limits.yaml": "", "jobs.yaml": "",
+        ])
+        await #expect(throws: EngineError.self) {
+            try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
+        }
+    }
+
+    @Test func readyzReportsTheStore() async throws {
+        try await EngineFixtures.application().test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.jsonObject?["store"] as? String == "memory")
+            }
+        }
     }
 }

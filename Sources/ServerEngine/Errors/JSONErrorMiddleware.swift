@@ -15,6 +15,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.handlerResponse.response
+        } catch let error as ValidationError {
+            return error.handlerResponse.response
         } catch is NIOTooManyBytesError {
             return APIError(.contentTooLarge, "Request body too large; the limit is \(maxBodySize) bytes").handlerResponse.response
         } catch let error as HTTPError {

@@ -1,3 +1,4 @@
+import DocumentStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,6 +30,13 @@ public struct HandlerResponse: Sendable {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
         return HandlerResponse(status: status, headers: fields, body: ByteBuffer(bytes: data))
+    }
+
+    /// A JSON response from a document value, keys in the document's order (`JSONWriter`).
+    public static func json(value: Value, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> HandlerResponse {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return HandlerResponse(status: status, headers: fields, body: ByteBuffer(bytes: JSONWriter.bytes(value)))
     }
 
     /// The Hummingbird response.

@@ -1,58 +1,141 @@
+import DocumentStore
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import Foundation
 import NIOCore
 import ServerConfig
 
-/// Binds routes.yaml's routes onto a Hummingbird router: each route gets its handler, its body limit and
-/// its error message.
+/// Binds routes.yaml's routes onto a Hummingbird router. Each request goes through, in order:
+/// authentication, the rate limit, the body limit, JSON parsing, validation, and the handler.
 struct RouteBinder {
-    let configuration: ServerConfiguration
+    let services: EngineServices
     let handlers: HandlerRegistry
+    let authenticator: JWTAuthenticator?
+    let rateLimiter: RateLimiter
 
-    /// Adds every route to `router`. The configuration has been checked against the handlers' catalog,
-    /// so every handler exists; a missing one is reported as an error instead of trapping.
-    func bind(to router: Router<BasicRequestContext>) throws(EngineError) {
-        for route in configuration.routes {
+    /// Adds every route to `router`.
+    func bind(to router: Router<EngineRequestContext>) throws(EngineError) {
+        for route in services.configuration.routes {
             guard let handler = handlers.httpHandlers[route.handler] else {
                 throw EngineError(.unknownHandler, "route \(route.method) \(route.path) names unknown handler '\(route.handler)'")
             }
-            let method = HTTPRequest.Method(route.method) ?? .get
-            let limits = configuration.limits
-            router.on(RouterPath(route.path), method: method) { request, context in
-                try await Self.serve(request: request, context: context, route: route, limits: limits, handler: handler)
+            let pipeline: RoutePipeline
+            do {
+                pipeline = RoutePipeline(
+                    route: route, handler: handler, validator: try RouteValidator(route: route), services: services,
+                    authenticator: authenticator, rateLimiter: rateLimiter,
+                    rateLimit: route.rateLimit.flatMap { services.configuration.limits.rateLimits[$0] }
+                )
+            } catch {
+                throw EngineError(.unknownHandler, "\(route.location): cannot compile the validation rules of \(route.path): \(error)")
+            }
+            router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method) ?? .get) { request, context in
+                try await pipeline.serve(request: request, context: context).response
             }
         }
     }
+}
 
-    private static func serve(
-        request: Request,
-        context: BasicRequestContext,
-        route: RouteConfig,
-        limits: LimitsConfig,
-        handler: HTTPHandler
-    ) async throws -> Response {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodySize {
-            throw APIError(.contentTooLarge, "Request body too large; the limit is \(limits.maxBodySize) bytes")
+/// One route's request pipeline.
+struct RoutePipeline: Sendable {
+    let route: RouteConfig
+    let handler: HTTPHandler
+    let validator: RouteValidator
+    let services: EngineServices
+    let authenticator: JWTAuthenticator?
+    let rateLimiter: RateLimiter
+    let rateLimit: RateLimitConfig?
+
+    func serve(request: Request, context: EngineRequestContext) async throws -> HandlerResponse {
+        var user: AuthenticatedUser?
+        if route.auth == .jwt {
+            guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }
+            user = try await authenticator.authenticate(authorization: request.headers[.authorization])
         }
-        let body = try await request.body.collect(upTo: limits.maxBodySize)
+        var rateHeaders: HTTPFields = [:]
+        if let rateLimit {
+            let key = rateLimit.key == .user && user != nil ? "user:\(user?.id ?? "")" : "ip:\(context.remoteAddress ?? "unknown")"
+            let decision = try await rateLimiter.hit(rateLimit, key: key)
+            rateHeaders = decision.headers
+            guard decision.allowed else {
+                context.logger.notice("rate limit exceeded", metadata: ["limit": "\(rateLimit.name)", "key": "\(key)"])
+                throw APIError(.tooManyRequests, rateLimit.message, headers: rateHeaders)
+            }
+        }
+        var response: HandlerResponse
+        do {
+            response = try await respond(request: request, context: context, user: user)
+        } catch let error as APIError {
+            var error = error
+            error.headers.append(contentsOf: rateHeaders)
+            throw error
+        } catch let error as ValidationError {
+            response = error.handlerResponse
+        }
+        response.headers.append(contentsOf: rateHeaders)
+        return response
+    }
+
+    private func respond(request: Request, context: EngineRequestContext, user: AuthenticatedUser?) async throws -> HandlerResponse {
+        let maxBodySize = services.configuration.limits.maxBodySize
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
+            throw APIError(.contentTooLarge, "Request body too large; the limit is \(maxBodySize) bytes")
+        }
+        let body = try await request.body.collect(upTo: maxBodySize)
+        let json = try parseJSON(body, contentType: request.headers[.contentType])
         var parameters: [String: String] = [:]
         for name in route.pathParameters {
             if let value = context.parameters.get(name) { parameters[name] = value.removingPercentEncoding ?? value }
         }
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where query[String(name)] == nil {
+            query[String(name)] = String(value)
+        }
+        let failures = validator.validate(parameters: parameters, queryItems: query, body: json)
+        guard failures.isEmpty else { throw ValidationError(failures: failures) }
         let handlerContext = HandlerContext(
-            request: request, parameters: parameters, body: body, route: route, limits: limits, logger: context.logger
+            request: request, parameters: parameters, query: query, body: body, json: json, user: user,
+            route: route, services: services, logger: context.logger
         )
         do {
-            return try await handler(handlerContext).response
+            return try await handler(handlerContext)
         } catch let error as APIError {
             throw error
-        } catch let error as any HTTPResponseError where error.status.code < 500 {
+        } catch let error as ValidationError {
             throw error
+        } catch let error as StoreError where error.code == .unavailable {
+            context.logger.error("store unavailable", metadata: ["handler": "\(route.handler)", "error": "\(error)"])
+            throw APIError(.serviceUnavailable, route.errorMessage, headers: [.retryAfter: "5"])
         } catch {
             context.logger.error("handler failed", metadata: ["handler": "\(route.handler)", "error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, route.errorMessage)
+        }
+    }
+
+    /// The JSON body, or nil when there is none or the route takes another media type.
+    ///
+    /// A body is parsed when its content type is JSON, or when it has none and the route declares body rules.
+    /// On a route with body rules, another content type is 415; malformed JSON is always 400.
+    private func parseJSON(_ body: ByteBuffer, contentType: String?) throws(APIError) -> Value? {
+        guard body.readableBytes > 0 else { return nil }
+        let isJSON = contentType.map { $0.lowercased().contains("json") } ?? validator.hasBodyRules
+        if !isJSON {
+            if validator.hasBodyRules { throw APIError(.unsupportedMediaType, "Content-Type must be application/json") }
+            return nil
+        }
+        do {
+            let value = try JSONParser.parse(Array(body.readableBytesView))
+            if validator.hasBodyRules, value.documentValue == nil {
+                throw APIError(.badRequest, "Request body must be a JSON object")
+            }
+            return value
+        } catch let error as JSONParser.Failure {
+            throw APIError(.badRequest, "Malformed JSON body: \(error.description)")
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.badRequest, "Malformed JSON body")
         }
     }
 }

@@ -1,4 +1,3 @@
-import HTTPTypes
 import ServerConfig
 import ServerEngine
 
@@ -48,10 +47,10 @@ public enum RegistryHandlers {
 
     /// Registers every handler, TTL and setting of the registry.
     public static func register(into registry: inout HandlerRegistry) {
-        for name in [HTTP.announce, HTTP.peers, HTTP.peer, HTTP.messages] {
-            // The endpoints' behaviour lands with the registry HTTP API work (issue 6); until then they answer 503.
-            registry.http(name) { _ in throw APIError(.serviceUnavailable, "The \(name) endpoint is not served by this build yet") }
-        }
+        registry.http(HTTP.announce, AnnounceHandler.handle)
+        registry.http(HTTP.peers, PeersHandler.handle)
+        registry.http(HTTP.peer, PeerHandler.handle)
+        registry.http(HTTP.messages, DrainHandler.handle)
         registry.declareWebSocketHandler(signaling)
         registry.declareJobHandler(Jobs.presenceSweep)
         registry.declareJobHandler(Jobs.coordinatorElection)

@@ -1,0 +1,51 @@
+import DocumentStore
+import ServerConfig
+
+/// Fixed-window request counters kept in the store (`rate_limits`), so instances sharing one MongoDB
+/// share the limit. One atomic upsert-and-increment per request; expired windows are deleted by a TTL index.
+///
+/// ```swift
+/// let decision = try await limiter.hit(limits.rateLimits["announce"]!, key: "user:alice")
+/// if !decision.allowed { /* 429 with decision.headers */ }
+/// ```
+public struct RateLimiter: Sendable {
+    /// The engine-owned collection holding the counters.
+    public static let collectionName = "rate_limits"
+    /// Its TTL index: a window's counter is deleted once the window is over.
+    public static let indexes = [IndexSpec("expiresAt", expireAfterSeconds: 0)]
+
+    private let collection: any DocumentCollection
+    private let clock: any WallClock
+
+    /// Creates a limiter over a store.
+    public init(store: any DocumentStore, clock: any WallClock) {
+        self.collection = store.collection(Self.collectionName)
+        self.clock = clock
+    }
+
+    /// Counts one request for `key` under `limit`.
+    public func hit(_ limit: RateLimitConfig, key: String) async throws -> RateLimitDecision {
+        let now = Timestamp(clock.now()).millisecondsSinceEpoch
+        let window = max(1, limit.window.milliseconds)
+        let windowStart = now - now % window
+        let windowEnd = windowStart + window
+        let document = try await collection.findOneAndUpdate(
+            ["_id": .string("\(limit.name)|\(key)|\(windowStart)")],
+            ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .date(Timestamp(millisecondsSinceEpoch: windowEnd))]],
+            upsert: true,
+            returnDocument: .after,
+            options: FindOptions()
+        )
+        let count = Int(document?["count"]?.intValue ?? 1)
+        let resetSeconds = max(1, Int((windowEnd - now + 999) / 1000))
+        return RateLimitDecision(allowed: count <= limit.max, limit: limit.max, remaining: max(0, limit.max - count), resetSeconds: resetSeconds)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

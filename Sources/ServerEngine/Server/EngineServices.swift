@@ -1,0 +1,55 @@
+import DocumentStore
+import Logging
+import ServerConfig
+
+/// What handlers and jobs share: the configuration in force, the store, the clock and the logger.
+///
+/// ```swift
+/// let devices = context.services.collection("devices")
+/// let window = context.services.ttl("deviceOnline")
+/// ```
+public struct EngineServices: Sendable {
+    /// The checked configuration.
+    public let configuration: ServerConfiguration
+    /// The document store (embedded or MongoDB).
+    public let store: any DocumentStore
+    /// The one clock all time comes from; tests move it.
+    public let clock: any WallClock
+    /// The root logger.
+    public let logger: Logger
+
+    /// Creates services.
+    public init(configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The collection with this name.
+    public func collection(_ name: String) -> any DocumentCollection { store.collection(name) }
+
+    /// The TTL with this name from limits.yaml. TTLs the application declares as required are checked at
+    /// start-up, so for those this never falls back; an undeclared name yields zero.
+    public func ttl(_ name: String) -> Duration { configuration.limits.ttls[name] ?? .zero }
+
+    /// The application setting with this name (declared settings always have a value or a default).
+    public func setting(_ name: String) -> SettingValue? { configuration.limits.settings[name] }
+
+    /// Creates every collection's indexes from routes.yaml, plus the engine's own (rate-limit counters).
+    /// Idempotent; a conflicting existing index is reported by the store.
+    public func createIndexes() async throws {
+        for collection in configuration.collections {
+            let specs = collection.indexes.map { index in
+                IndexSpec(
+                    keys: index.keys.map { IndexKey($0.field, $0.direction < 0 ? .descending : .ascending) },
+                    unique: index.unique,
+                    expireAfterSeconds: index.expireAfterSeconds,
+                    name: index.resolvedName
+                )
+            }
+            try await store.collection(collection.name).createIndexes(specs)
+        }
+        try await store.collection(RateLimiter.collectionName).createIndexes(RateLimiter.indexes)
+    }
+}

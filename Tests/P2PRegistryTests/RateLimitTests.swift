@@ -1,0 +1,98 @@
+import DocumentStore
+import HTTPTypes
+import HummingbirdTesting
+import ServerEngine
+import Testing
+
+@Suite struct RateLimitTests {
+    static let limit = HTTPField.Name("RateLimit-Limit")!
+    static let remaining = HTTPField.Name("RateLimit-Remaining")!
+    static let reset = HTTPField.Name("RateLimit-Reset")!
+
+    @Test func thirteenthAnnounceInAMinuteIs429WithHeaders() async throws {
+        let registry = try await RegistryHarness.make()
+        let token = try await registry.token("alice")
+        try await registry.test { client async throws in
+            for attempt in 1...12 {
+                let response = try await client.announce("net1", peerId: "peer_a", token: token)
+                #expect(response.status == .ok)
+                #expect(response.headers[Self.limit] == "12")
+                #expect(response.headers[Self.remaining] == String(12 - attempt))
+                #expect(Int(response.headers[Self.reset] ?? "") ?? 0 >= 1)
+                #expect(response.headers[.retryAfter] == nil)
+            }
+            let refused = try await client.announce("net1", peerId: "peer_a", token: token)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.error == "Too many presence announcements")
+            #expect(refused.headers[Self.remaining] == "0")
+            let retryAfter = try #require(Int(refused.headers[.retryAfter] ?? ""))
+            #expect(retryAfter >= 1 && retryAfter <= 60)
+        }
+    }
+
+    @Test func limitComesFromTheEnvironmentThroughLimitsYAML() async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW_MS": "10000"])
+        let token = try await registry.token("alice")
+        try await registry.test { client async throws in
+            for _ in 1...3 { #expect(try await client.announce("net1", peerId: "peer_a", token: token).status == .ok) }
+            let refused = try await client.announce("net1", peerId: "peer_a", token: token)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[Self.limit] == "3")
+            #expect(Int(refused.headers[.retryAfter] ?? "") ?? 99 <= 10)
+        }
+    }
+
+    @Test func windowResetsWhenTheWindowPasses() async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"])
+        let token = try await registry.token("alice")
+        try await registry.test { client async throws in
+            for _ in 1...2 { _ = try await client.announce("net1", peerId: "peer_a", token: token) }
+            #expect(try await client.announce("net1", peerId: "peer_a", token: token).status == .tooManyRequests)
+            registry.clock.advance(by: 60)
+            #expect(try await client.announce("net1", peerId: "peer_a", token: token).status == .ok)
+        }
+    }
+
+    @Test func eachUserHasTheirOwnLimit() async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"])
+        let alice = try await registry.token("alice")
+        let bob = try await registry.token("bob")
+        try await registry.test { client async throws in
+            for _ in 1...3 { _ = try await client.announce("net1", peerId: "peer_a", token: alice) }
+            #expect(try await client.announce("net1", peerId: "peer_b", token: bob).status == .ok)
+        }
+    }
+
+    @Test func refusedRequestDoesNotTouchTheStoredDevice() async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "1"])
+        let token = try await registry.token("alice")
+        try await registry.test { client async throws in
+            _ = try await client.announce("net1", peerId: "peer_a", token: token, capabilities: ["relay"])
+            let before = try await registry.device("peer_a")
+            #expect(try await client.announce("net1", peerId: "peer_a", token: token, capabilities: ["store"]).status == .tooManyRequests)
+            #expect(try await registry.device("peer_a") == before)
+        }
+    }
+
+    @Test func validationFailuresStillCarryTheRateLimitHeaders() async throws {
+        let registry = try await RegistryHarness.make()
+        let token = try await registry.token("alice")
+        try await registry.test { client async throws in
+            let response = try await client.post("/network/net1/announce", json: ["peerId": "bad"], token: token)
+            #expect(response.status == .badRequest)
+            #expect(response.headers[Self.remaining] == "11")
+        }
+    }
+
+    @Test func otherRoutesAreNotLimited() async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "1"])
+        let token = try await registry.token("alice")
+        try await registry.test { client async throws in
+            for _ in 1...5 {
+                let response = try await client.get("/network/net1/peers", token: token)
+                #expect(response.status == .ok)
+                #expect(response.headers[Self.limit] == nil)
+            }
+        }
+    }
+}

@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,12 +13,12 @@ import Foundation
 /// _ = await store.reapExpiredDocuments()
 /// ```
 public final class ManualWallClock: WallClock {
-    private let current: Mutex<Date>
+    private let current: LockedValue<Date>
 
     /// A clock showing `start`; by default 2024-01-01T00:00:00Z, a whole second so that dates
     /// survive millisecond truncation unchanged.
     public init(_ start: Date = Date(timeIntervalSince1970: 1_704_067_200)) {
-        self.current = Mutex(start)
+        self.current = LockedValue(start)
     }
 
     /// The time the clock shows.

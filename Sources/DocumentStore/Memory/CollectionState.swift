@@ -1,5 +1,5 @@
 /// The contents of one memory collection: documents in slots, the `_id` index and the
-/// secondary indexes. Not thread-safe by itself; ``MemoryCollection`` guards it with a mutex so
+/// secondary indexes. Not thread-safe by itself; ``MemoryCollection`` guards it with a lock so
 /// every operation on it is atomic.
 ///
 /// Every write checks all unique indexes before changing anything, so a failing write leaves

@@ -1,18 +1,16 @@
-import Synchronization
-
-/// A collection of the memory engine. All state sits behind one mutex, so each operation
+/// A collection of the memory engine. All state sits behind one lock, so each operation
 /// (including `updateMany` and `findOneAndUpdate`) runs atomically with respect to the others.
 /// Filters, updates and options are compiled before the lock is taken; sorting and projection
 /// run after it is released.
 package final class MemoryCollection: DocumentCollection {
     package let name: String
-    private let state: Mutex<CollectionState>
+    private let state: LockedValue<CollectionState>
     private let context: MemoryStoreContext
     private let nameError: StoreError?
 
     init(name: String, context: MemoryStoreContext) {
         self.name = name
-        self.state = Mutex(CollectionState(name: name))
+        self.state = LockedValue(CollectionState(name: name))
         self.context = context
         self.nameError = Self.validateName(name)
     }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The embedded document store: MongoDB's query and update semantics in process memory.
 ///
 /// Each collection keeps its documents by `_id`, enforces unique indexes on every write, uses
@@ -25,7 +23,7 @@ public final class MemoryStore: DocumentStore {
     public var backendName: String { "memory" }
 
     private let context: MemoryStoreContext
-    private let collections = Mutex<[String: MemoryCollection]>([:])
+    private let collections = LockedValue<[String: MemoryCollection]>([:])
 
     /// An empty store.
     ///

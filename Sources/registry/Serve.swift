@@ -35,7 +35,8 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.info("starting", metadata: ["store": "embedded", "config": "\(config.directory)"])
-        try await engine.run(additionalServices: [TTLMonitorService(store: store)]) { port in
+        let instanceId = InstanceIdentity.make()
+        try await engine.run(instanceId: instanceId, additionalServices: [TTLMonitorService(store: store)]) { port in
             logger.info("HTTP API listening", metadata: ["host": "\(config.http.host)", "port": "\(port)"])
         }
         logger.info("stopped")

@@ -20,8 +20,8 @@ public struct HandlerRegistry: Sendable {
     public private(set) var duplicateNames: [String] = []
     /// WebSocket handler names (their handlers are bound by the WebSocket engine).
     public private(set) var webSocketHandlerNames: Set<String> = []
-    /// Job handler names (their handlers are bound by the job scheduler).
-    public private(set) var jobHandlerNames: Set<String> = []
+    /// Job handlers by name.
+    public private(set) var jobHandlers: [String: JobHandler] = [:]
     /// TTL names the code reads; start-up fails if limits.yaml lacks one.
     public var requiredTTLs: Set<String> = []
     /// Application settings declared for limits.yaml's `settings:`.
@@ -46,9 +46,10 @@ public struct HandlerRegistry: Sendable {
         if !webSocketHandlerNames.insert(name).inserted { duplicateNames.append(name) }
     }
 
-    /// Declares a job handler name (so jobs.yaml may bind it).
-    public mutating func declareJobHandler(_ name: String) {
-        if !jobHandlerNames.insert(name).inserted { duplicateNames.append(name) }
+    /// Registers a job handler under `name`, for jobs.yaml to schedule.
+    public mutating func job(_ name: String, _ handler: @escaping JobHandler) {
+        if jobHandlers[name] != nil { duplicateNames.append(name) }
+        jobHandlers[name] = handler
     }
 
     /// The names to check the configuration against.
@@ -56,7 +57,7 @@ public struct HandlerRegistry: Sendable {
         BindingCatalog(
             httpHandlers: Set(httpHandlers.keys),
             webSocketHandlers: webSocketHandlerNames,
-            jobHandlers: jobHandlerNames,
+            jobHandlers: Set(jobHandlers.keys),
             requiredTTLs: requiredTTLs,
             settings: settings
         )

@@ -90,14 +90,23 @@ public struct ServerEngine: Sendable {
         )
     }
 
-    /// Creates the indexes, then serves until SIGTERM or SIGINT and shuts down gracefully.
-    /// `services` are run alongside (for example the embedded store's TTL monitor).
-    public func run(additionalServices: [any Service] = [], onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// The job scheduler for jobs.yaml.
+    public func makeJobScheduler(instanceId: String) -> JobScheduler {
+        JobScheduler(jobs: configuration.jobs, handlers: handlers.jobHandlers, services: services, instanceId: instanceId)
+    }
+
+    /// Creates the indexes, then serves (HTTP API and scheduled jobs) until SIGTERM or SIGINT and shuts down
+    /// gracefully. `additionalServices` run alongside (for example the embedded store's TTL monitor).
+    public func run(
+        instanceId: String,
+        additionalServices: [any Service] = [],
+        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         try await services.createIndexes()
         let http = try makeHTTPApplication(onServerRunning: onHTTPRunning)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [http] + additionalServices,
+                services: [http, makeJobScheduler(instanceId: instanceId)] + additionalServices,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: services.logger
             )

@@ -57,12 +57,14 @@ struct BinaryString: Sendable, Hashable {
     }
 
     static func == (lhs: BinaryString, rhs: BinaryString) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        Value.sameBytes(lhs.string, rhs.string)
     }
 
     func hash(into hasher: inout Hasher) {
-        var copy = string
-        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let hashed: Void? = string.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashed == nil {
+            Array(string.utf8).withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
         hasher.combine(0xff as UInt8)  // terminator: never a UTF-8 byte
     }
 }

@@ -9,32 +9,42 @@ extension CollectionState {
             let candidates = Set(ids.compactMap { primary[IndexValue($0)] })
             return (.idLookup(keys: ids.count), candidates.sorted())
         }
-        var best: (plan: QueryPlan, candidates: Set<Int>)?
+        var best: (plan: QueryPlan, candidates: [Int])?
         for index in indexes {
             guard let (fields, keys) = lookupKeys(index, conditions) else { continue }
-            var candidates: Set<Int> = []
+            var candidates: [Int] = []
             for key in keys {
-                index.lookup(key)?.forEach { candidates.insert($0) }
+                index.lookup(key)?.forEach { candidates.append($0) }
             }
             if let current = best, current.candidates.count <= candidates.count { continue }
             best = (.indexLookup(index: index.spec.name, fields: fields, keys: keys.count), candidates)
         }
         guard let best else { return (.collectionScan, nil) }
-        return (best.plan, best.candidates.sorted())
+        // Keys are distinct, but a multikey document can sit under several of them.
+        let ordered = best.candidates.sorted()
+        var unique: [Int] = []
+        unique.reserveCapacity(ordered.count)
+        for slot in ordered where unique.last != slot { unique.append(slot) }
+        return (best.plan, unique)
     }
 
     /// The keys to look up in `index`: every combination of the condition values on its longest
     /// constrained prefix (bounded by ``maximumLookups``); `nil` when its first field is unconstrained.
-    private func lookupKeys(_ index: MemoryIndex, _ conditions: [String: [Value]]) -> (fields: Int, keys: Set<[IndexValue]>)? {
+    private func lookupKeys(_ index: MemoryIndex, _ conditions: [String: [Value]]) -> (fields: Int, keys: [[IndexValue]])? {
         var keys: [[IndexValue]] = [[]]
         var fields = 0
         for path in index.paths {
             guard let values = conditions[path.raw], keys.count * max(values.count, 1) <= Self.maximumLookups else { break }
-            let normalized = Set(values.map(IndexValue.init))
-            keys = keys.flatMap { prefix in normalized.map { prefix + [$0] } }
+            if values.count == 1 {
+                let value = IndexValue(values[0])
+                for position in keys.indices { keys[position].append(value) }
+            } else {
+                let normalized = Array(Set(values.map(IndexValue.init)))
+                keys = keys.flatMap { prefix in normalized.map { prefix + [$0] } }
+            }
             fields += 1
         }
-        return fields > 0 ? (fields, Set(keys)) : nil
+        return fields > 0 ? (fields, keys) : nil
     }
 
     /// The most key combinations a `$in` lookup may expand to before a scan is cheaper.

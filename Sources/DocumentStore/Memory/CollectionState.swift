@@ -92,7 +92,7 @@ struct CollectionState: Sendable {
         }
     }
 
-    private func checkUnique(_ keys: [Set<IndexEntryKey>], excluding slot: Int?) throws {
+    private func checkUnique(_ keys: [[IndexEntryKey]], excluding slot: Int?) throws {
         for (position, index) in indexes.enumerated() where index.spec.unique {
             if index.hasConflict(keys[position], excluding: slot) {
                 throw duplicateKey(index: index.spec.name)

@@ -15,9 +15,13 @@ struct MemoryIndex: Sendable {
         self.levels = Array(repeating: [:], count: spec.keys.count)
     }
 
-    /// The full keys of a document. Throws ``StoreError/Code/invalidDocument`` when two indexed
-    /// fields hold different arrays ("cannot index parallel arrays").
-    func keys(of document: Document) throws -> Set<IndexEntryKey> {
+    /// The distinct full keys of a document (one unless the document is multikey here). Throws
+    /// ``StoreError/Code/invalidDocument`` when two indexed fields hold different arrays
+    /// ("cannot index parallel arrays").
+    func keys(of document: Document) throws -> [IndexEntryKey] {
+        if paths.count == 1, let path = paths.first {
+            return Self.values(of: document, path: path).0.map { IndexEntryKey(head: $0, tail: []) }
+        }
         var perField: [[IndexValue]] = []
         perField.reserveCapacity(paths.count)
         var arrayRoot: String?
@@ -39,7 +43,7 @@ struct MemoryIndex: Sendable {
         for values in perField {
             keys = keys.flatMap { prefix in values.map { prefix + [$0] } }
         }
-        return Set(keys.map(IndexEntryKey.init))
+        return keys.map(IndexEntryKey.init)
     }
 
     /// The distinct key values of one path, and whether the path went through an array.
@@ -71,12 +75,12 @@ struct MemoryIndex: Sendable {
     }
 
     /// Whether a document other than `slot` already has one of `keys` (for unique indexes).
-    func hasConflict(_ keys: Set<IndexEntryKey>, excluding slot: Int?) -> Bool {
+    func hasConflict(_ keys: [IndexEntryKey], excluding slot: Int?) -> Bool {
         guard let full = levels.last else { return false }
         return keys.contains { full[$0]?.containsOther(than: slot) ?? false }
     }
 
-    mutating func add(slot: Int, keys: Set<IndexEntryKey>) {
+    mutating func add(slot: Int, keys: [IndexEntryKey]) {
         for level in levels.indices {
             for key in Self.prefixes(of: keys, count: level + 1) {
                 levels[level][key, default: .one(slot)].insert(slot)
@@ -84,7 +88,7 @@ struct MemoryIndex: Sendable {
         }
     }
 
-    mutating func remove(slot: Int, keys: Set<IndexEntryKey>) {
+    mutating func remove(slot: Int, keys: [IndexEntryKey]) {
         for level in levels.indices {
             for key in Self.prefixes(of: keys, count: level + 1) {
                 removeEntry(level: level, key: key, slot: slot)
@@ -93,13 +97,21 @@ struct MemoryIndex: Sendable {
     }
 
     /// Moves a slot from its old keys to its new keys, touching only the keys that differ.
-    mutating func update(slot: Int, from oldKeys: Set<IndexEntryKey>, to newKeys: Set<IndexEntryKey>) {
+    mutating func update(slot: Int, from oldKeys: [IndexEntryKey], to newKeys: [IndexEntryKey]) {
         guard oldKeys != newKeys else { return }
         for level in levels.indices {
             let old = Self.prefixes(of: oldKeys, count: level + 1)
             let new = Self.prefixes(of: newKeys, count: level + 1)
-            for key in old.subtracting(new) { removeEntry(level: level, key: key, slot: slot) }
-            for key in new.subtracting(old) { levels[level][key, default: .one(slot)].insert(slot) }
+            if old == new { continue }
+            if old.count == 1 && new.count == 1 {
+                removeEntry(level: level, key: old[0], slot: slot)
+                levels[level][new[0], default: .one(slot)].insert(slot)
+                continue
+            }
+            let oldSet = Set(old)
+            let newSet = Set(new)
+            for key in old where !newSet.contains(key) { removeEntry(level: level, key: key, slot: slot) }
+            for key in new where !oldSet.contains(key) { levels[level][key, default: .one(slot)].insert(slot) }
         }
     }
 
@@ -119,8 +131,11 @@ struct MemoryIndex: Sendable {
         if !levels[level].values[position].remove(slot) { levels[level].remove(at: position) }
     }
 
-    private static func prefixes(of keys: Set<IndexEntryKey>, count: Int) -> Set<IndexEntryKey> {
+    /// The distinct keys of the first `count` fields.
+    private static func prefixes(of keys: [IndexEntryKey], count: Int) -> [IndexEntryKey] {
         guard let sample = keys.first, sample.tail.count + 1 > count else { return keys }
-        return Set(keys.map { $0.prefix(count) })
+        if keys.count == 1 { return [sample.prefix(count)] }
+        var seen: Set<IndexEntryKey> = []
+        return keys.map { $0.prefix(count) }.filter { seen.insert($0).inserted }
     }
 }

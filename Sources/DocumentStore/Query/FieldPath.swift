@@ -25,6 +25,11 @@ struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         return Int(component)
     }
 
+    /// Whether any component is an array index.
+    var hasNumericComponent: Bool {
+        components.contains { Self.arrayIndex($0) != nil }
+    }
+
     /// MongoDB's update order: numeric components numerically, others by bytes.
     static func updateOrder(_ lhs: FieldPath, _ rhs: FieldPath) -> Bool {
         for (left, right) in zip(lhs.components, rhs.components) where left != right {

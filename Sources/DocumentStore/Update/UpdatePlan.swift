@@ -1,9 +1,16 @@
 /// A compiled ``Update``: operator steps sorted in MongoDB's field order, checked for conflicts.
 struct UpdatePlan: Sendable {
-    struct Step: Sendable {
+    /// One operator applied to one path (a class: plans are built per call and steps are only read).
+    final class Step: Sendable {
         let path: FieldPath
         let operatorName: String
         let operation: UpdateOperation
+
+        init(path: FieldPath, operatorName: String, operation: UpdateOperation) {
+            self.path = path
+            self.operatorName = operatorName
+            self.operation = operation
+        }
     }
 
     let steps: [Step]
@@ -26,11 +33,24 @@ struct UpdatePlan: Sendable {
                 steps.append(Step(path: path, operatorName: name, operation: try Self.operation(name, value, field: field)))
             }
         }
-        steps.sort { FieldPath.updateOrder($0.path, $1.path) }
+        Self.sortInUpdateOrder(&steps)
         for (previous, next) in zip(steps, steps.dropFirst()) where previous.path.isPrefix(of: next.path) {
             throw StoreError.invalidQuery("updating the path '\(next.path)' would create a conflict at '\(previous.path)'")
         }
         self.steps = steps
+    }
+
+    /// Sorts steps in MongoDB's field order. Without numeric components that order is the byte
+    /// order of the components joined by NUL (a shorter path first), which is much cheaper to compare.
+    private static func sortInUpdateOrder(_ steps: inout [Step]) {
+        guard steps.count > 1 else { return }
+        if steps.contains(where: { $0.path.hasNumericComponent }) {
+            steps.sort { FieldPath.updateOrder($0.path, $1.path) }
+            return
+        }
+        let keys = steps.map { $0.path.components.joined(separator: "\u{0}") }
+        let order = keys.indices.sorted { Value.compareStrings(keys[$0], keys[$1]) < 0 }
+        steps = order.map { steps[$0] }
     }
 
     private static func validatedPath(_ field: String, operatorName: String) throws -> FieldPath {

@@ -47,10 +47,8 @@ public struct Document: Sendable, Hashable {
     /// setting an existing key replaces its value in place, a new key is appended.
     public subscript(key: String) -> Value? {
         get {
-            for field in fields where field.key == key {
-                return field.value
-            }
-            return nil
+            guard let index = index(forKey: key) else { return nil }
+            return fields[index].value
         }
         set {
             if let index = index(forKey: key) {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Value {
     /// MongoDB's canonical type rank: the first criterion when values of different types are
     /// compared (null < numbers < strings < documents < arrays < ObjectId < booleans < dates).
@@ -87,21 +95,31 @@ extension Value {
 
     /// Binary (UTF-8 byte) comparison, MongoDB's simple collation.
     static func compareStrings(_ left: String, _ right: String) -> Int {
-        var left = left
-        var right = right
-        return left.withUTF8 { leftBytes in
-            right.withUTF8 { rightBytes in
-                let common = min(leftBytes.count, rightBytes.count)
-                var index = 0
-                while index < common {
-                    let a = leftBytes[index]
-                    let b = rightBytes[index]
-                    if a != b { return a < b ? -1 : 1 }
-                    index += 1
-                }
-                return leftBytes.count - rightBytes.count
+        let fast = left.utf8.withContiguousStorageIfAvailable { leftBytes in
+            right.utf8.withContiguousStorageIfAvailable { rightBytes in
+                compareBytes(UnsafeRawBufferPointer(leftBytes), UnsafeRawBufferPointer(rightBytes))
             }
         }
+        if let fast, let order = fast { return order }
+        return compareBytes(Array(left.utf8), Array(right.utf8))
+    }
+
+    /// Whether two strings have the same UTF-8 bytes (not merely canonically equivalent).
+    static func sameBytes(_ left: String, _ right: String) -> Bool {
+        left.utf8.count == right.utf8.count && compareStrings(left, right) == 0
+    }
+
+    private static func compareBytes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0, let leftBase = left.baseAddress, let rightBase = right.baseAddress {
+            let order = memcmp(leftBase, rightBase, common)
+            if order != 0 { return order < 0 ? -1 : 1 }
+        }
+        return left.count - right.count
+    }
+
+    private static func compareBytes(_ left: [UInt8], _ right: [UInt8]) -> Int {
+        left.withUnsafeBytes { leftBytes in right.withUnsafeBytes { rightBytes in compareBytes(leftBytes, rightBytes) } }
     }
 
     static func compareDocuments(_ left: Document, _ right: Document) -> Int {

@@ -31,20 +31,24 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             self.base = base
         }
 
-        /// A write would give two documents the same key in a unique index (MongoDB E11000).
+        /// A write would give two documents the same key in a unique index (MongoDB E11000, code 11000).
         /// Nothing was written by the failing operation.
         public static let duplicateKey = Code(.duplicateKey)
         /// A filter, update, projection, sort or index specification is malformed or uses an
         /// unsupported operator (MongoDB BadValue / FailedToParse / ConflictingUpdateOperators).
         public static let invalidQuery = Code(.invalidQuery)
-        /// An update operator met a value of the wrong type, e.g. `$inc` on a string or `$push`
-        /// onto a non-array (MongoDB TypeMismatch / PathNotViable).
+        /// An update operator met a stored value of the wrong type, e.g. `$inc` on a string,
+        /// `$push`/`$addToSet`/`$pull` on a non-array, or a path through a scalar (MongoDB
+        /// TypeMismatch 14 and PathNotViable 28; MongoDB reports the array cases as BadValue 2,
+        /// which a backend maps here by its message).
         public static let typeMismatch = Code(.typeMismatch)
-        /// An update tried to change `_id` (MongoDB ImmutableField).
+        /// An update tried to change `_id` (MongoDB ImmutableField 66).
         public static let immutableField = Code(.immutableField)
-        /// A document cannot be stored, e.g. an array `_id` or two arrays in one compound index key.
+        /// A document cannot be stored, e.g. an array `_id` (MongoDB BadValue 2) or two arrays in
+        /// one compound index key (CannotIndexParallelArrays 171).
         public static let invalidDocument = Code(.invalidDocument)
-        /// An index with this name or these keys already exists with different options.
+        /// An index with this name or these keys already exists with different options
+        /// (MongoDB IndexOptionsConflict 85, IndexKeySpecsConflict 86).
         public static let indexConflict = Code(.indexConflict)
         /// The store is shut down or cannot be reached.
         public static let unavailable = Code(.unavailable)

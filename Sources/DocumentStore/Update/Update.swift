@@ -1,9 +1,10 @@
 /// A MongoDB update document: update operators only, never a replacement document.
 ///
-/// Supported: `$set $setOnInsert $unset $inc $mul $min $max $currentDate $push` (with `$each`,
-/// `$slice`, `$position`, `$sort`), `$addToSet` (with `$each`), `$pull` (by value or by condition),
-/// `$pullAll` and `$pop`, with dotted paths. A document that is not all operators, a path updated
-/// twice, or a change to `_id` is an error.
+/// Supported: `$set $setOnInsert $unset $inc $mul $min $max $currentDate $rename $push` (with
+/// `$each`, `$slice`, `$position`, `$sort`), `$addToSet` (with `$each`), `$pull` (by value or by
+/// condition), `$pullAll` and `$pop`, with dotted paths. Positional paths (`$`, `$[]`) are not
+/// supported. A document that is not all operators, a path updated twice, or a change to `_id`
+/// is an error.
 ///
 /// ```swift
 /// let announce: Update = [

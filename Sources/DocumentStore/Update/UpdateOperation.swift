@@ -26,6 +26,8 @@ enum UpdateOperation: Sendable {
     case pullAll([Value])
     /// `$pop`: `true` removes the first element, `false` the last.
     case pop(first: Bool)
+    /// `$rename`: moves the value to another path (applied by ``UpdatePlan/apply(to:isInsert:now:)``).
+    case rename(to: FieldPath)
 }
 
 /// The modifiers of `$push`.

@@ -3,10 +3,41 @@ extension UpdatePlan {
     /// apply to a copy and keep it only on success.
     func apply(to document: inout Document, isInsert: Bool, now: Timestamp) throws {
         for step in steps {
+            if case .rename(let target) = step.operation {
+                try Self.rename(step.path, to: target, in: &document)
+                continue
+            }
             try document.modifyValue(at: step.path.components[...], fullPath: step.path) { current in
                 try step.apply(to: &current, isInsert: isInsert, now: now)
             }
         }
+    }
+
+    /// `$rename`: a missing source does nothing; neither path may go through an array.
+    private static func rename(_ source: FieldPath, to target: FieldPath, in document: inout Document) throws {
+        for path in [source, target] where document.pathCrossesArray(path) {
+            throw StoreError.typeMismatch("$rename cannot move '\(source)' to '\(target)': '\(path)' goes through an array")
+        }
+        var moved: Value?
+        try document.modifyValue(at: source.components[...], fullPath: source) { current in
+            moved = current
+            current = nil
+        }
+        guard let moved else { return }
+        try document.modifyValue(at: target.components[...], fullPath: target) { $0 = moved }
+    }
+}
+
+extension Document {
+    /// Whether a path's intermediate fields include an array.
+    func pathCrossesArray(_ path: FieldPath) -> Bool {
+        var current: Value = .document(self)
+        for component in path.components.dropLast() {
+            guard case .document(let document) = current, let next = document[component] else { return false }
+            if case .array = next { return true }
+            current = next
+        }
+        return false
     }
 }
 
@@ -62,6 +93,8 @@ extension UpdatePlan.Step {
         case .pullAll(let values):
             guard current != nil else { return }
             current = .array(try existingArray(current).filter { element in !values.contains { Value.equalsForQuery(element, $0) } })
+        case .rename:
+            break  // applied by UpdatePlan.apply, which needs both paths
         case .pop(let first):
             guard current != nil else { return }
             var elements = try existingArray(current)

@@ -1,4 +1,5 @@
-/// A compiled ``Update``: operator steps sorted in MongoDB's field order, checked for conflicts.
+/// A compiled ``Update``: operator steps sorted in MongoDB's field order, checked for conflicts
+/// (a path updated twice, or a path and its prefix, including `$rename` targets).
 struct UpdatePlan: Sendable {
     /// One operator applied to one path (a class: plans are built per call and steps are only read).
     final class Step: Sendable {
@@ -21,6 +22,7 @@ struct UpdatePlan: Sendable {
         let document = update.document
         guard !document.isEmpty else { throw StoreError.invalidQuery("the update document is empty; use operators such as $set") }
         var steps: [Step] = []
+        var renameTargets: [FieldPath] = []
         for (name, operand) in document {
             guard name.hasPrefix("$") else {
                 throw StoreError.invalidQuery("the update document must contain only update operators such as $set; found field '\(name)'")
@@ -30,12 +32,25 @@ struct UpdatePlan: Sendable {
             }
             for (field, value) in fields {
                 let path = try Self.validatedPath(field, operatorName: name)
+                if name == "$rename" {
+                    guard case .string(let targetName) = value else {
+                        throw StoreError.invalidQuery("$rename of '\(field)' needs the new field name as a string")
+                    }
+                    let target = try Self.validatedPath(targetName, operatorName: name)
+                    if path.isPrefix(of: target) || target.isPrefix(of: path) {
+                        throw StoreError.invalidQuery("the source and target of $rename must not be on the same path ('\(field)', '\(targetName)')")
+                    }
+                    renameTargets.append(target)
+                    steps.append(Step(path: path, operatorName: name, operation: .rename(to: target)))
+                    continue
+                }
                 steps.append(Step(path: path, operatorName: name, operation: try Self.operation(name, value, field: field)))
             }
         }
         Self.sortInUpdateOrder(&steps)
-        for (previous, next) in zip(steps, steps.dropFirst()) where previous.path.isPrefix(of: next.path) {
-            throw StoreError.invalidQuery("updating the path '\(next.path)' would create a conflict at '\(previous.path)'")
+        let touched = (steps.map(\.path) + renameTargets).sorted { FieldPath.updateOrder($0, $1) }
+        for (previous, next) in zip(touched, touched.dropFirst()) where previous.isPrefix(of: next) {
+            throw StoreError.invalidQuery("updating the path '\(next)' would create a conflict at '\(previous)'")
         }
         self.steps = steps
     }

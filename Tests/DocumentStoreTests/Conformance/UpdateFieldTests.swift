@@ -125,7 +125,7 @@ import Testing
             await expectStoreError(.invalidQuery) { try await collection.updateOne(["_id": 1], ["a": 2]) }
             await expectStoreError(.invalidQuery) { try await collection.updateOne(["_id": 1], ["$set": ["a": 2], "b": 3]) }
             await expectStoreError(.invalidQuery) { try await collection.updateMany([:], [:]) }
-            await expectStoreError(.invalidQuery) { try await collection.updateOne(["_id": 1], ["$rename": ["a": "b"]]) }
+            await expectStoreError(.invalidQuery) { try await collection.updateOne(["_id": 1], ["$bogus": ["a": "b"]]) }
             #expect(try await TestData.document(1, in: collection) == ["_id": 1, "a": 1])
         }
     }
@@ -188,6 +188,19 @@ import Testing
             let stale: Filter = ["lastSeen": ["$lt": .date(now.addingTimeInterval(-600))], "isOnline": true]
             #expect(try await collection.updateMany(stale, ["$set": ["isOnline": false]]) == UpdateResult(matchedCount: 2, modifiedCount: 2))
             #expect(try await TestData.matchingIds(["isOnline": true], in: collection) == [2])
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func renameMovesFieldsAndIgnoresMissingOnes(backend: StoreBackend) async throws {
+        try await backend.withCollection { collection in
+            _ = try await collection.insertOne(["_id": 1, "old": 1, "nested": ["inner": "x"], "keep": true])
+            _ = try await collection.updateOne(["_id": 1], ["$rename": ["old": "new", "nested.inner": "flat", "ghost": "spirit"]])
+            #expect(
+                TestData.fields(try await TestData.document(1, in: collection)) == ["_id": 1, "nested": [:], "keep": true, "new": 1, "flat": "x"]
+            )
+            await expectStoreError(.invalidQuery) { try await collection.updateOne(["_id": 1], ["$rename": ["new": "new.deeper"]]) }
+            await expectStoreError(.invalidQuery) { try await collection.updateOne(["_id": 1], ["$rename": ["new": "x"], "$set": ["x": 2]]) }
         }
     }
 

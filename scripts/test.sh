@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="$PATH:/opt/swift/usr/bin"
 
 scripts/install-deps.sh
+scripts/setup-python.sh
 
 echo "== build"
 swift build --build-tests --quiet

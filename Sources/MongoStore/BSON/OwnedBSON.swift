@@ -1,0 +1,59 @@
+import CMongoc
+import DocumentStore
+
+/// A heap-allocated `bson_t` owned by exactly one Swift value and destroyed with it.
+///
+/// Being non-copyable, the owner cannot be duplicated, so the document is released once, on every
+/// path, when the owner goes out of scope.
+struct OwnedBSON: ~Copyable {
+    /// The document; valid while `self` lives.
+    let pointer: OpaquePointer
+
+    /// An empty document.
+    init() {
+        // bson_new() only returns NULL when malloc fails, which libbson treats as fatal (it aborts).
+        guard let pointer = bson_new() else { fatalError("bson_new: out of memory") }
+        self.pointer = pointer
+    }
+
+    /// A document holding `document`'s fields.
+    init(_ document: Document) throws {
+        self.init()
+        try BSONEncoder.append(document, to: pointer)
+    }
+
+    deinit {
+        bson_destroy(pointer)
+    }
+
+    /// The document read back as a ``Document``.
+    func decode() throws -> Document {
+        try BSONDecoder.document(from: pointer)
+    }
+}
+
+/// Storage for a `bson_t` that libmongoc fills in (a reply), released on every path.
+///
+/// The storage is initialised to an empty document first, so destroying it is safe even when the
+/// libmongoc call returns before writing to it.
+struct ReplyBSON: ~Copyable {
+    /// The reply; valid while `self` lives.
+    let pointer: OpaquePointer
+
+    /// Empty reply storage.
+    init() {
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: cmongoc_bson_size(), alignment: cmongoc_bson_alignment())
+        pointer = OpaquePointer(storage)
+        bson_init(pointer)
+    }
+
+    deinit {
+        bson_destroy(pointer)
+        UnsafeMutableRawPointer(pointer).deallocate()
+    }
+
+    /// The reply as a ``Document``.
+    func decode() throws -> Document {
+        try BSONDecoder.document(from: pointer)
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-// The MongoDB backend tests land with issue 5.

@@ -119,8 +119,8 @@ enum BenchmarkRun {
 
         print("| measurement | operations | time | rate | docs examined / op |")
         print("|---|---:|---:|---:|---:|")
-        print(row("upsert (insert: first announce, \\$set + \\$setOnInsert)", insertRun, examined: nil))
-        print(row("upsert (update: re-announce of a random device)", updateRun, examined: nil))
+        print(row("upsert that inserts (first announce: `$set` + `$setOnInsert`)", insertRun, examined: nil))
+        print(row("upsert that updates (re-announce of a random device)", updateRun, examined: nil))
         print(row("findOne by deviceId (unique index)", findRun, examined: findExamined))
         print(
             row(

@@ -104,7 +104,7 @@ public final class MongoStore: DocumentStore {
     func runCommand(_ command: Document, database: String, ignoring: Set<UInt32> = []) async throws -> Document {
         let uri = connection.uri
         return try await connection.withClient { client in
-            let commandBSON = try OwnedBSON(command)
+            let commandBSON = try OwnedBSON(command: command)
             let reply = ReplyBSON()
             var error = bson_error_t()
             guard mongoc_client_command_simple(client, database, commandBSON.pointer, nil, reply.pointer, &error) else {

@@ -45,23 +45,31 @@ actor MongoTestServer {
         var description: String
     }
 
-    private var started: Endpoint?
+    private var starting: Task<Endpoint, any Error>?
     private var process: Process?
     private var stdinPipe: Pipe?
 
-    /// The endpoint, starting mongoeco on first use when `MONGODB_URI` is not set.
+    /// The endpoint, starting mongoeco on first use when `MONGODB_URI` is not set. Concurrent
+    /// callers share one start; a failed start is retried by the next caller.
     func endpoint() async throws -> Endpoint {
-        if let started { return started }
-        let database = "mongostore_test_" + UUID().uuidString.prefix(8).lowercased()
-        let endpoint: Endpoint
-        if let uri = ProcessInfo.processInfo.environment["MONGODB_URI"], !uri.isEmpty {
-            endpoint = Endpoint(uri: uri, database: database, isMongoeco: false)
-        } else {
-            let port = try await startMongoeco()
-            endpoint = Endpoint(uri: "mongodb://127.0.0.1:\(port)/?directConnection=true", database: database, isMongoeco: true)
+        if let starting { return try await starting.value }
+        let task = Task { try await self.start() }
+        starting = task
+        do {
+            return try await task.value
+        } catch {
+            starting = nil
+            throw error
         }
-        started = endpoint
-        return endpoint
+    }
+
+    private func start() async throws -> Endpoint {
+        let database = "mongostore_test_" + UUID().uuidString.prefix(8).lowercased()
+        if let uri = ProcessInfo.processInfo.environment["MONGODB_URI"], !uri.isEmpty {
+            return Endpoint(uri: uri, database: database, isMongoeco: false)
+        }
+        let port = try await startMongoeco()
+        return Endpoint(uri: "mongodb://127.0.0.1:\(port)/?directConnection=true", database: database, isMongoeco: true)
     }
 
     /// A store connected to the endpoint; the caller shuts it down.
@@ -94,7 +102,7 @@ actor MongoTestServer {
         if let process, process.isRunning { process.terminate() }
         process = nil
         stdinPipe = nil
-        started = nil
+        starting = nil
     }
 
     private func startMongoeco() async throws -> Int {

@@ -66,3 +66,8 @@ func mongoecoLacks(
         try await body()
     }
 }
+
+/// The top-level fields of a document as a dictionary, for order-insensitive comparisons.
+func fields(_ document: Document) -> [String: Value] {
+    Dictionary(document.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+}

@@ -7,7 +7,7 @@ import DocumentStore
 /// |---|---|
 /// | `.null` | null |
 /// | `.bool` | boolean |
-/// | `.int` | int64 (always, so a value reads back as the same case) |
+/// | `.int` | int64 in stored documents; int32 when it fits in commands, options and the arguments of counting operators such as `$size` (see ``IntegerWidth``) |
 /// | `.double` | double |
 /// | `.string` | UTF-8 string, written with its byte length, so embedded NUL characters survive |
 /// | `.date` | UTC datetime (milliseconds) |
@@ -15,15 +15,33 @@ import DocumentStore
 /// | `.array` | array (keys `"0"`, `"1"`, …) |
 /// | `.document` | embedded document, field order kept |
 enum BSONEncoder {
+    /// How integers are written.
+    enum IntegerWidth {
+        /// Always int64: stored documents and the values filters and updates compare or store.
+        case int64
+        /// int32 when the value fits: commands, sort and projection documents, limits.
+        case compact
+        /// int64, except the arguments of ``structuralOperators``, which are compact.
+        case compactOperatorArguments
+    }
+
+    /// Operators whose arguments are counts, positions, directions or type codes rather than data.
+    /// Drivers send these as int32; MongoDB accepts either width, some stand-ins only int32.
+    static let structuralOperators: Set<String> = [
+        "$size", "$mod", "$type", "$bitsAllSet", "$bitsAllClear", "$bitsAnySet", "$bitsAnyClear",
+        "$slice", "$position", "$sort", "$pop",
+    ]
+
     /// Appends every field of `document` to `bson`, in order.
-    static func append(_ document: Document, to bson: OpaquePointer) throws {
+    static func append(_ document: Document, to bson: OpaquePointer, integers: IntegerWidth = .int64) throws {
         for (key, value) in document {
-            try append(value, key: key, to: bson)
+            try append(value, key: key, to: bson, integers: integers)
         }
     }
 
     /// Appends one field.
-    static func append(_ value: Value, key: String, to bson: OpaquePointer) throws {
+    static func append(_ value: Value, key: String, to bson: OpaquePointer, integers: IntegerWidth = .int64) throws {
+        let integers = integers == .compactOperatorArguments && structuralOperators.contains(key) ? .compact : integers
         if key.utf8.contains(0) {
             throw StoreError(code: .invalidDocument, message: "a field name contains a NUL character, which BSON cannot store")
         }
@@ -34,6 +52,7 @@ enum BSONEncoder {
             case .bool(let flag):
                 return bson_append_bool(bson, cKey, -1, flag)
             case .int(let number):
+                if integers == .compact, let small = Int32(exactly: number) { return bson_append_int32(bson, cKey, -1, small) }
                 return bson_append_int64(bson, cKey, -1, number)
             case .double(let number):
                 return bson_append_double(bson, cKey, -1, number)
@@ -50,12 +69,12 @@ enum BSONEncoder {
             case .array(let elements):
                 return try appendChild(key: cKey, to: bson, isArray: true) { child in
                     for (index, element) in elements.enumerated() {
-                        try append(element, key: String(index), to: child)
+                        try append(element, key: String(index), to: child, integers: integers)
                     }
                 }
             case .document(let document):
                 return try appendChild(key: cKey, to: bson, isArray: false) { child in
-                    try append(document, to: child)
+                    try append(document, to: child, integers: integers)
                 }
             }
         }

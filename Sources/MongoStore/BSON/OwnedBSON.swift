@@ -16,10 +16,24 @@ struct OwnedBSON: ~Copyable {
         self.pointer = pointer
     }
 
-    /// A document holding `document`'s fields.
+    /// A document to store: every integer is written as int64.
     init(_ document: Document) throws {
         self.init()
         try BSONEncoder.append(document, to: pointer)
+    }
+
+    /// A command or options document (sort, projection, limit): integers that fit in 32 bits are
+    /// written as int32, as the drivers do for `{ping: 1}`, `{deviceId: 1}` or `limit: 10`.
+    init(command: Document) throws {
+        self.init()
+        try BSONEncoder.append(command, to: pointer, integers: .compact)
+    }
+
+    /// A filter or update: data values as int64, the counts and directions of operators such as
+    /// `$size`, `$slice` or `$pop` as int32 when they fit.
+    init(operators document: Document) throws {
+        self.init()
+        try BSONEncoder.append(document, to: pointer, integers: .compactOperatorArguments)
     }
 
     deinit {

@@ -10,7 +10,7 @@ extension MongoCollection {
         let command: Document = ["createIndexes": .string(name), "indexes": .array(indexes.map { .document(Self.indexDocument($0)) })]
         let context = errorContext
         try await connection.withCollection(name) { collection in
-            let commandBSON = try OwnedBSON(command)
+            let commandBSON = try OwnedBSON(command: command)
             let reply = ReplyBSON()
             var error = bson_error_t()
             if mongoc_collection_write_command_with_opts(collection, commandBSON.pointer, nil, reply.pointer, &error) { return }

@@ -4,9 +4,11 @@ import Logging
 
 extension MongoCollection {
     func insertOne(_ document: Document) async throws -> Value {
-        // Generate the ObjectId here, as the drivers do, so it can be returned (and it goes first).
+        // Generate the ObjectId here, as the drivers do, so it can be returned. `_id` goes first,
+        // where the server would move it anyway.
         let id = document["_id"] ?? .objectId(ObjectId())
-        let stored = document.containsKey("_id") ? document : Document([("_id", id)] + document.map { ($0.key, $0.value) })
+        let stored =
+            document.keys.first == "_id" ? document : Document([("_id", id)] + document.lazy.filter { $0.key != "_id" }.map { ($0.key, $0.value) })
         let context = errorContext
         try await connection.withCollection(name) { collection in
             let documentBSON = try OwnedBSON(stored)
@@ -40,10 +42,10 @@ extension MongoCollection {
         let context = errorContext
         let logger = connection.logger
         return try await connection.withCollection(name) { collection in
-            let filterBSON = try OwnedBSON(filter.document)
-            let updateBSON = try OwnedBSON(update.document)
-            let sortBSON = try OwnedBSON(Self.sortDocument(options.sort))
-            let projectionBSON = try OwnedBSON(options.projection ?? Document())
+            let filterBSON = try OwnedBSON(operators: filter.document)
+            let updateBSON = try OwnedBSON(operators: update.document)
+            let sortBSON = try OwnedBSON(command: Self.sortDocument(options.sort))
+            let projectionBSON = try OwnedBSON(command: options.projection ?? Document())
             guard let modifyOptions = mongoc_find_and_modify_opts_new() else {
                 throw StoreError(code: .internalError, message: "libmongoc could not allocate findAndModify options", collection: context.collection)
             }
@@ -87,8 +89,8 @@ extension MongoCollection {
         let context = errorContext
         let logger = connection.logger
         return try await connection.withCollection(name) { collection in
-            let filterBSON = try OwnedBSON(filter.document)
-            let updateBSON = try OwnedBSON(update.document)
+            let filterBSON = try OwnedBSON(operators: filter.document)
+            let updateBSON = try OwnedBSON(operators: update.document)
             let optionsBSON = try OwnedBSON(["upsert": .bool(upsert)])
             var attempt = 0
             while true {
@@ -118,7 +120,7 @@ extension MongoCollection {
     private func delete(_ filter: Filter, many: Bool) async throws -> Int {
         let context = errorContext
         return try await connection.withCollection(name) { collection in
-            let filterBSON = try OwnedBSON(filter.document)
+            let filterBSON = try OwnedBSON(operators: filter.document)
             let reply = ReplyBSON()
             var error = bson_error_t()
             let succeeded =

@@ -24,7 +24,7 @@ struct MongoCollection: DocumentCollection {
     func count(_ filter: Filter) async throws -> Int {
         let context = errorContext
         return try await connection.withCollection(name) { collection in
-            let filterBSON = try OwnedBSON(filter.document)
+            let filterBSON = try OwnedBSON(operators: filter.document)
             let reply = ReplyBSON()
             var error = bson_error_t()
             let count = mongoc_collection_count_documents(collection, filterBSON.pointer, nil, nil, reply.pointer, &error)
@@ -37,7 +37,7 @@ struct MongoCollection: DocumentCollection {
         let context = errorContext
         let command: Document = ["distinct": .string(name), "key": .string(field), "query": .document(filter.document)]
         let values = try await connection.withCollection(name) { collection in
-            let commandBSON = try OwnedBSON(command)
+            let commandBSON = try OwnedBSON(command: command)
             let reply = ReplyBSON()
             var error = bson_error_t()
             guard mongoc_collection_read_command_with_opts(collection, commandBSON.pointer, nil, nil, reply.pointer, &error) else {
@@ -66,8 +66,8 @@ struct MongoCollection: DocumentCollection {
         if singleBatch { findOptions["singleBatch"] = true }
         let context = errorContext
         return try await connection.withCollection(name) { [findOptions] collection in
-            let filterBSON = try OwnedBSON(filter.document)
-            let optionsBSON = try OwnedBSON(findOptions)
+            let filterBSON = try OwnedBSON(operators: filter.document)
+            let optionsBSON = try OwnedBSON(command: findOptions)
             guard let cursor = mongoc_collection_find_with_opts(collection, filterBSON.pointer, optionsBSON.pointer, nil) else {
                 throw StoreError(code: .internalError, message: "libmongoc returned no cursor", collection: context.collection)
             }

@@ -4,21 +4,42 @@ import DocumentStore
 extension MongoCollection {
     func createIndexes(_ indexes: [IndexSpec]) async throws {
         guard !indexes.isEmpty else { return }
-        if let empty = indexes.first(where: { $0.keys.isEmpty }) {
-            throw StoreError(code: .invalidQuery, message: "index '\(empty.name)' has no keys", collection: name, indexName: empty.name)
+        for index in indexes {
+            try validate(index)
         }
         let command: Document = ["createIndexes": .string(name), "indexes": .array(indexes.map { .document(Self.indexDocument($0)) })]
         let context = errorContext
         try await connection.withCollection(name) { collection in
+            // Compare with the existing indexes first, to say exactly what differs; the server
+            // checks again (IndexOptionsConflict / IndexKeySpecsConflict) in case of a race.
+            let existing = try Self.listIndexes(collection, context: context)
+            if let conflict = Self.describeConflict(requested: indexes, existing: existing, collection: context.collection) {
+                throw conflict
+            }
             let commandBSON = try OwnedBSON(command: command)
             let reply = ReplyBSON()
             var error = bson_error_t()
             if mongoc_collection_write_command_with_opts(collection, commandBSON.pointer, nil, reply.pointer, &error) { return }
             let failure = context.error(error, reply: reply)
             guard failure.code == .indexConflict else { throw failure }
-            // Say which index and what differs, from what the server has now.
-            let existing = (try? Self.listIndexes(collection, context: context)) ?? []
-            throw Self.describeConflict(requested: indexes, existing: existing, fallback: failure)
+            let current = (try? Self.listIndexes(collection, context: context)) ?? []
+            throw Self.describeConflict(requested: indexes, existing: current, collection: context.collection) ?? failure
+        }
+    }
+
+    /// MongoDB's rules for the options ``IndexSpec`` has: at least one key, a TTL between 0 and
+    /// 2^31-1 seconds on a single field.
+    private func validate(_ index: IndexSpec) throws {
+        func invalid(_ message: String) -> StoreError {
+            StoreError(code: .invalidQuery, message: "index '\(index.name)' \(message)", collection: name, indexName: index.name)
+        }
+        if index.keys.isEmpty { throw invalid("has no keys") }
+        if index.name.isEmpty { throw invalid("needs a name") }
+        if let seconds = index.expireAfterSeconds {
+            guard (0...Int(Int32.max)).contains(seconds) else {
+                throw invalid("has expireAfterSeconds \(seconds); MongoDB accepts 0 to 2147483647")
+            }
+            guard index.keys.count == 1 else { throw invalid("is a TTL index on several fields; a TTL index has exactly one field") }
         }
     }
 
@@ -80,8 +101,8 @@ extension MongoCollection {
     }
 
     /// An ``StoreError/Code/indexConflict`` naming the requested index and what differs from
-    /// the existing one; `fallback` (the server's message) when the difference is not visible.
-    static func describeConflict(requested: [IndexSpec], existing: [IndexSpec], fallback: StoreError) -> StoreError {
+    /// the existing one; `nil` when every requested index is new or identical to an existing one.
+    static func describeConflict(requested: [IndexSpec], existing: [IndexSpec], collection: String) -> StoreError? {
         for spec in requested {
             if let current = existing.first(where: { $0.name == spec.name }), !equivalent(current, spec) {
                 var differences: [String] = []
@@ -99,7 +120,7 @@ extension MongoCollection {
                 return conflict(
                     "index '\(spec.name)' already exists with \(differences.joined(separator: ", ")); drop it or change the requested index",
                     index: spec.name,
-                    fallback: fallback
+                    collection: collection
                 )
             }
             if let current = existing.first(where: { $0.keys == spec.keys && $0.name != spec.name }) {
@@ -107,11 +128,11 @@ extension MongoCollection {
                     "an index on \(describe(spec.keys)) already exists as '\(current.name)'; the request names it '\(spec.name)'. "
                         + "Use the existing name or drop '\(current.name)'",
                     index: spec.name,
-                    fallback: fallback
+                    collection: collection
                 )
             }
         }
-        return fallback
+        return nil
     }
 
     private static func equivalent(_ lhs: IndexSpec, _ rhs: IndexSpec) -> Bool {
@@ -122,7 +143,7 @@ extension MongoCollection {
         "{" + keys.map { "\($0.field): \($0.direction.rawValue)" }.joined(separator: ", ") + "}"
     }
 
-    private static func conflict(_ message: String, index: String, fallback: StoreError) -> StoreError {
-        StoreError(code: .indexConflict, message: message, collection: fallback.collection, indexName: index)
+    private static func conflict(_ message: String, index: String, collection: String) -> StoreError {
+        StoreError(code: .indexConflict, message: message, collection: collection, indexName: index)
     }
 }

@@ -38,7 +38,9 @@ import Testing
     }
 
     @Test func serverCodesMapToStoreErrorCodes() {
-        #expect(mapped(MONGOC_ERROR_SERVER, 66, "Performing an update on the path '_id' would modify the immutable field '_id'").code == .immutableField)
+        #expect(
+            mapped(MONGOC_ERROR_SERVER, 66, "Performing an update on the path '_id' would modify the immutable field '_id'").code == .immutableField
+        )
         #expect(mapped(MONGOC_ERROR_SERVER, 14, "Cannot apply $inc to a value of non-numeric type").code == .typeMismatch)
         #expect(mapped(MONGOC_ERROR_SERVER, 28, "Cannot create field 'x' in element").code == .typeMismatch)
         #expect(mapped(MONGOC_ERROR_SERVER, 2, "unknown operator: $bogus").code == .invalidQuery)

@@ -18,7 +18,9 @@ import Testing
             try await collection.createIndexes(Self.registryIndexes + [IndexSpec(keys: [IndexKey("lastSeen", .descending)])])
             let indexes = try await collection.listIndexes()
             #expect(
-                indexes.map(\.name) == ["_id_", "deviceId_1", "networkId_1_isOnline_1", "userId_1_networkId_1", "lastSeen_1", "expiresAt_1", "lastSeen_-1"]
+                indexes.map(\.name) == [
+                    "_id_", "deviceId_1", "networkId_1_isOnline_1", "userId_1_networkId_1", "lastSeen_1", "expiresAt_1", "lastSeen_-1",
+                ]
             )
             let byName = Dictionary(uniqueKeysWithValues: indexes.map { ($0.name, $0) })
             #expect(byName["_id_"]?.keys == [IndexKey("_id")])

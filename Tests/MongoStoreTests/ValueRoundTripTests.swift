@@ -58,7 +58,9 @@ import Testing
         try await withMongoCollection { collection in
             let base = Timestamp(millisecondsSinceEpoch: 1_705_752_000_000)
             for offset: Int64 in [0, 1, 999, 1000] {
-                _ = try await collection.insertOne(["_id": .int(offset), "at": .date(Timestamp(millisecondsSinceEpoch: base.millisecondsSinceEpoch + offset))])
+                _ = try await collection.insertOne([
+                    "_id": .int(offset), "at": .date(Timestamp(millisecondsSinceEpoch: base.millisecondsSinceEpoch + offset)),
+                ])
             }
             #expect(try await collection.findOne(["_id": 999])?["at"] == .date(Timestamp(millisecondsSinceEpoch: 1_705_752_000_999)))
             let later = try await collection.find(["at": ["$gt": .date(base)]], sort: [SortKey("at")])

@@ -149,7 +149,12 @@ import Testing
             #expect(created?["holder"] == "a")
             #expect(created?["since"] == 1)
             #expect(created?["_id"]?.objectIdValue != nil)
-            let nothingBefore = try await collection.findOneAndUpdate(["name": "other"], ["$set": ["holder": "b"]], upsert: true, returnDocument: .before)
+            let nothingBefore = try await collection.findOneAndUpdate(
+                ["name": "other"],
+                ["$set": ["holder": "b"]],
+                upsert: true,
+                returnDocument: .before
+            )
             #expect(nothingBefore == nil)
             #expect(try await collection.count() == 2)
         }

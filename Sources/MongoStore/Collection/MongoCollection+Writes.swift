@@ -141,7 +141,8 @@ extension MongoCollection {
         if let key = update.document.keys.first(where: { !$0.hasPrefix("$") }) {
             throw StoreError(
                 code: .invalidQuery,
-                message: "'\(key)' is not an update operator; an update may only use operators such as $set, $inc or $push (no replacement documents)",
+                message:
+                    "'\(key)' is not an update operator; an update may only use operators such as $set, $inc or $push (no replacement documents)",
                 collection: name
             )
         }

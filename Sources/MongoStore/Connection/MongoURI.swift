@@ -1,6 +1,5 @@
 import CMongoc
 import DocumentStore
-
 import Foundation
 
 /// What the store keeps from a connection string: the hosts for messages, and how to remove the
@@ -71,9 +70,11 @@ struct MongoURI: Sendable {
         var hosts: [String] = []
         var host = mongoc_uri_get_hosts(handle)
         while let current = host {
-            hosts.append(withUnsafeBytes(of: current.pointee.host_and_port) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-            })
+            hosts.append(
+                withUnsafeBytes(of: current.pointee.host_and_port) { bytes in
+                    String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+                }
+            )
             host = UnsafePointer(current.pointee.next)
         }
         if hosts.isEmpty, let service = mongoc_uri_get_srv_hostname(handle) {

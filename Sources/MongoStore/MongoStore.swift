@@ -53,7 +53,7 @@ public final class MongoStore: DocumentStore {
     public static func connect(uri: String, database: String, poolSize: Int = 16, logger: Logger) async throws -> MongoStore {
         MongocRuntime.ensureInitialized()
         try validateDatabaseName(database)
-        let connection = try MongoConnection(uri: uri, database: database, poolSize: poolSize, logger: logger)
+        let connection = try await MongoConnection.open(uri: uri, database: database, poolSize: poolSize, logger: logger)
         logger.info(
             "MongoStore configured",
             metadata: ["mongodb.hosts": "\(connection.uri.hostList)", "mongodb.database": "\(database)", "mongodb.poolSize": "\(poolSize)"]

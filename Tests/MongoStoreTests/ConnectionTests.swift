@@ -77,6 +77,15 @@ import Testing
         try await store.shutdown()
     }
 
+    @Test func invalidCollectionNamesAreInvalidQueries() async throws {
+        let store = try await MongoTestServer.shared.makeStore()
+        await expectStoreError(.invalidQuery) { try await store.collection("").insertOne(["a": 1]) }
+        await expectStoreError(.invalidQuery) { try await store.collection("nul\0name").count() }
+        await expectStoreError(.invalidQuery) { try await store.collection("a$b").insertOne(["a": 1]) }
+        await expectStoreError(.invalidQuery) { try await store.collection("system.users").find() }
+        try await store.shutdown()
+    }
+
     @Test func storesOnTheSameServerShareData() async throws {
         let first = try await MongoTestServer.shared.makeStore()
         let second = try await MongoTestServer.shared.makeStore()

@@ -134,7 +134,7 @@ actor MongoTestServer {
         // The script prints `port=N` once it listens; then check that it accepts connections.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            let output = String(decoding: (try? FileHandle(forReadingFrom: log).readToEnd()) ?? Data(), as: UTF8.self)
             if let line = output.split(separator: "\n").first(where: { $0.hasPrefix("port=") }), let port = Int(line.dropFirst(5)),
                 Self.acceptsConnections(port: port)
             {

@@ -29,7 +29,9 @@ import Testing
             try await MongoStore.connect(uri: "mongodb://user:pw@", database: "soak", logger: MongoTestServer.logger)
         }
 
+        var residentAfterWarmUp = 0
         for round in 0..<Self.soakIterations {
+            if round == min(10, Self.soakIterations - 1) { residentAfterWarmUp = Self.residentMiB() }
             let store = try await MongoTestServer.shared.makeStore(poolSize: 2)
             let collection = store.collection(MongoTestServer.uniqueName())
             try await store.ping()
@@ -59,6 +61,15 @@ import Testing
             try await store.shutdown()
             await expectStoreError(.unavailable) { try await collection.count() }
         }
+        print("soak: \(Self.soakIterations) rounds; resident memory \(residentAfterWarmUp) MiB after warm-up, \(Self.residentMiB()) MiB at the end")
+    }
+
+    /// The process's resident set in MiB (Linux `/proc/self/statm`; 0 elsewhere).
+    private static func residentMiB() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return pages * 4096 / (1 << 20)
     }
 
     @Test(.enabled(if: environment["MONGOSTORE_BENCHMARK"] == "1", "set MONGOSTORE_BENCHMARK=1 to run"))

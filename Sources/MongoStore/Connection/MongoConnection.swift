@@ -25,29 +25,44 @@ final class MongoConnection: Sendable {
     private let threadPool: NIOThreadPool
     private let isOpen: Mutex<Bool>
 
-    /// Creates the client pool and starts its threads; does not contact the server.
-    init(uri: String, database: String, poolSize: Int, logger: Logger) throws {
+    private init(uri: MongoURI, database: String, logger: Logger, pool: PoolHandle, threadPool: NIOThreadPool) {
+        self.uri = uri
+        self.database = database
+        self.logger = logger
+        self.pool = pool
+        self.threadPool = threadPool
+        self.isOpen = Mutex(true)
+    }
+
+    /// Starts the threads and creates the client pool on one of them (for a `mongodb+srv://`
+    /// string libmongoc resolves DNS records there). Does not otherwise contact the server.
+    static func open(uri: String, database: String, poolSize: Int, logger: Logger) async throws -> MongoConnection {
         guard poolSize >= 1 else {
             throw StoreError(code: .unavailable, message: "the MongoDB pool size must be at least 1 (got \(poolSize))")
         }
-        let (uriHandle, parsed) = try MongoURI.parse(uri)
-        defer { mongoc_uri_destroy(uriHandle) }
-        var error = bson_error_t()
-        guard let pool = mongoc_client_pool_new_with_error(uriHandle, &error) else {
-            throw StoreError(
-                code: .unavailable,
-                message: "cannot create a MongoDB client pool for \(parsed.hostList): \(parsed.redact(MongoFailure(error).message))"
-            )
-        }
-        mongoc_client_pool_set_error_api(pool, MONGOC_ERROR_API_VERSION_2)
-        mongoc_client_pool_max_size(pool, UInt32(clamping: poolSize))
-        self.uri = parsed
-        self.database = database
-        self.logger = logger
-        self.pool = PoolHandle(pointer: pool)
-        self.threadPool = NIOThreadPool(numberOfThreads: poolSize)
-        self.isOpen = Mutex(true)
+        MongocRuntime.ensureInitialized()
+        let threadPool = NIOThreadPool(numberOfThreads: poolSize)
         threadPool.start()
+        do {
+            let (pool, parsed) = try await threadPool.runIfActive { () throws -> (PoolHandle, MongoURI) in
+                let (uriHandle, parsed) = try MongoURI.parse(uri)
+                defer { mongoc_uri_destroy(uriHandle) }
+                var error = bson_error_t()
+                guard let pool = mongoc_client_pool_new_with_error(uriHandle, &error) else {
+                    throw StoreError(
+                        code: .unavailable,
+                        message: "cannot create a MongoDB client pool for \(parsed.hostList): \(parsed.redact(MongoFailure(error).message))"
+                    )
+                }
+                mongoc_client_pool_set_error_api(pool, MONGOC_ERROR_API_VERSION_2)
+                mongoc_client_pool_max_size(pool, UInt32(clamping: poolSize))
+                return (PoolHandle(pointer: pool), parsed)
+            }
+            return MongoConnection(uri: parsed, database: database, logger: logger, pool: pool, threadPool: threadPool)
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
     }
 
     deinit {
@@ -88,8 +103,14 @@ final class MongoConnection: Sendable {
         _ name: String,
         _ body: @escaping @Sendable (_ collection: OpaquePointer) throws -> T
     ) async throws -> T {
-        guard !name.utf8.contains(0) else {
-            throw StoreError(code: .invalidQuery, message: "a collection name cannot contain a NUL character")
+        // MongoDB's naming rules, checked here so the message is clear whatever the server says.
+        guard !name.isEmpty, !name.utf8.contains(0), !name.contains("$"), !name.hasPrefix("system.") else {
+            throw StoreError(
+                code: .invalidQuery,
+                message:
+                    "invalid collection name '\(name.replacing("\0", with: "\\0"))': it must be non-empty, without '$' or NUL, and not start with 'system.'",
+                collection: name
+            )
         }
         let database = self.database
         return try await withClient { client in

@@ -55,6 +55,12 @@ import Testing
         #expect(mapped(MONGOC_ERROR_SERVER, 12345, "something else").code == .internalError)
     }
 
+    @Test func fieldNameErrorsOnInsertAreInvalidDocuments() {
+        let failure = failure(domain: MONGOC_ERROR_SERVER, code: 52, "The dollar ($) prefixed field '$x' is not allowed")
+        #expect(StoreError.mongo(failure, collection: "c", uri: uri, writing: true).code == .invalidDocument)
+        #expect(StoreError.mongo(failure, collection: "c", uri: uri).code == .invalidQuery)
+    }
+
     @Test func connectionFailuresAreUnavailableWithHostsAndNoPassword() {
         let selection = mapped(
             MONGOC_ERROR_SERVER_SELECTION,

@@ -138,6 +138,8 @@ actor MongoTestServer {
             if let line = output.split(separator: "\n").first(where: { $0.hasPrefix("port=") }), let port = Int(line.dropFirst(5)),
                 Self.acceptsConnections(port: port)
             {
+                // The child keeps writing to the unlinked file; only a failed start keeps its log.
+                try? FileManager.default.removeItem(at: log)
                 return port
             }
             guard process.isRunning else {

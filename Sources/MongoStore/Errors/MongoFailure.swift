@@ -78,6 +78,12 @@ enum ServerCode {
         197,  // InvalidIndexSpecificationOption
         31249, 31250, 31253, 31254,  // projection path collisions, inclusion/exclusion mixes
     ]
+    /// Field-name errors: an invalid document on insert, an invalid query elsewhere.
+    static let invalidFieldName: Set<UInt32> = [
+        52,  // DollarPrefixedFieldName
+        56,  // EmptyFieldName
+        57,  // DottedFieldName
+    ]
     static let invalidDocument: Set<UInt32> = [
         22,  // InvalidBSON
         53,  // InvalidIdField

@@ -13,7 +13,7 @@ extension StoreError {
     /// - IndexOptionsConflict / IndexKeySpecsConflict → ``Code/indexConflict``;
     /// - anything else → ``Code/internalError`` with the server's code and message.
     ///
-    /// `writing` marks an insert, whose client-side argument errors are about the document.
+    /// `writing` marks an insert, whose argument and field-name errors are about the document.
     static func mongo(_ failure: MongoFailure, collection: String?, uri: MongoURI, writing document: Bool = false) -> StoreError {
         let detail = uri.redact(failure.message)
         let named = failure.codeName.map { "\($0) (\(failure.code))" } ?? "code \(failure.code)"
@@ -44,6 +44,9 @@ extension StoreError {
             }
             if failure.code == ServerCode.indexOptionsConflict || failure.code == ServerCode.indexKeySpecsConflict {
                 return error(.indexConflict, "an index with this name or these keys already exists with other options: \(detail)")
+            }
+            if document, ServerCode.invalidFieldName.contains(failure.code) {
+                return error(.invalidDocument, "\(detail) [\(named)]")
             }
             if ServerCode.invalidQuery.contains(failure.code) || looksLikeQueryError(detail) {
                 if failure.code == 2, detail.contains("_id"), detail.lowercased().contains("array") {

@@ -52,9 +52,8 @@ public enum RegistryHandlers {
         registry.http(HTTP.peer, PeerHandler.handle)
         registry.http(HTTP.messages, DrainHandler.handle)
         registry.declareWebSocketHandler(signaling)
-        // The jobs' behaviour lands with the jobs issue (8); until then a run reports that it changed nothing.
-        registry.job(Jobs.presenceSweep) { _ in JobOutcome() }
-        registry.job(Jobs.coordinatorElection) { _ in JobOutcome() }
+        registry.job(Jobs.presenceSweep, PresenceSweepJob.run)
+        registry.job(Jobs.coordinatorElection, CoordinatorElectionJob.run)
         registry.requiredTTLs.formUnion([TTL.deviceOnline, TTL.deviceRetention, TTL.coordinatorLookback, TTL.signaling])
         registry.settings.merge(settings) { _, new in new }
     }

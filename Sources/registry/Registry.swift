@@ -6,7 +6,7 @@ struct Registry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "P2P WebRTC signaling and presence registry, configured by routes.yaml, limits.yaml and jobs.yaml.",
-        subcommands: [Serve.self, Check.self, Routes.self, Token.self],
+        subcommands: [Serve.self, Check.self, Routes.self, Token.self, Jobs.self],
         defaultSubcommand: Serve.self
     )
 }

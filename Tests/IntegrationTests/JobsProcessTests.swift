@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The scheduled jobs in a real `registry serve` process, and `registry jobs run`.
+@Suite struct JobsProcessTests {
+    static let secret = "test-secret-test-secret-test-secret"
+
+    @Test func serverElectsTwoCoordinatorsAndSweepsSilentDevices() async throws {
+        let server = try RegistryProcess(
+            ["serve"],
+            environment: [
+                "JWT_SECRET": Self.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1",
+                "DEVICE_TTL_MINUTES": "0.05", "PRESENCE_CLEANUP_INTERVAL": "500", "COORDINATOR_CHECK_INTERVAL": "500",
+            ])
+        defer { server.terminate() }
+        let port = try await server.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
+        let minted = try await RegistryProcess.run(["token", "--user", "alice"], environment: ["JWT_SECRET": Self.secret])
+        try #require(minted.status == 0, "\(minted.stderr)")
+        let headers = [
+            "Authorization": "Bearer \(minted.stdout.trimmingCharacters(in: .whitespacesAndNewlines))", "Content-Type": "application/json",
+        ]
+        let base = "http://127.0.0.1:\(port)/network/net1"
+
+        for (peerId, capabilities) in [("peer_store", #"["store"]"#), ("peer_relay", #"["relay"]"#), ("peer_none", "[]")] {
+            let body = #"{"peerId":"\#(peerId)","signalAddress":"wss://signal.example.com/\#(peerId)","capabilities":\#(capabilities)}"#
+            let reply = try await HTTP.request("POST", "\(base)/announce", body: Data(body.utf8), headers: headers)
+            #expect(reply.status == 200, "\(reply.body)")
+        }
+        let announced = ContinuousClock.now
+
+        // Within 2 s the election (every 500 ms) promotes exactly the two capable devices.
+        var coordinators: Set<String> = []
+        while announced.duration(to: .now) < .seconds(2) {
+            let peers = try await Self.peers(base, headers: headers)
+            coordinators = Set(peers.filter { $0["isCoordinator"] as? Bool == true }.compactMap { $0["deviceId"] as? String })
+            if coordinators.count >= 2 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(coordinators == ["peer_store", "peer_relay"])
+
+        // No more announcements: after the 3 s online window the peers list is empty and the sweep marks all three offline.
+        var remaining = -1
+        while announced.duration(to: .now) < .seconds(10) {
+            remaining = try await Self.peers(base, headers: headers).count
+            if remaining == 0 && Self.sweptDevices(server.text.stderr + server.text.stdout) >= 3 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(remaining == 0)
+        #expect(Self.sweptDevices(server.text.stderr + server.text.stdout) == 3)
+
+        // The offline user's fallback names the elected coordinators.
+        let fallback = try await HTTP.request("GET", "\(base)/peer/alice", headers: headers)
+        #expect(fallback.json?["online"] as? Bool == false)
+        #expect(Set(fallback.json?["lastCoordinators"] as? [String] ?? []) == ["peer_store", "peer_relay"])
+
+        server.terminate()
+        #expect(try await server.waitForExit(timeout: 15) == 0)
+        #expect((server.text.stderr + server.text.stdout).contains("job run finished"))
+    }
+
+    @Test func jobsRunRunsOneJobOnceAndExitsZero() async throws {
+        let outcome = try await RegistryProcess.run(["jobs", "run", "presenceSweep"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.hasPrefix("presenceSweep: changed 0 (seenBefore="), "\(outcome.stdout)")
+        let election = try await RegistryProcess.run(["jobs", "run", "coordinatorElection", "--config-dir", RegistryProcess.packageRoot.path])
+        #expect(election.status == 0, "\(election.stderr)")
+        #expect(election.stdout.contains("coordinatorElection: changed 0"))
+    }
+
+    @Test func jobsRunOfAnUnknownJobListsTheKnownOnes() async throws {
+        let outcome = try await RegistryProcess.run(["jobs", "run", "presenceSweeps"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("error: unknown job 'presenceSweeps'; known jobs: presenceSweep, coordinatorElection"), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test func jobsRunRefusesAMongoDBStoreItCannotServe() async throws {
+        let outcome = try await RegistryProcess.run(["jobs", "run", "presenceSweep"], environment: ["MONGODB_URI": "mongodb://127.0.0.1:1/test"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("MONGODB_URI is set"))
+    }
+
+    /// The devices of `peers`.
+    static func peers(_ base: String, headers: [String: String]) async throws -> [[String: Any]] {
+        let reply = try await HTTP.request("GET", "\(base)/peers", headers: headers)
+        return reply.json?["peers"] as? [[String: Any]] ?? []
+    }
+
+    /// The devices the sweep reported offline in the server's log (`devices=N … marked devices offline`).
+    static func sweptDevices(_ log: String) -> Int {
+        log.split(separator: "\n").filter { $0.contains("marked devices offline") }.reduce(0) { total, line in
+            guard let match = line.firstMatch(of: /devices=([0-9]+)/), let count = Int(match.1) else { return total }
+            return total + count
+        }
+    }
+}

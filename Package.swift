@@ -99,9 +99,15 @@ let package = Package(
             path: "Benchmarks/DocumentStoreBenchmark",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MongoTestSupport",
+            dependencies: ["MongoStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support/MongoTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DocumentStoreTests",
-            dependencies: ["DocumentStore"],
+            dependencies: ["DocumentStore", "MongoStore", "MongoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -128,12 +134,15 @@ let package = Package(
                 "ServerConfig",
                 "DocumentStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                "MongoStore",
+                "MongoTestSupport",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MongoStoreTests",
-            dependencies: ["MongoStore", "DocumentStore"],
+            dependencies: ["MongoStore", "DocumentStore", "MongoTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocumentStore
+import MongoStore
 import Logging
 import ServerConfig
 import ServerEngine
@@ -21,24 +22,30 @@ struct Serve: AsyncParsableCommand {
             logger.logLevel = .info
             return logger
         }()
-        if config.store.usesMongoDB {
-            ConfigLoading.printError("error: MONGODB_URI is set, but this build serves the embedded store only (the MongoDB backend is issue 5); unset MONGODB_URI")
+        let clock = SystemWallClock()
+        let selected: StoreSelection.Selected
+        do {
+            selected = try await StoreSelection.make(config.store, clock: clock, logger: logger)
+        } catch {
+            ConfigLoading.printError("error: store: \(error)")
             throw ExitCode(1)
         }
-        let clock = SystemWallClock()
-        let store = MemoryStore(clock: clock, ttlMonitorInterval: config.store.ttlMonitorInterval)
         let engine: ServerEngine
         do {
-            engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: logger)
+            engine = try await ServerEngine(configuration: config, handlers: handlers, store: selected.store, clock: clock, logger: logger)
         } catch {
             ConfigLoading.printError("error: \(error.description)")
             throw ExitCode(1)
         }
-        logger.info("starting", metadata: ["store": "embedded", "config": "\(config.directory)"])
         let instanceId = InstanceIdentity.make()
-        try await engine.run(instanceId: instanceId, additionalServices: [TTLMonitorService(store: store)]) { port in
-            logger.info("HTTP API listening", metadata: ["host": "\(config.http.host)", "port": "\(port)"])
-        }
+        logger.info("starting", metadata: ["store": "\(selected.description)", "config": "\(config.directory)", "instance": "\(instanceId)"])
+        try await engine.run(
+            instanceId: instanceId,
+            additionalServices: selected.services,
+            onHTTPRunning: { port in logger.info("HTTP API listening", metadata: ["host": "\(config.http.host)", "port": "\(port)"]) },
+            onWebSocketRunning: { port in logger.info("signaling listening", metadata: ["host": "\(config.webSocket.host)", "port": "\(port)"]) }
+        )
+        try? await selected.store.shutdown()
         logger.info("stopped")
     }
 }

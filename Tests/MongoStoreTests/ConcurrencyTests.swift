@@ -1,3 +1,4 @@
+import MongoTestSupport
 import DocumentStore
 import MongoStore
 import Testing

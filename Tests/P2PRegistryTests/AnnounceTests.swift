@@ -5,8 +5,8 @@ import HummingbirdTesting
 import Testing
 
 @Suite struct AnnounceTests {
-    @Test func announceStoresTheDeviceAndAnswersSuccess() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func announceStoresTheDeviceAndAnswersSuccess(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             let response = try await client.announce("net1", peerId: "peer_alice_1", token: token, capabilities: ["relay", "store"])
@@ -24,16 +24,16 @@ import Testing
         #expect(device["createdAt"]?.dateValue == registry.clock.now())
     }
 
-    @Test func documentExpiryIsTheRetentionTTLNotTheOnlineWindow() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func documentExpiryIsTheRetentionTTLNotTheOnlineWindow(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in _ = try await client.announce("net1", peerId: "peer_a", token: token) }
         let device = try #require(try await registry.device("peer_a"))
         #expect(device["expiresAt"]?.dateValue == registry.clock.now().addingTimeInterval(24 * 3600))
     }
 
-    @Test func reannounceRefreshesLastSeenAndKeepsCreatedAt() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func reannounceRefreshesLastSeenAndKeepsCreatedAt(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         let created = registry.clock.now()
         try await registry.test { client async throws in
@@ -48,8 +48,8 @@ import Testing
         #expect(try await registry.store.collection("devices").count([:]) == 1)
     }
 
-    @Test func anotherUsersAnnounceOfMyDeviceIsForbiddenAndChangesNothing() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func anotherUsersAnnounceOfMyDeviceIsForbiddenAndChangesNothing(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice")
         let mallory = try await registry.token("mallory")
         try await registry.test { client async throws in
@@ -63,15 +63,15 @@ import Testing
         }
     }
 
-    @Test func capabilitiesWithCoordinatorMakeACoordinator() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func capabilitiesWithCoordinatorMakeACoordinator(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in try await client.announce("net1", peerId: "peer_c", token: token, capabilities: ["coordinator"]) }
         #expect(try await registry.device("peer_c")?["isCoordinator"] == true)
     }
 
-    @Test func reannounceNeverDemotesAnElectedCoordinator() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func reannounceNeverDemotesAnElectedCoordinator(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             try await client.announce("net1", peerId: "peer_e", token: token, capabilities: ["relay"])
@@ -87,8 +87,8 @@ import Testing
         #expect(device["capabilities"]?.arrayValue?.contains("relay") == true)
     }
 
-    @Test func movingToAnotherNetworkDropsThePromotion() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func movingToAnotherNetworkDropsThePromotion(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             try await client.announce("net1", peerId: "peer_m", token: token)
@@ -100,8 +100,8 @@ import Testing
         #expect(device["isCoordinator"] == false)
     }
 
-    @Test func duplicateCapabilitiesAreStoredOnce() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func duplicateCapabilitiesAreStoredOnce(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             #expect(try await client.announce("net1", peerId: "peer_d", token: token, capabilities: ["relay", "relay"]).status == .ok)
@@ -109,8 +109,8 @@ import Testing
         #expect(try await registry.device("peer_d")?["capabilities"] == ["relay"])
     }
 
-    @Test func concurrentAnnouncesOfANewDeviceByTwoUsersLeaveOneOwner() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func concurrentAnnouncesOfANewDeviceByTwoUsersLeaveOneOwner(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice")
         let bob = try await registry.token("bob")
         let statuses = try await registry.test { client async throws in

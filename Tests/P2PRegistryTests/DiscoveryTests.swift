@@ -5,8 +5,8 @@ import HummingbirdTesting
 import Testing
 
 @Suite struct DiscoveryTests {
-    @Test func peersListsOnlineDevicesOfTheNetworkWithTheSpecShape() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func peersListsOnlineDevicesOfTheNetworkWithTheSpecShape(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice")
         let bob = try await registry.token("bob")
         try await registry.test { client async throws in
@@ -27,8 +27,8 @@ import Testing
         }
     }
 
-    @Test func devicesSilentLongerThanTheOnlineWindowAreNotListed() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func devicesSilentLongerThanTheOnlineWindowAreNotListed(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice", ttl: .seconds(7200))
         try await registry.test { client async throws in
             try await client.announce("net1", peerId: "peer_a", token: alice)
@@ -41,8 +41,8 @@ import Testing
         #expect(try await registry.device("peer_a") != nil)
     }
 
-    @Test func onlineWindowFollowsDeviceTTLMinutes() async throws {
-        let registry = try await RegistryHarness.make(environment: ["DEVICE_TTL_MINUTES": "0.05"])
+    @Test(arguments: RegistryBackend.all) func onlineWindowFollowsDeviceTTLMinutes(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(environment: ["DEVICE_TTL_MINUTES": "0.05"], backend: backend)
         let alice = try await registry.token("alice")
         try await registry.test { client async throws in
             try await client.announce("net1", peerId: "peer_a", token: alice)
@@ -53,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func peerReturnsTheUsersMostRecentlySeenOnlineDevice() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func peerReturnsTheUsersMostRecentlySeenOnlineDevice(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice")
         try await registry.test { client async throws in
             try await client.announce("net1", peerId: "peer_old", token: alice)
@@ -71,8 +71,8 @@ import Testing
         }
     }
 
-    @Test func offlineUserGetsLastSeenAndCoordinatorsOfTheLastHour() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func offlineUserGetsLastSeenAndCoordinatorsOfTheLastHour(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice", ttl: .seconds(10_000))
         let bob = try await registry.token("bob", ttl: .seconds(10_000))
         let aliceSeen = registry.clock.now()
@@ -91,8 +91,8 @@ import Testing
         }
     }
 
-    @Test func unknownUserGetsNullLastSeen() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func unknownUserGetsNullLastSeen(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice")
         try await registry.test { client async throws in
             let response = try await client.get("/network/net1/peer/nobody", token: alice)

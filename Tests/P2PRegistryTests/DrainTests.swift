@@ -22,8 +22,8 @@ import Testing
         registry.clock.advance(by: 0.001)
     }
 
-    @Test func drainReturnsQueuedMessagesOnceInOrder() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func drainReturnsQueuedMessagesOnceInOrder(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let bob = try await registry.token("bob")
         try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "m1")
         try await Self.queue(registry, from: "peer_carol", to: "peer_bob", id: "m2", type: "ice-candidate")
@@ -44,8 +44,8 @@ import Testing
         }
     }
 
-    @Test func drainLeavesTheOtherParticipantsMessages() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func drainLeavesTheOtherParticipantsMessages(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let bob = try await registry.token("bob")
         try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "to-bob")
         try await Self.queue(registry, from: "peer_bob", to: "peer_alice", id: "to-alice")
@@ -54,8 +54,8 @@ import Testing
         #expect(channel["messages"]?.arrayValue?.compactMap { $0.documentValue?["id"] } == ["to-alice"])
     }
 
-    @Test func messageQueuedAfterADrainComesWithTheNext() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func messageQueuedAfterADrainComesWithTheNext(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let bob = try await registry.token("bob")
         try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "m1")
         try await registry.test { client async throws in
@@ -66,8 +66,8 @@ import Testing
         }
     }
 
-    @Test func concurrentDrainsAndQueueingLoseAndDuplicateNothing() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func concurrentDrainsAndQueueingLoseAndDuplicateNothing(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let bob = try await registry.token("bob")
         let total = 200
         let received = try await registry.test { client async throws in
@@ -98,8 +98,8 @@ import Testing
         #expect(Set(all).count == total)
     }
 
-    @Test func anotherUsersDeviceCannotBeDrained() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func anotherUsersDeviceCannotBeDrained(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let bob = try await registry.token("bob")
         let mallory = try await registry.token("mallory")
         try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "secret")
@@ -113,8 +113,8 @@ import Testing
         }
     }
 
-    @Test func firstDrainOfAnUnannouncedDeviceClaimsIt() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func firstDrainOfAnUnannouncedDeviceClaimsIt(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let bob = try await registry.token("bob")
         let mallory = try await registry.token("mallory")
         try await registry.test { client async throws in

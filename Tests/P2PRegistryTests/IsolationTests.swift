@@ -6,8 +6,8 @@ import Testing
 /// Networks are isolated: a network's peers never show another's devices, and a token limited to some
 /// networks (`networks` claim) cannot read or announce into others.
 @Suite struct IsolationTests {
-    @Test func networksDoNotSeeEachOthersDevices() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func networksDoNotSeeEachOthersDevices(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let alice = try await registry.token("alice")
         try await registry.test { client async throws in
             try await client.announce("netA", peerId: "peer_a", token: alice)
@@ -19,8 +19,8 @@ import Testing
         }
     }
 
-    @Test func tokenLimitedToANetworkCannotUseAnother() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func tokenLimitedToANetworkCannotUseAnother(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let limited = try await registry.token("alice", networks: ["netA"])
         try await registry.test { client async throws in
             #expect(try await client.announce("netA", peerId: "peer_a", token: limited).status == .ok)

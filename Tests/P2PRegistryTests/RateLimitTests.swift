@@ -9,8 +9,8 @@ import Testing
     static let remaining = HTTPField.Name("RateLimit-Remaining")!
     static let reset = HTTPField.Name("RateLimit-Reset")!
 
-    @Test func thirteenthAnnounceInAMinuteIs429WithHeaders() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func thirteenthAnnounceInAMinuteIs429WithHeaders(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             for attempt in 1...12 {
@@ -30,8 +30,8 @@ import Testing
         }
     }
 
-    @Test func limitComesFromTheEnvironmentThroughLimitsYAML() async throws {
-        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW_MS": "10000"])
+    @Test(arguments: RegistryBackend.all) func limitComesFromTheEnvironmentThroughLimitsYAML(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW_MS": "10000"], backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             for _ in 1...3 { #expect(try await client.announce("net1", peerId: "peer_a", token: token).status == .ok) }
@@ -42,8 +42,8 @@ import Testing
         }
     }
 
-    @Test func windowResetsWhenTheWindowPasses() async throws {
-        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"])
+    @Test(arguments: RegistryBackend.all) func windowResetsWhenTheWindowPasses(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"], backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             for _ in 1...2 { _ = try await client.announce("net1", peerId: "peer_a", token: token) }
@@ -53,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func eachUserHasTheirOwnLimit() async throws {
-        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"])
+    @Test(arguments: RegistryBackend.all) func eachUserHasTheirOwnLimit(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"], backend: backend)
         let alice = try await registry.token("alice")
         let bob = try await registry.token("bob")
         try await registry.test { client async throws in
@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    @Test func refusedRequestDoesNotTouchTheStoredDevice() async throws {
-        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "1"])
+    @Test(arguments: RegistryBackend.all) func refusedRequestDoesNotTouchTheStoredDevice(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "1"], backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             _ = try await client.announce("net1", peerId: "peer_a", token: token, capabilities: ["relay"])
@@ -74,8 +74,8 @@ import Testing
         }
     }
 
-    @Test func validationFailuresStillCarryTheRateLimitHeaders() async throws {
-        let registry = try await RegistryHarness.make()
+    @Test(arguments: RegistryBackend.all) func validationFailuresStillCarryTheRateLimitHeaders(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             let response = try await client.post("/network/net1/announce", json: ["peerId": "bad"], token: token)
@@ -84,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func otherRoutesAreNotLimited() async throws {
-        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "1"])
+    @Test(arguments: RegistryBackend.all) func otherRoutesAreNotLimited(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "1"], backend: backend)
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             for _ in 1...5 {

@@ -20,16 +20,16 @@ struct RegistryHarness {
     let engine: ServerEngine
 
     /// A fresh registry on a fresh embedded store; `environment` overrides the spec variables.
-    static func make(environment: [String: String] = [:]) async throws -> RegistryHarness {
+    static func make(environment: [String: String] = [:], backend: RegistryBackend = .memory) async throws -> RegistryHarness {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
         var variables = ["JWT_SECRET": secret]
         variables.merge(environment) { _, new in new }
         let config = try ConfigLoader(directory: packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
-        let store = MemoryStore(clock: clock)
+        let store = try await backend.makeStore(clock: clock)
         let engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: Logger(label: "test"))
-        try await engine.services.createIndexes()
+        try await engine.services.prepareStore()
         return RegistryHarness(clock: clock, store: store, engine: engine)
     }
 

@@ -50,7 +50,9 @@ enum EngineFixtures {
     static func engine(handlers: HandlerRegistry = handlers()) async throws -> ServerEngine {
         let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog)
             .load(sources: ["routes.yaml": routes, "limits.yaml": limits, "jobs.yaml": ""])
-        return try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))
+        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))
+        try await engine.services.prepareStore()
+        return engine
     }
 
     static func application() async throws -> some ApplicationProtocol {

@@ -146,6 +146,7 @@ import Testing
             "limits.yaml": EngineFixtures.limits, "jobs.yaml": "",
         ])
         let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
+        try await engine.services.prepareStore()
         try await Application(router: engine.makeRouter()).test(.router) { client in
             try await client.execute(
                 uri: "/parsed", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"peerId":"peer_x"}"#)

@@ -1,3 +1,5 @@
+import Logging
+import HTTPTypes
 import ServerConfig
 import ServerEngine
 
@@ -43,6 +45,11 @@ public enum RegistryHandlers {
         "minCoordinatorsPerNetwork": SettingSpec(.integer(min: 0, max: 1000), default: .integer(2)),
         "queueCapPerDevice": SettingSpec(.integer(min: 1, max: 100_000), default: .integer(100)),
         "messageTypes": SettingSpec(.stringList, default: .stringList(["offer", "answer", "ice-candidate"])),
+        "messagesPerSecond": SettingSpec(.number, default: .number(50)),
+        "messageBurst": SettingSpec(.integer(min: 1, max: 100_000), default: .integer(100)),
+        "maxInvalidMessages": SettingSpec(.integer(min: 0, max: 100_000), default: .integer(10)),
+        "invalidMessageWindow": SettingSpec(.duration, default: .duration(.seconds(60))),
+        "presenceRefreshInterval": SettingSpec(.duration, default: .duration(.seconds(60))),
     ]
 
     /// Registers every handler, TTL and setting of the registry.
@@ -51,7 +58,9 @@ public enum RegistryHandlers {
         registry.http(HTTP.peers, PeersHandler.handle)
         registry.http(HTTP.peer, PeerHandler.handle)
         registry.http(HTTP.messages, DrainHandler.handle)
-        registry.declareWebSocketHandler(signaling)
+        let hub = SignalingHub()
+        registry.webSocket(signaling) { session in try await hub.handle(session) }
+        registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
         registry.job(Jobs.presenceSweep, PresenceSweepJob.run)
         registry.job(Jobs.coordinatorElection, CoordinatorElectionJob.run)
         registry.requiredTTLs.formUnion([TTL.deviceOnline, TTL.deviceRetention, TTL.coordinatorLookback, TTL.signaling])

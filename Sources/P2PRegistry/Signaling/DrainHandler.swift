@@ -1,3 +1,5 @@
+import ServerConfig
+import HTTPTypes
 import Foundation
 import DocumentStore
 import Logging
@@ -15,21 +17,7 @@ enum DrainHandler {
         let deviceId = try context.parameter("deviceId")
         try await DeviceOwnership.claim(deviceId: deviceId, for: user, services: context.services, logger: context.logger)
 
-        let channels = context.services.collection(RegistryCollections.signalingChannels)
-        let pending = try await channels.find(["participants": .string(deviceId), "messages.to": .string(deviceId)], options: FindOptions())
-        var messages: [Document] = []
-        for channel in pending {
-            guard let id = channel["_id"] else { continue }
-            let before = try await channels.findOneAndUpdate(
-                ["_id": id, "messages.to": .string(deviceId)],
-                ["$pull": ["messages": ["to": .string(deviceId)]]],
-                upsert: false, returnDocument: .before, options: FindOptions()
-            )
-            for message in before?["messages"]?.arrayValue ?? [] {
-                if let document = message.documentValue, document["to"]?.stringValue == deviceId { messages.append(document) }
-            }
-        }
-        messages.sort { Value.compare($0["timestamp"] ?? .null, $1["timestamp"] ?? .null) < 0 }
+        let messages = try await SignalingQueue(services: context.services).drain(deviceId)
         if !messages.isEmpty {
             context.logger.info("drained signaling messages", metadata: ["deviceId": "\(deviceId)", "count": "\(messages.count)"])
         }

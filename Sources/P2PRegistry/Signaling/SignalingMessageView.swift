@@ -1,3 +1,6 @@
+import ServerConfig
+import Logging
+import HTTPTypes
 import DocumentStore
 
 /// The JSON shape of a queued signaling message: the spec's `{type, from, to, data, timestamp}`, plus its `id`.

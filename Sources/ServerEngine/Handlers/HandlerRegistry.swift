@@ -18,8 +18,10 @@ public struct HandlerRegistry: Sendable {
     public private(set) var httpHandlers: [String: HTTPHandler] = [:]
     /// Names registered more than once.
     public private(set) var duplicateNames: [String] = []
-    /// WebSocket handler names (their handlers are bound by the WebSocket engine).
-    public private(set) var webSocketHandlerNames: Set<String> = []
+    /// WebSocket handlers by name.
+    public private(set) var webSocketHandlers: [String: WebSocketHandler] = [:]
+    /// Background tasks, run for the server's lifetime.
+    public private(set) var backgroundTasks: [(name: String, task: BackgroundTask)] = []
     /// Job handlers by name.
     public private(set) var jobHandlers: [String: JobHandler] = [:]
     /// TTL names the code reads; start-up fails if limits.yaml lacks one.
@@ -41,9 +43,15 @@ public struct HandlerRegistry: Sendable {
         http(name) { context in try .json(try await handler(context)) }
     }
 
-    /// Declares a WebSocket handler name (so routes.yaml may bind it).
-    public mutating func declareWebSocketHandler(_ name: String) {
-        if !webSocketHandlerNames.insert(name).inserted { duplicateNames.append(name) }
+    /// Registers a WebSocket handler under `name`, for routes.yaml's `websockets:` to bind.
+    public mutating func webSocket(_ name: String, _ handler: @escaping WebSocketHandler) {
+        if webSocketHandlers[name] != nil { duplicateNames.append(name) }
+        webSocketHandlers[name] = handler
+    }
+
+    /// Registers a task the server runs alongside its listeners (cancelled on shutdown).
+    public mutating func background(_ name: String, _ task: @escaping BackgroundTask) {
+        backgroundTasks.append((name, task))
     }
 
     /// Registers a job handler under `name`, for jobs.yaml to schedule.
@@ -56,7 +64,7 @@ public struct HandlerRegistry: Sendable {
     public var catalog: BindingCatalog {
         BindingCatalog(
             httpHandlers: Set(httpHandlers.keys),
-            webSocketHandlers: webSocketHandlerNames,
+            webSocketHandlers: Set(webSocketHandlers.keys),
             jobHandlers: Set(jobHandlers.keys),
             requiredTTLs: requiredTTLs,
             settings: settings

@@ -15,8 +15,13 @@ enum HealthRoutes {
             try HandlerResponse.json(["status": "ok", "service": service]).response
         }
         router.get("/readyz") { _, context in
+            guard services.readiness.isReady else {
+                return try HandlerResponse.json(
+                    ["status": "starting", "service": service, "store": services.store.backendName], status: .serviceUnavailable
+                ).response
+            }
             do {
-                try await services.store.ping()
+                try await withTimeout(.seconds(2)) { try await services.store.ping() }
                 return try HandlerResponse.json(["status": "ready", "service": service, "store": services.store.backendName]).response
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
@@ -25,5 +30,19 @@ enum HealthRoutes {
                 ).response
             }
         }
+    }
+}
+
+/// Runs `operation`, failing with `CancellationError` if it takes longer than `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw CancellationError()
+        }
+        defer { group.cancelAll() }
+        guard let result = try await group.next() else { throw CancellationError() }
+        return result
     }
 }

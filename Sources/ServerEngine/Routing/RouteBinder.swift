@@ -48,6 +48,9 @@ struct RoutePipeline: Sendable {
     let rateLimit: RateLimitConfig?
 
     func serve(request: Request, context: EngineRequestContext) async throws -> HandlerResponse {
+        guard services.readiness.isReady else {
+            throw APIError(.serviceUnavailable, route.errorMessage, headers: [.retryAfter: "5"])
+        }
         var user: AuthenticatedUser?
         if route.auth == .jwt {
             guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }

@@ -17,6 +17,8 @@ public struct EngineServices: Sendable {
     public let clock: any WallClock
     /// The root logger.
     public let logger: Logger
+    /// Whether the store is reachable and indexed.
+    public let readiness: StoreReadiness
 
     /// Creates services.
     public init(configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger) {
@@ -24,6 +26,14 @@ public struct EngineServices: Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.readiness = StoreReadiness()
+    }
+
+    /// Pings the store, creates every index and marks the store ready.
+    public func prepareStore() async throws {
+        try await store.ping()
+        try await createIndexes()
+        readiness.markReady()
     }
 
     /// The collection with this name.

@@ -1,6 +1,7 @@
 import DocumentStore
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServerConfig
 import ServiceLifecycle
@@ -23,6 +24,8 @@ public struct ServerEngine: Sendable {
     public let handlers: HandlerRegistry
     /// Verifies bearer tokens; nil when no secret is configured (then no route may use `auth: jwt`).
     public let authenticator: JWTAuthenticator?
+    /// The open WebSockets, closed with 1001 on shutdown.
+    public let webSockets = WebSocketTracker()
 
     /// The configuration in force.
     public var configuration: ServerConfiguration { services.configuration }
@@ -90,27 +93,88 @@ public struct ServerEngine: Sendable {
         )
     }
 
+    /// The signaling listener: the WebSocket routes of routes.yaml, plus `/healthz` and JSON 404s for plain HTTP.
+    public func makeWebSocketApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(EngineError) -> some ApplicationProtocol {
+        let listener = configuration.webSocket
+        let limits = configuration.limits
+        // Plain HTTP requests on this port: /healthz, JSON 404/405 for the rest.
+        let httpRouter = Router(context: EngineWebSocketContext.self)
+        httpRouter.add(middleware: JSONErrorMiddleware(
+            routeTable: RouteTable(routes: configuration.webSocketRoutes.map { ("GET", $0.path) } + [("GET", "/healthz")]),
+            maxBodySize: limits.maxBodySize
+        ))
+        let service = configuration.service
+        httpRouter.get("/healthz") { _, _ in try HandlerResponse.json(["status": "ok", "service": service]).response }
+        // Upgrade requests: the WebSocket routes.
+        let router = Router(context: EngineWebSocketContext.self)
+        try WebSocketBinder(services: services, handlers: handlers.webSocketHandlers, authenticator: authenticator, tracker: webSockets)
+            .bind(to: router)
+        // Frames up to four times the message limit (at least 1 MiB) reach the handler, which answers an
+        // oversized message with an error frame and keeps the socket; larger frames close it with 1009.
+        let hardFrameLimit = WebSocketSession.protocolLimit(forMessageLimit: limits.maxFrameSize)
+        return Application(
+            router: httpRouter,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                configuration: .init(ws: WebSocketServerConfiguration(maxFrameSize: hardFrameLimit, autoPing: .enabled(timePeriod: limits.pingInterval)))
+            ),
+            configuration: ApplicationConfiguration(
+                address: .hostname(listener.host, port: listener.port),
+                serverName: configuration.service,
+                backlog: listener.backlog
+            ),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listener.port) },
+            logger: services.logger
+        )
+    }
+
     /// The job scheduler for jobs.yaml.
     public func makeJobScheduler(instanceId: String) -> JobScheduler {
         JobScheduler(jobs: configuration.jobs, handlers: handlers.jobHandlers, services: services, instanceId: instanceId)
     }
 
-    /// Creates the indexes, then serves (HTTP API and scheduled jobs) until SIGTERM or SIGINT and shuts down
-    /// gracefully. `additionalServices` run alongside (for example the embedded store's TTL monitor).
+    /// Creates the indexes, then serves (HTTP API, signaling, scheduled jobs) until SIGTERM or SIGINT and
+    /// shuts down gracefully. `additionalServices` run alongside (for example the embedded store's TTL monitor).
     public func run(
         instanceId: String,
         additionalServices: [any Service] = [],
-        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        try await services.createIndexes()
-        let http = try makeHTTPApplication(onServerRunning: onHTTPRunning)
-        let group = ServiceGroup(
+        let group = try makeServiceGroup(
+            instanceId: instanceId, additionalServices: additionalServices, onHTTPRunning: onHTTPRunning,
+            onWebSocketRunning: onWebSocketRunning, gracefulShutdownSignals: [.sigterm, .sigint]
+        )
+        try await group.run()
+    }
+
+    /// The service group `run` runs, for embedding and tests: run it, and end it with
+    /// `triggerGracefulShutdown()`. It connects the store (retrying while unreachable) before routes answer.
+    public func makeServiceGroup(
+        instanceId: String,
+        additionalServices: [any Service] = [],
+        onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        gracefulShutdownSignals: [UnixSignal] = []
+    ) throws -> ServiceGroup {
+        var listeners: [any Service] = [try makeHTTPApplication(onServerRunning: onHTTPRunning)]
+        if !configuration.webSocketRoutes.isEmpty {
+            listeners.append(try makeWebSocketApplication(onServerRunning: onWebSocketRunning))
+        }
+        let background: [any Service] = handlers.backgroundTasks.map { BackgroundTaskService(name: $0.name, task: $0.task, services: services) }
+        // Services shut down in reverse order: sockets are closed (1001) first, then jobs and listeners stop.
+        var all: [any Service] = [StoreReadinessService(services: services)]
+        all += listeners
+        all.append(makeJobScheduler(instanceId: instanceId))
+        all += additionalServices
+        all += background
+        all.append(WebSocketShutdownService(tracker: webSockets, logger: services.logger))
+        return ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [http, makeJobScheduler(instanceId: instanceId)] + additionalServices,
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                services: all,
+                gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: services.logger
             )
         )
-        try await group.run()
     }
 }

@@ -1,5 +1,7 @@
 import DocumentStore
 import Foundation
+import MongoStore
+import MongoTestSupport
 import Testing
 
 /// A backend the conformance suite runs against. This is the only file that knows how to make
@@ -14,7 +16,7 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
 
     /// Every backend the suite runs against.
     static var all: [StoreBackend] {
-        [.memory]
+        [.memory, .mongo]
     }
 
     /// The embedded engine, on a manual clock so TTL and `$currentDate` are deterministic.
@@ -27,6 +29,15 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
             reapExpired: { await store.reapExpiredDocuments() },
             tearDown: { try await store.shutdown() }
         )
+    }
+}
+
+extension StoreBackend {
+    /// MongoDB through libmongoc: the server in `MONGODB_URI`, else mongoeco started for this test process.
+    /// Its TTL monitor runs on the server's own schedule, so there is no clock to move and no reap hook.
+    static let mongo = StoreBackend(name: "mongodb") {
+        let store = try await MongoTestServer.shared.makeStore()
+        return StoreFixture(store: store, clock: nil, reapExpired: nil, tearDown: { try await store.shutdown() })
     }
 }
 

@@ -18,31 +18,30 @@ import Darwin
 ///   When the venv is missing, ``endpoint()`` throws, telling to run `scripts/setup-python.sh`: the
 ///   tests fail rather than pass without a server.
 ///
-/// Self-contained (Foundation, Testing, MongoStore and its Logging) so another test target can
-/// copy or move this file unchanged:
+/// Shared by every test target that needs MongoDB (the `MongoTestSupport` target):
 ///
 /// ```swift
 /// let store = try await MongoTestServer.shared.makeStore()
 /// let devices = store.collection(MongoTestServer.uniqueName("devices"))
 /// defer { Task { try? await store.shutdown() } }
 /// ```
-actor MongoTestServer {
+public actor MongoTestServer {
     /// The server of this test process.
-    static let shared = MongoTestServer()
+    public static let shared = MongoTestServer()
 
     /// Where to connect.
-    struct Endpoint: Sendable {
+    public struct Endpoint: Sendable {
         /// The connection string (`mongodb://127.0.0.1:PORT/?directConnection=true` for mongoeco).
-        var uri: String
+        public var uri: String
         /// A database name unique to this test run.
-        var database: String
+        public var database: String
         /// Whether this is the mongoeco stand-in (tests of features it lacks are skipped on it).
-        var isMongoeco: Bool
+        public var isMongoeco: Bool
     }
 
     /// Why the server could not start (missing venv, crash), as a test failure message.
-    struct StartError: Error, CustomStringConvertible {
-        var description: String
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     private var starting: Task<Endpoint, any Error>?
@@ -51,7 +50,7 @@ actor MongoTestServer {
 
     /// The endpoint, starting mongoeco on first use when `MONGODB_URI` is not set. Concurrent
     /// callers share one start; a failed start is retried by the next caller.
-    func endpoint() async throws -> Endpoint {
+    public func endpoint() async throws -> Endpoint {
         if let starting { return try await starting.value }
         let task = Task { try await self.start() }
         starting = task
@@ -73,31 +72,31 @@ actor MongoTestServer {
     }
 
     /// A store connected to the endpoint; the caller shuts it down.
-    func makeStore(poolSize: Int = 4) async throws -> MongoStore {
+    public func makeStore(poolSize: Int = 4) async throws -> MongoStore {
         let endpoint = try await endpoint()
         return try await MongoStore.connect(uri: endpoint.uri, database: endpoint.database, poolSize: poolSize, logger: Self.logger)
     }
 
     /// A collection name unique to this call, e.g. `t_upsertCounts_1a2b3c4d`.
-    nonisolated static func uniqueName(_ label: String = #function) -> String {
+    public nonisolated static func uniqueName(_ label: String = #function) -> String {
         let base = label.prefix { $0.isLetter || $0.isNumber }.prefix(40)
         return "t_\(base)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     /// A logger for stores made in tests (warnings and errors only).
-    static var logger: Logger {
+    public static var logger: Logger {
         var logger = Logger(label: "MongoStoreTests")
         logger.logLevel = .warning
         return logger
     }
 
     /// The package root: three levels above this file (`Tests/<target>/MongoTestServer.swift`).
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
     /// Stops mongoeco now (it also stops by itself when this process exits).
-    func stop() {
+    public func stop() {
         try? stdinPipe?.fileHandleForWriting.close()
         if let process, process.isRunning { process.terminate() }
         process = nil

@@ -1,0 +1,44 @@
+import ServerConfig
+import Logging
+import HTTPTypes
+import DocumentStore
+import Foundation
+import ServerEngine
+
+/// An open signaling socket counts as presence: the devices connected to this process get their `lastSeen`
+/// refreshed often enough that the presence sweep never marks them offline while connected.
+enum PresenceRefresher {
+    /// Marks `deviceIds` seen now (only devices announced into a network).
+    static func refresh(_ deviceIds: [String], services: EngineServices) async throws {
+        guard !deviceIds.isEmpty else { return }
+        let now = services.clock.now()
+        let expiresAt = now.addingTimeInterval(services.ttl(RegistryHandlers.TTL.deviceRetention).seconds)
+        for start in stride(from: 0, to: deviceIds.count, by: 1000) {
+            let batch = deviceIds[start..<min(start + 1000, deviceIds.count)]
+            _ = try await services.collection(RegistryCollections.devices).updateMany(
+                ["deviceId": ["$in": .array(batch.map(Value.string))], "networkId": ["$exists": true]],
+                ["$set": ["lastSeen": .date(now), "isOnline": true, "expiresAt": .date(expiresAt)]],
+                upsert: false
+            )
+        }
+    }
+
+    /// How often to refresh: the `presenceRefreshInterval` setting, but at least three times per online window.
+    static func interval(_ services: EngineServices) -> Double {
+        let configured = services.setting("presenceRefreshInterval")?.durationValue?.seconds ?? 60
+        let window = services.ttl(RegistryHandlers.TTL.deviceOnline).seconds
+        return max(0.1, min(configured, window / 3))
+    }
+
+    /// The background task: refreshes the hub's connected devices until cancelled.
+    static func run(hub: SignalingHub, services: EngineServices) async throws {
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(interval(services)))
+            do {
+                try await refresh(hub.directory.deviceIds, services: services)
+            } catch {
+                services.logger.warning("presence refresh failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import ServerConfig
+import HTTPTypes
+import DocumentStore
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+import ServerEngine
+import Synchronization
+
+/// The signaling WebSocket: relays WebRTC offers, answers and ICE candidates between devices of a network,
+/// live when the recipient is connected to this process, else through the offline queue.
+///
+/// Fixes over the spec's sample code: the sender is the socket's own device; sender and recipient must share
+/// a network; only the device's owner may connect as it (a device nobody owns yet is claimed); a message is
+/// delivered live or queued, never both; a bad frame gets an error frame and the socket stays usable; one
+/// socket per device (a new connection replaces the old, which is closed with 4000 "replaced").
+final class SignalingHub: Sendable {
+    /// Close code sent to a socket replaced by a newer connection of the same device.
+    static let replacedCloseCode = WebSocketErrorCode(codeNumber: 4000)
+
+    let directory = ConnectionDirectory()
+    private let counters = Mutex(SignalingCounters())
+
+    /// What the hub has done so far.
+    var statistics: SignalingCounters { counters.withLock { $0 } }
+
+    /// Serves one socket until it closes.
+    func handle(_ session: WebSocketSession) async throws {
+        let deviceId = session.parameters["deviceId"] ?? ""
+        guard SignalingFrame.isValidDeviceId(deviceId) else {
+            try await session.outbound.close(.policyViolation, reason: "Invalid device id")
+            return
+        }
+        guard let user = session.user else {
+            try await session.outbound.close(.policyViolation, reason: "Authentication required")
+            return
+        }
+        do {
+            try await DeviceOwnership.claim(deviceId: deviceId, for: user, services: session.services, logger: session.logger)
+        } catch let error as APIError where error.status == .forbidden {
+            try await session.outbound.close(.policyViolation, reason: "Device belongs to another user")
+            return
+        }
+        let logger = {
+            var logger = session.logger
+            logger[metadataKey: "deviceId"] = "\(deviceId)"
+            return logger
+        }()
+        let (flushRequests, flush) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let connection = ConnectionDirectory.Connection(connectionId: session.connectionId, outbound: session.outbound, flush: flush)
+        if let replaced = directory.register(deviceId, connection) {
+            logger.info("replacing previous connection", metadata: ["previous": "\(replaced.connectionId)"])
+            // Close first: finishing its flush stream ends the old handler, which would close with 1000 instead.
+            try? await replaced.outbound.close(Self.replacedCloseCode, reason: "replaced")
+            replaced.flush.finish()
+        }
+        defer {
+            directory.remove(deviceId, connectionId: session.connectionId)
+            flush.finish()
+        }
+        try? await PresenceRefresher.refresh([deviceId], services: session.services)
+        logger.info("signaling connected", metadata: ["userId": "\(user.id)"])
+        flush.yield()  // deliver what was queued while the device was away
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.flushQueue(flushRequests, deviceId: deviceId, session: session, logger: logger) }
+            group.addTask { await self.readFrames(session, deviceId: deviceId, logger: logger) }
+            await group.next()
+            group.cancelAll()
+        }
+        logger.info("signaling disconnected")
+    }
+
+    // MARK: Receiving
+
+    private func readFrames(_ session: WebSocketSession, deviceId: String, logger: Logger) async {
+        let settings = SignalingSettings(session.services)
+        var bucket = TokenBucket(rate: settings.messagesPerSecond, burst: Double(settings.messageBurst), now: session.services.clock.now())
+        var invalidAt: [Date] = []
+        do {
+            for try await message in session.inbound.messages(maxSize: session.protocolMessageLimit) {
+                let rejection: SignalingFrame.Rejection?
+                switch message {
+                case .binary:
+                    rejection = .binary
+                case .text(let text) where text.utf8.count > session.maxMessageSize:
+                    rejection = .tooLarge(limit: session.maxMessageSize)
+                case .text(let text):
+                    if bucket.take(now: session.services.clock.now()) {
+                        rejection = await relay(text, from: deviceId, session: session, settings: settings, logger: logger)
+                    } else {
+                        rejection = SignalingFrame.Rejection(code: "rate_limited", message: "Too many messages; at most \(settings.messagesPerSecond) a second", countsAsInvalid: false)
+                    }
+                }
+                guard let rejection else { continue }
+                counters.withLock { $0.rejected += 1 }
+                try await session.outbound.write(.text(rejection.frame))
+                guard rejection.countsAsInvalid else { continue }
+                let now = session.services.clock.now()
+                invalidAt = invalidAt.filter { now.timeIntervalSince($0) < settings.invalidMessageWindow } + [now]
+                if invalidAt.count > settings.maxInvalidMessages {
+                    logger.notice("closing socket after repeated invalid messages", metadata: ["count": "\(invalidAt.count)"])
+                    try await session.outbound.close(.policyViolation, reason: "Too many invalid messages")
+                    return
+                }
+            }
+        } catch {
+            logger.debug("signaling socket ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Validates and routes one text frame; returns the rejection to send back, or nil when relayed or queued.
+    private func relay(_ text: String, from sender: String, session: WebSocketSession, settings: SignalingSettings, logger: Logger) async -> SignalingFrame.Rejection? {
+        do {
+            let inbound = try SignalingFrame.parse(text, allowedTypes: settings.messageTypes, sender: sender)
+            try await checkSameNetwork(sender: sender, recipient: inbound.toPeerId, services: session.services)
+            let stored = SignalingFrame.stored(inbound, from: sender, id: ObjectId().hex, at: session.services.clock.now())
+            try await deliver(stored, to: inbound.toPeerId, services: session.services, cap: settings.queueCap, logger: logger)
+            return nil
+        } catch let rejection as SignalingFrame.Rejection {
+            return rejection
+        } catch {
+            logger.error("signaling relay failed", metadata: ["error": "\(String(reflecting: error))"])
+            return SignalingFrame.Rejection(code: "server_error", message: "Message could not be relayed; try again", countsAsInvalid: false)
+        }
+    }
+
+    /// Sender and recipient must both be announced, in the same network.
+    private func checkSameNetwork(sender: String, recipient: String, services: EngineServices) async throws {
+        let devices = try await services.collection(RegistryCollections.devices).find(
+            ["deviceId": ["$in": [.string(sender), .string(recipient)]]], options: FindOptions(projection: ["deviceId": 1, "networkId": 1])
+        )
+        let networks = Dictionary(devices.compactMap { device in device["deviceId"]?.stringValue.map { ($0, device["networkId"]?.stringValue) } }, uniquingKeysWith: { first, _ in first })
+        guard let senderNetwork = networks[sender] ?? nil else {
+            throw SignalingFrame.Rejection(code: "not_announced", message: "Announce this device in a network before signaling", countsAsInvalid: false)
+        }
+        guard let recipientEntry = networks[recipient], let recipientNetwork = recipientEntry, recipientNetwork == senderNetwork else {
+            throw SignalingFrame.Rejection(code: "not_in_network", message: "Peer \(recipient) is not in your network")
+        }
+    }
+
+    // MARK: Delivering
+
+    /// Delivers live when the recipient is connected here; otherwise (or if the live send fails) queues.
+    private func deliver(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
+        if let connection = directory.connection(for: recipient) {
+            do {
+                try await connection.outbound.write(.text(SignalingFrame.outbound(stored)))
+                counters.withLock { $0.delivered += 1 }
+                logger.debug("relayed", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
+                return
+            } catch {
+                logger.info("live delivery failed; queueing", metadata: ["to": "\(recipient)"])
+            }
+        }
+        let queue = SignalingQueue(services: services)
+        let dropped = try await queue.enqueue(stored, cap: cap)
+        counters.withLock {
+            $0.queued += 1
+            $0.dropped += dropped
+        }
+        if dropped > 0 { logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(recipient)", "dropped": "\(dropped)"]) }
+        // The recipient may have connected while this was being queued: wake its flusher so it is not left waiting.
+        directory.connection(for: recipient)?.flush.yield()
+    }
+
+    /// Sends the device's queued messages whenever woken; re-queues what could not be sent.
+    private func flushQueue(_ requests: AsyncStream<Void>, deviceId: String, session: WebSocketSession, logger: Logger) async {
+        let queue = SignalingQueue(services: session.services)
+        let cap = SignalingSettings(session.services).queueCap
+        for await _ in requests {
+            guard let messages = try? await queue.drain(deviceId), !messages.isEmpty else { continue }
+            for (index, message) in messages.enumerated() {
+                do {
+                    try await session.outbound.write(.text(SignalingFrame.outbound(message)))
+                    counters.withLock { $0.delivered += 1 }
+                } catch {
+                    for unsent in messages[index...] { _ = try? await queue.enqueue(unsent, cap: cap) }
+                    return
+                }
+            }
+            logger.info("delivered queued messages", metadata: ["count": "\(messages.count)"])
+        }
+    }
+}

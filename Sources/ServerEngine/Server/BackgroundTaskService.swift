@@ -1,0 +1,20 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs an application background task for the server's lifetime; cancels it on graceful shutdown.
+struct BackgroundTaskService: Service {
+    let name: String
+    let task: BackgroundTask
+    let services: EngineServices
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await task(services) }
+        } catch is CancellationError {
+            return
+        } catch {
+            services.logger.error("background task failed", metadata: ["task": "\(name)", "error": "\(error)"])
+            throw error
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import DocumentStore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import P2PRegistry
+import ServerConfig
+import ServerEngine
+import Synchronization
+import ServiceLifecycle
+import Testing
+
+/// The registry served on real sockets (HTTP API and signaling listener on ephemeral loopback ports),
+/// in-process, as `registry serve` runs it.
+final class LiveRegistry: Sendable {
+    let httpPort: Int
+    let webSocketPort: Int
+    let store: any DocumentStore
+    let clock: any WallClock
+    private let group: ServiceGroup
+    private let server: Task<Void, any Error>
+
+    private init(httpPort: Int, webSocketPort: Int, store: any DocumentStore, clock: any WallClock, group: ServiceGroup, server: Task<Void, any Error>) {
+        self.httpPort = httpPort
+        self.webSocketPort = webSocketPort
+        self.store = store
+        self.clock = clock
+        self.group = group
+        self.server = server
+    }
+
+    /// Starts a registry; `environment` overrides the spec variables.
+    static func start(environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory) async throws -> LiveRegistry {
+        var handlers = HandlerRegistry()
+        RegistryHandlers.register(into: &handlers)
+        var variables = ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
+        variables.merge(environment) { _, new in new }
+        let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        let clock = clock ?? SystemWallClock()
+        let store = try await backend.makeStore(clock: clock)
+        var logger = Logger(label: "live-registry")
+        logger.logLevel = .warning
+        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: logger)
+        let ports = Mutex<(http: Int?, ws: Int?)>((nil, nil))
+        try await engine.services.prepareStore()
+        let group = try engine.makeServiceGroup(
+            instanceId: "test",
+            onHTTPRunning: { port in ports.withLock { $0.http = port } },
+            onWebSocketRunning: { port in ports.withLock { $0.ws = port } }
+        )
+        let server = Task { try await group.run() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if case let (http?, ws?) = ports.withLock({ $0 }) {
+                return LiveRegistry(httpPort: http, webSocketPort: ws, store: store, clock: clock, group: group, server: server)
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        server.cancel()
+        throw TestFailure("the registry did not start within 10 s")
+    }
+
+    /// Stops the server as SIGTERM does (graceful shutdown) and waits for it.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await server.result
+    }
+
+    /// A token for `user`.
+    func token(_ user: String, networks: [String]? = nil) async throws -> String {
+        try await JWTAuthenticator(secret: RegistryHarness.secret, clock: clock).mint(user: user, networks: networks)
+    }
+
+    /// Announces a device over HTTP; returns the status code.
+    @discardableResult
+    func announce(_ network: String, peerId: String, token: String, capabilities: [String] = ["relay"]) async throws -> Int {
+        let body: Value = [
+            "peerId": .string(peerId), "signalAddress": .string("wss://signal.example.com/\(peerId)"),
+            "capabilities": .array(capabilities.map(Value.string)),
+        ]
+        return try await http("POST", "/network/\(network)/announce", token: token, body: JSONWriter.string(body)).status
+    }
+
+    /// A request to the HTTP API.
+    func http(_ method: String, _ path: String, token: String?, body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
+    }
+
+    /// The ids of the messages a device gets from the HTTP drain.
+    func drainIds(_ deviceId: String, token: String) async throws -> [String] {
+        let reply = try await http("GET", "/signaling/messages/\(deviceId)", token: token)
+        return ((reply.json["messages"] as? [[String: Any]]) ?? []).compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,77 @@
+import DocumentStore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import NIOWebSocket
+import ServerEngine
+import Testing
+import WSCore
+
+/// Who may open a signaling socket for which device.
+@Suite(.serialized) struct SignalingAuthTests {
+    @Test func missingTokenIsClosedWith1008() async throws {
+        let registry = try await LiveRegistry.start()
+        defer { Task { await registry.stop() } }
+        let socket = TestSocket.connect(registry, deviceId: "peer_a", token: nil)
+        let close = try await socket.closeFrame()
+        #expect(close?.closeCode == .policyViolation)
+        #expect(close?.reason == "Authentication required")
+    }
+
+    @Test func invalidTokenIsClosedWith1008() async throws {
+        let registry = try await LiveRegistry.start()
+        defer { Task { await registry.stop() } }
+        let forged = try await JWTAuthenticator(secret: "another-secret-0123456789abcdef0123", clock: registry.clock).mint(user: "alice")
+        for viaQuery in [false, true] {
+            let socket = TestSocket.connect(registry, deviceId: "peer_a", token: forged, viaQuery: viaQuery)
+            let close = try await socket.closeFrame()
+            #expect(close?.closeCode == .policyViolation)
+            #expect(close?.reason == "Invalid authentication token")
+        }
+    }
+
+    @Test(arguments: RegistryBackend.all) func anotherUsersDeviceIsClosedWith1008(backend: RegistryBackend) async throws {
+        let registry = try await LiveRegistry.start(backend: backend)
+        defer { Task { await registry.stop() } }
+        let alice = try await registry.token("alice")
+        let mallory = try await registry.token("mallory")
+        try await registry.announce("net1", peerId: "peer_a", token: alice)
+        let socket = TestSocket.connect(registry, deviceId: "peer_a", token: mallory)
+        let close = try await socket.closeFrame()
+        #expect(close?.closeCode == .policyViolation)
+        #expect(close?.reason == "Device belongs to another user")
+    }
+
+    @Test(arguments: RegistryBackend.all) func unannouncedDeviceIsClaimedByTheFirstConnection(backend: RegistryBackend) async throws {
+        let registry = try await LiveRegistry.start(backend: backend)
+        defer { Task { await registry.stop() } }
+        let bob = try await registry.token("bob")
+        let mallory = try await registry.token("mallory")
+        let socket = TestSocket.connect(registry, deviceId: "peer_new", token: bob)
+        try await socket.ready()
+        #expect(try await registry.store.collection("devices").findOne(["deviceId": "peer_new"])?["userId"] == "bob")
+        let intruder = TestSocket.connect(registry, deviceId: "peer_new", token: mallory)
+        #expect(try await intruder.closeFrame()?.closeCode == .policyViolation)
+        #expect(try await registry.announce("net1", peerId: "peer_new", token: mallory) == 403)
+    }
+
+    @Test func invalidDeviceIdIsClosedWith1008() async throws {
+        let registry = try await LiveRegistry.start()
+        defer { Task { await registry.stop() } }
+        let socket = TestSocket.connect(registry, deviceId: "not-a-peer", token: try await registry.token("alice"))
+        let close = try await socket.closeFrame()
+        #expect(close?.closeCode == .policyViolation)
+        #expect(close?.reason == "Invalid device id")
+    }
+
+    @Test func signalingListenerAnswersHealthAndJSON404() async throws {
+        let registry = try await LiveRegistry.start()
+        defer { Task { await registry.stop() } }
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(registry.webSocketPort)/healthz")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"ok\""))
+        let (_, missing) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(registry.webSocketPort)/nope")!)
+        #expect((missing as? HTTPURLResponse)?.statusCode == 404)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOWebSocket
+import Synchronization
+import Testing
+
+/// A WebSocket client for tests: connects to the signaling listener, records every text frame received,
+/// sends on demand, and reports the close frame the server sent.
+final class TestSocket: Sendable {
+    enum Outgoing: Sendable {
+        case text(String)
+        case binary([UInt8])
+        case close
+    }
+
+    /// The text frames a socket received, shared with its connection task.
+    final class FrameLog: Sendable {
+        private let texts = Mutex<[String]>([])
+        func append(_ text: String) { texts.withLock { $0.append(text) } }
+        var all: [String] { texts.withLock { $0 } }
+    }
+
+    let deviceId: String
+    private let received: FrameLog
+    private let outgoing: AsyncStream<Outgoing>.Continuation
+    private let connection: Task<WebSocketCloseFrame?, any Error>
+
+    private init(deviceId: String, received: FrameLog, outgoing: AsyncStream<Outgoing>.Continuation, connection: Task<WebSocketCloseFrame?, any Error>) {
+        self.deviceId = deviceId
+        self.received = received
+        self.outgoing = outgoing
+        self.connection = connection
+    }
+
+    /// Connects as `deviceId`. The token goes in the `Authorization` header, or in `?token=` when `viaQuery`.
+    static func connect(_ registry: LiveRegistry, deviceId: String, token: String?, viaQuery: Bool = false) -> TestSocket {
+        var url = "ws://127.0.0.1:\(registry.webSocketPort)/signaling/\(deviceId)"
+        var headers: HTTPFields = [:]
+        if let token {
+            if viaQuery { url += "?token=\(token)" } else { headers[.authorization] = "Bearer \(token)" }
+        }
+        let (stream, continuation) = AsyncStream<Outgoing>.makeStream()
+        let log = FrameLog()
+        let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 23, additionalHeaders: headers)
+        var logger = Logger(label: "test-socket")
+        logger.logLevel = .critical
+        let connection = Task {
+            try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: 1 << 23) {
+                            if case .text(let text) = message { log.append(text) }
+                        }
+                    }
+                    group.addTask {
+                        for await frame in stream {
+                            switch frame {
+                            case .text(let text): try await outbound.write(.text(text))
+                            case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                            case .close:
+                                try await outbound.close(.normalClosure, reason: nil)
+                                return
+                            }
+                        }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        }
+        return TestSocket(deviceId: deviceId, received: log, outgoing: continuation, connection: connection)
+    }
+
+    /// Sends a text frame.
+    func send(_ text: String) { outgoing.yield(.text(text)) }
+
+    /// Sends a binary frame.
+    func sendBinary(_ bytes: [UInt8]) { outgoing.yield(.binary(bytes)) }
+
+    /// Sends a signaling message.
+    func signal(_ type: String, to peer: String, data: String = #"{"sdp":"v=0"}"#) {
+        send(#"{"type":"\#(type)","toPeerId":"\#(peer)","data":\#(data)}"#)
+    }
+
+    /// Closes from the client side.
+    func close() { outgoing.yield(.close) }
+
+    /// Every text frame received so far, parsed.
+    var frames: [[String: Any]] {
+        received.all.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+    }
+
+    /// Waits until at least `count` frames arrived (or the deadline passes); returns them all.
+    @discardableResult
+    func waitForFrames(_ count: Int, timeout: Duration = .seconds(5)) async throws -> [[String: Any]] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let frames = self.frames
+            if frames.count >= count { return frames }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return frames
+    }
+
+    /// Waits until the server has registered this socket: a message to itself is refused with an error frame,
+    /// which the server only sends once the connection is set up.
+    func ready(timeout: Duration = .seconds(5)) async throws {
+        let before = frames.count
+        signal("offer", to: deviceId)
+        let frames = try await waitForFrames(before + 1, timeout: timeout)
+        guard frames.count > before, frames.last?["code"] as? String == "invalid_message" else {
+            throw TestFailure("socket \(deviceId) did not become ready; frames: \(frames)")
+        }
+    }
+
+    /// The close frame the server sent (nil if the connection ended without one), waiting at most `timeout`.
+    func closeFrame(timeout: Duration = .seconds(5)) async throws -> WebSocketCloseFrame? {
+        let connection = self.connection
+        return try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
+            group.addTask { try await connection.value }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TestFailure("socket \(self.deviceId) was not closed within \(timeout)")
+            }
+            let result = try await group.next() ?? nil
+            group.cancelAll()
+            return result
+        }
+    }
+
+    deinit { outgoing.finish() }
+}

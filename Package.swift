@@ -147,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["registry"],
+            dependencies: ["registry", "MongoStore", "MongoTestSupport", "DocumentStore"],
             swiftSettings: swiftSettings
         ),
     ]

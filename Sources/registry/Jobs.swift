@@ -36,29 +36,34 @@ struct Jobs: AsyncParsableCommand {
                 ConfigLoading.printError("error: unknown job '\(name)'; known jobs: \(known.isEmpty ? "(none)" : known.joined(separator: ", "))")
                 throw ExitCode(1)
             }
-            if config.store.usesMongoDB {
-                ConfigLoading.printError(
-                    "error: MONGODB_URI is set, but this build runs jobs on the embedded store only (the MongoDB backend is issue 5); unset MONGODB_URI"
-                )
-                throw ExitCode(1)
-            }
             var logger = Logger(label: config.service)
             logger.logLevel = .warning
             let clock = SystemWallClock()
-            let store = MemoryStore(clock: clock, ttlMonitorInterval: config.store.ttlMonitorInterval)
+            let selected: StoreSelection.Selected
+            do {
+                selected = try await StoreSelection.make(config.store, clock: clock, logger: logger)
+            } catch {
+                ConfigLoading.printError("error: store: \(error)")
+                throw ExitCode(1)
+            }
+            let store = selected.store
             let services = EngineServices(configuration: config, store: store, clock: clock, logger: logger)
             let scheduler = JobScheduler(
                 jobs: config.jobs, handlers: handlers.jobHandlers, services: services, instanceId: InstanceIdentity.make() + "-cli"
             )
+            var failure: String?
             do {
-                try await services.createIndexes()
+                try await services.prepareStore()
                 let outcome = try await scheduler.runOnce(name)
                 print(Self.describe(name, outcome, scheduler.statistics[name]?.lastDuration))
             } catch let error as JobError {
-                ConfigLoading.printError("error: \(error.message)")
-                throw ExitCode(1)
+                failure = "error: \(error.message)"
             } catch {
-                ConfigLoading.printError("error: job \(name) failed: \(error)")
+                failure = "error: job \(name) failed: \(error)"
+            }
+            try? await store.shutdown()
+            if let failure {
+                ConfigLoading.printError(failure)
                 throw ExitCode(1)
             }
         }

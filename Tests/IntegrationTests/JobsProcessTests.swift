@@ -74,10 +74,14 @@ import Testing
         #expect(outcome.stdout.isEmpty)
     }
 
-    @Test func jobsRunRefusesAMongoDBStoreItCannotServe() async throws {
-        let outcome = try await RegistryProcess.run(["jobs", "run", "presenceSweep"], environment: ["MONGODB_URI": "mongodb://127.0.0.1:1/test"])
+    @Test func jobsRunAgainstAnUnreachableMongoDBFailsNamingTheHostNotThePassword() async throws {
+        let outcome = try await RegistryProcess.run(
+            ["jobs", "run", "presenceSweep"],
+            environment: ["MONGODB_URI": "mongodb://ops:hunter2@127.0.0.1:1/test?serverSelectionTimeoutMS=300"]
+        )
         #expect(outcome.status == 1)
-        #expect(outcome.stderr.contains("MONGODB_URI is set"))
+        #expect(outcome.stderr.contains("127.0.0.1:1"))
+        #expect(!(outcome.stdout + outcome.stderr).contains("hunter2"))
     }
 
     /// The devices of `peers`.

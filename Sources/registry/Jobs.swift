@@ -39,13 +39,7 @@ struct Jobs: AsyncParsableCommand {
             var logger = Logger(label: config.service)
             logger.logLevel = .warning
             let clock = SystemWallClock()
-            let selected: StoreSelection.Selected
-            do {
-                selected = try await StoreSelection.make(config.store, clock: clock, logger: logger)
-            } catch {
-                ConfigLoading.printError("error: store: \(error)")
-                throw ExitCode(1)
-            }
+            let selected = try await StoreSelection.makeOrExit(config.store, clock: clock, logger: logger)
             let store = selected.store
             let services = EngineServices(configuration: config, store: store, clock: clock, logger: logger)
             let scheduler = JobScheduler(

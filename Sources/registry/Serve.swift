@@ -23,13 +23,7 @@ struct Serve: AsyncParsableCommand {
             return logger
         }()
         let clock = SystemWallClock()
-        let selected: StoreSelection.Selected
-        do {
-            selected = try await StoreSelection.make(config.store, clock: clock, logger: logger)
-        } catch {
-            ConfigLoading.printError("error: store: \(error)")
-            throw ExitCode(1)
-        }
+        let selected = try await StoreSelection.makeOrExit(config.store, clock: clock, logger: logger)
         let engine: ServerEngine
         do {
             engine = try await ServerEngine(configuration: config, handlers: handlers, store: selected.store, clock: clock, logger: logger)

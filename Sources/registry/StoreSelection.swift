@@ -1,3 +1,4 @@
+import ArgumentParser
 import DocumentStore
 import Logging
 import MongoStore
@@ -12,6 +13,16 @@ enum StoreSelection {
         var store: any DocumentStore
         var services: [any Service]
         var description: String
+    }
+
+    /// Creates the store, or prints why not and exits 1 (a command-line helper for `serve` and `jobs run`).
+    static func makeOrExit(_ config: StoreConfig, clock: any WallClock, logger: Logger) async throws -> Selected {
+        do {
+            return try await make(config, clock: clock, logger: logger)
+        } catch {
+            ConfigLoading.printError("error: store: \(error)")
+            throw ExitCode(1)
+        }
     }
 
     /// Creates the store. A malformed URI is a configuration error (thrown); an unreachable server is not:

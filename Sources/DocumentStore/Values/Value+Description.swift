@@ -40,7 +40,8 @@ extension Value: CustomStringConvertible {
         }
     }
 
-    static func writeQuoted(_ string: String, to output: inout String) {
+    /// Appends `string` as a JSON string literal: quoted, with `"`, `\\` and control characters escaped.
+    public static func writeQuoted(_ string: String, to output: inout String) {
         output += "\""
         for scalar in string.unicodeScalars {
             switch scalar {

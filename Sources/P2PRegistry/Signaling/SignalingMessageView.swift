@@ -1,6 +1,3 @@
-import ServerConfig
-import Logging
-import HTTPTypes
 import DocumentStore
 
 /// The JSON shape of a queued signaling message: the spec's `{type, from, to, data, timestamp}`, plus its `id`.

@@ -83,11 +83,7 @@ public struct ServerEngine: Sendable {
         let listener = configuration.http
         return Application(
             router: try makeRouter(),
-            configuration: ApplicationConfiguration(
-                address: .hostname(listener.host, port: listener.port),
-                serverName: configuration.service,
-                backlog: listener.backlog
-            ),
+            configuration: applicationConfiguration(listener),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listener.port) },
             logger: services.logger
         )
@@ -118,14 +114,15 @@ public struct ServerEngine: Sendable {
                 webSocketRouter: router,
                 configuration: .init(ws: WebSocketServerConfiguration(maxFrameSize: hardFrameLimit, autoPing: .enabled(timePeriod: limits.pingInterval)))
             ),
-            configuration: ApplicationConfiguration(
-                address: .hostname(listener.host, port: listener.port),
-                serverName: configuration.service,
-                backlog: listener.backlog
-            ),
+            configuration: applicationConfiguration(listener),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listener.port) },
             logger: services.logger
         )
+    }
+
+    /// Hummingbird's configuration for one of the listeners.
+    private func applicationConfiguration(_ listener: ListenerConfig) -> ApplicationConfiguration {
+        ApplicationConfiguration(address: .hostname(listener.host, port: listener.port), serverName: configuration.service, backlog: listener.backlog)
     }
 
     /// The job scheduler for jobs.yaml.

@@ -96,3 +96,41 @@ import Testing
         throw RegistryProcess.ProcessFailure(message: "server on port \(port) not ready within 20 s")
     }
 }
+
+/// Start-up while MongoDB is down: the server retries, and says so through /readyz.
+@Suite struct MongoStartupTests {
+    @Test func serverWaitsForMongoDBAndBecomesReadyWhenItAppears() async throws {
+        let port = try RegistryProcess.freePort()
+        let environment = [
+            "JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1",
+            "MONGODB_URI": "mongodb://127.0.0.1:\(port)/?directConnection=true&serverSelectionTimeoutMS=300",
+            "MONGODB_DB_NAME": MongoProcessTests.uniqueDatabase(),
+        ]
+        let server = try RegistryProcess(["serve"], environment: environment)
+        let httpPort = try await server.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
+        _ = try await server.waitForOutput(matching: "(store unreachable); retrying")
+        #expect(try await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/healthz").status == 200)
+        let notReady = try await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/readyz")
+        #expect(notReady.status == 503)
+        #expect(notReady.json?["status"] as? String == "starting")
+        let token = try await MongoProcessTests.token("alice")
+        let peers = try await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/network/net1/peers", headers: ["Authorization": "Bearer \(token)"])
+        #expect(peers.status == 503)
+        #expect(peers.json?["error"] as? String == "Failed to get network peers")
+
+        // MongoDB (mongoeco) appears on the awaited port: the server connects on its next attempt.
+        let mongo = Process()
+        mongo.executableURL = RegistryProcess.packageRoot.appendingPathComponent(".venv/bin/python")
+        mongo.arguments = [RegistryProcess.packageRoot.appendingPathComponent("scripts/mongoeco_server.py").path, String(port)]
+        mongo.standardInput = Pipe()
+        mongo.standardOutput = FileHandle.nullDevice
+        mongo.standardError = FileHandle.nullDevice
+        try mongo.run()
+        defer { mongo.terminate() }
+        try await MongoProcessTests.waitUntilReady(port: httpPort)
+        let after = try await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/network/net1/peers", headers: ["Authorization": "Bearer \(token)"])
+        #expect(after.status == 200)
+        server.terminate()
+        #expect(try await server.waitForExit(timeout: 15) == 0)
+    }
+}

@@ -3,6 +3,9 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `registry` binary as users do, capturing its output.
 final class RegistryProcess: @unchecked Sendable {
@@ -101,6 +104,25 @@ final class RegistryProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ProcessFailure(message: "no output matching \(pattern); output: \(text)")
+    }
+
+    /// A TCP port that is free on 127.0.0.1 right now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ProcessFailure(message: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw ProcessFailure(message: "bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Sends SIGTERM.

@@ -55,6 +55,41 @@ import Testing
         #expect(mapped(MONGOC_ERROR_SERVER, 12345, "something else").code == .internalError)
     }
 
+    @Test func arrayOperatorsOnNonArraysAreTypeMismatches() {
+        // MongoDB's messages (BadValue, 2; $pop: TypeMismatch, 14), also behind a findAndModify prefix.
+        let mongodb: [(UInt32, String)] = [
+            (2, "The field 's' must be an array but is of type string in document {_id: 1}"),
+            (2, "Plan executor error during findAndModify :: caused by :: The field 's' must be an array but is of type int in document {_id: 1}"),
+            (2, "Cannot apply $addToSet to non-array field. Field named 's' has non-array type string"),
+            (2, "Cannot apply $pull to a non-array value"),
+            (14, "Path 's' contains an element of non-array type 'string'"),
+        ]
+        // mongoeco's (BadValue, 2; $pop: FailedToParse, 9).
+        let mongoeco: [(UInt32, String)] = [
+            (2, "$push requires the target field to be an array"),
+            (2, "$addToSet requires the target field to be an array"),
+            (2, "$pullAll requires the target field to be an array"),
+            (9, "$pop requires the target field to be an array"),
+        ]
+        for (code, message) in mongodb + mongoeco {
+            #expect(mapped(MONGOC_ERROR_SERVER, code, message).code == .typeMismatch, "\(code): \(message)")
+        }
+        // A malformed operand stays an invalid query.
+        #expect(mapped(MONGOC_ERROR_SERVER, 2, "$pullAll requires an array argument but was given a int").code == .invalidQuery)
+        #expect(mapped(MONGOC_ERROR_SERVER, 2, "The argument to $each in $push must be an array but it was of type: int").code == .invalidQuery)
+        #expect(mapped(MONGOC_ERROR_SERVER, 2, "$in needs an array").code == .invalidQuery)
+    }
+
+    @Test func malformedFilterOperandsAreInvalidQueries() {
+        // MongoDB answers these with BadValue (2).
+        for message in [
+            "$in needs an array", "$and/$or/$nor must be a nonempty array", "$or/$and/$nor entries need to be full objects",
+            "$size may not be negative", "$elemMatch needs an Object",
+        ] {
+            #expect(mapped(MONGOC_ERROR_SERVER, 2, message).code == .invalidQuery, "\(message)")
+        }
+    }
+
     @Test func fieldNameErrorsOnInsertAreInvalidDocuments() {
         let failure = failure(domain: MONGOC_ERROR_SERVER, code: 52, "The dollar ($) prefixed field '$x' is not allowed")
         #expect(StoreError.mongo(failure, collection: "c", uri: uri, writing: true).code == .invalidDocument)

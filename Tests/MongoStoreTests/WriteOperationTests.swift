@@ -190,9 +190,13 @@ import Testing
         try await withMongoCollection { collection in
             _ = try await collection.insertOne(["_id": 1, "s": "text", "n": 1])
             await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$inc": ["s": 1]]) }
-            try await mongoecoLacks("reports $push onto a non-array as BadValue (2), MongoDB as TypeMismatch (14)") {
-                await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$push": ["s": 1]]) }
-            }
+            // An array operator on a non-array: BadValue (2) or TypeMismatch (14, $pop) on MongoDB, known by its message.
+            await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$push": ["s": 1]]) }
+            await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$addToSet": ["s": 1]]) }
+            await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$pull": ["s": 1]]) }
+            await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$pullAll": ["s": [1]]]) }
+            await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$pop": ["s": 1]]) }
+            await expectStoreError(.typeMismatch) { try await collection.findOneAndUpdate(["_id": 1], ["$push": ["s": 1]]) }
             await expectStoreError(.typeMismatch) { try await collection.updateOne(["_id": 1], ["$set": ["n.x": 1]]) }
             #expect(try await collection.findOne(["_id": 1]) == ["_id": 1, "s": "text", "n": 1])
         }

@@ -9,7 +9,9 @@ extension StoreError {
     /// - no server, network, handshake or authentication failures → ``Code/unavailable`` naming
     ///   the hosts of the connection string (never the password);
     /// - malformed filters, updates, projections, index specifications → ``Code/invalidQuery``;
-    /// - TypeMismatch / PathNotViable → ``Code/typeMismatch``; ImmutableField → ``Code/immutableField``;
+    /// - TypeMismatch / PathNotViable, and an array operator (`$push`, `$addToSet`, `$pull`, `$pullAll`,
+    ///   `$pop`) applied to a field that is not an array → ``Code/typeMismatch``;
+    /// - ImmutableField → ``Code/immutableField``;
     /// - IndexOptionsConflict / IndexKeySpecsConflict → ``Code/indexConflict``;
     /// - anything else → ``Code/internalError`` with the server's code and message.
     ///
@@ -39,7 +41,7 @@ extension StoreError {
             if failure.code == ServerCode.immutableField {
                 return error(.immutableField, "an update cannot change _id: \(detail)")
             }
-            if ServerCode.typeMismatch.contains(failure.code) {
+            if ServerCode.typeMismatch.contains(failure.code) || isNonArrayTarget(failure) {
                 return error(.typeMismatch, detail)
             }
             if failure.code == ServerCode.indexOptionsConflict || failure.code == ServerCode.indexKeySpecsConflict {
@@ -84,6 +86,24 @@ extension StoreError {
             ?? failure.reply?["writeErrors"]?.arrayValue?.first?.documentValue?["keyPattern"]?.documentValue
         guard let pattern, !pattern.isEmpty else { return nil }
         return pattern.map { "\($0.key)_\($0.value.intValue ?? 1)" }.joined(separator: "_")
+    }
+
+    /// Whether the server refused an array update operator because the field holds something else.
+    ///
+    /// MongoDB reports this as BadValue (2) for `$push`, `$addToSet`, `$pull` and `$pullAll`, and as
+    /// TypeMismatch (14) for `$pop`; only the message tells it from a malformed update (also BadValue).
+    /// mongoeco uses its own message, with BadValue (2), or FailedToParse (9) for `$pop`. Operand
+    /// errors stay invalid queries: "$pullAll requires an array argument", "The argument to $each in
+    /// $push must be an array but it was of type …".
+    private static func isNonArrayTarget(_ failure: MongoFailure) -> Bool {
+        guard failure.code == 2 || failure.code == 9 else { return false }
+        let markers = [
+            "must be an array but is of type",  // $push: "The field 's' must be an array but is of type string in document {_id: 1}"
+            "non-array field",  // $addToSet: "Cannot apply $addToSet to non-array field. Field named 's' has non-array type string"
+            "to a non-array value",  // $pull, $pullAll: "Cannot apply $pull to a non-array value"
+            "requires the target field to be an array",  // mongoeco: "$push requires the target field to be an array"
+        ]
+        return markers.contains { failure.message.contains($0) }
     }
 
     /// Older servers report some parse errors with bare assertion codes; their messages say so.

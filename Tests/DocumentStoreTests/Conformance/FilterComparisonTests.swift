@@ -6,7 +6,7 @@ import Testing
 @Suite struct FilterComparisonTests {
     @Test(arguments: StoreBackend.all)
     func rangeOperatorsOnlyMatchValuesOfTheSameType(backend: StoreBackend) async throws {
-        try await backend.withCollection { collection in
+        try await backend.withCollection { collection, fixture in
             try await TestData.insert(
                 [
                     ["_id": 1, "v": 10],
@@ -18,10 +18,19 @@ import Testing
                 ],
                 into: collection
             )
-            #expect(try await TestData.matchingIds(["v": ["$gt": 5]], in: collection) == [1, 6])
-            #expect(try await TestData.matchingIds(["v": ["$lt": 5]], in: collection) == [6])
-            #expect(try await TestData.matchingIds(["v": ["$gte": "1"]], in: collection) == [2])
-            #expect(try await TestData.matchingIds(["v": ["$gt": false]], in: collection) == [3])
+            // MongoDB's type bracketing: $gt/$gte/$lt/$lte match only values of the operand's type (any numeric type
+            // for a number), also inside arrays.
+            try await withKnownIssue(
+                "mongoeco: no type bracketing; ranges compare across types in BSON order ($gt 5 matches strings, booleans, dates; $lt 5 null)",
+                isIntermittent: false
+            ) { () async throws in
+                #expect(try await TestData.matchingIds(["v": ["$gt": 5]], in: collection) == [1, 6])
+                #expect(try await TestData.matchingIds(["v": ["$lt": 5]], in: collection) == [6])
+                #expect(try await TestData.matchingIds(["v": ["$gte": "1"]], in: collection) == [2])
+                #expect(try await TestData.matchingIds(["v": ["$gt": false]], in: collection) == [3])
+            } when: {
+                fixture.isMongoeco
+            }
         }
     }
 
@@ -64,7 +73,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func datesDoNotCompareWithNumbersOrStrings(backend: StoreBackend) async throws {
-        try await backend.withCollection { collection in
+        try await backend.withCollection { collection, fixture in
             let now = TestData.baseDate
             try await TestData.insert(
                 [
@@ -75,7 +84,14 @@ import Testing
                 into: collection
             )
             #expect(try await TestData.matchingIds(["at": ["$gte": .date(now.addingTimeInterval(-1))]], in: collection) == [1])
-            #expect(try await TestData.matchingIds(["at": ["$gte": 0]], in: collection) == [2])
+            try await withKnownIssue(
+                "mongoeco: no type bracketing; $gte 0 also matches the date and the string (they sort after numbers in BSON order)",
+                isIntermittent: false
+            ) { () async throws in
+                #expect(try await TestData.matchingIds(["at": ["$gte": 0]], in: collection) == [2])
+            } when: {
+                fixture.isMongoeco
+            }
         }
     }
 

@@ -58,12 +58,20 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func numbersCompareByValueAcrossIntegerAndDouble(backend: StoreBackend) async throws {
-        try await backend.withCollection { collection in
+        try await backend.withCollection { collection, fixture in
             try await TestData.insert(Self.mixed, into: collection)
             #expect(try await TestData.matchingIds(["n": 2], in: collection) == [2])
             #expect(try await TestData.matchingIds(["n": 1.0], in: collection) == [1])
             #expect(try await TestData.matchingIds(["n": ["$gt": 1.5]], in: collection) == [2, 3])
-            #expect(try await TestData.matchingIds(["n": ["$lte": 2]], in: collection) == [1, 2])
+            // Type bracketing: a numeric range matches neither the explicit null (4) nor the missing field (5).
+            try await withKnownIssue(
+                "mongoeco: no type bracketing; $lte 2 also matches n: null (null sorts before numbers in BSON order)",
+                isIntermittent: false
+            ) { () async throws in
+                #expect(try await TestData.matchingIds(["n": ["$lte": 2]], in: collection) == [1, 2])
+            } when: {
+                fixture.isMongoeco
+            }
         }
     }
 

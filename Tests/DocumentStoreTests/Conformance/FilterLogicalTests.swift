@@ -106,12 +106,21 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func malformedOperandsAreInvalidQueries(backend: StoreBackend) async throws {
-        try await backend.withCollection { collection in
+        try await backend.withCollection { collection, fixture in
+            // MongoDB answers each with BadValue (2): "$in needs an array", "$and/$or/$nor must be a nonempty array",
+            // "$or/$and/$nor entries need to be full objects", "$size may not be negative", "$elemMatch needs an Object".
             await expectStoreError(.invalidQuery) { try await collection.find(["a": ["$in": 1]]) }
             await expectStoreError(.invalidQuery) { try await collection.find(["$or": []]) }
             await expectStoreError(.invalidQuery) { try await collection.find(["$and": [1]]) }
-            await expectStoreError(.invalidQuery) { try await collection.find(["a": ["$size": -1]]) }
-            await expectStoreError(.invalidQuery) { try await collection.find(["a": ["$elemMatch": 1]]) }
+            try await withKnownIssue(
+                "mongoeco: a negative $size and a non-document $elemMatch fail without an error code (MongoDB: BadValue, 2)",
+                isIntermittent: false
+            ) { () async throws in
+                await expectStoreError(.invalidQuery) { try await collection.find(["a": ["$size": -1]]) }
+                await expectStoreError(.invalidQuery) { try await collection.find(["a": ["$elemMatch": 1]]) }
+            } when: {
+                fixture.isMongoeco
+            }
         }
     }
 }

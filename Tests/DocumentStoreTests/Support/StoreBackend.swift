@@ -33,11 +33,20 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
 }
 
 extension StoreBackend {
-    /// MongoDB through libmongoc: the server in `MONGODB_URI`, else mongoeco started for this test process.
+    /// MongoDB through libmongoc: the server in `MONGODB_URI`, else mongoeco started for this test process
+    /// (then ``StoreFixture/isMongoeco`` is set, and mongoeco's departures from MongoDB are known issues).
     /// Its TTL monitor runs on the server's own schedule, so there is no clock to move and no reap hook.
     static let mongo = StoreBackend(name: "mongodb") {
-        let store = try await MongoTestServer.shared.makeStore()
-        return StoreFixture(store: store, clock: nil, reapExpired: nil, tearDown: { try await store.shutdown() })
+        let server = MongoTestServer.shared
+        let isMongoeco = try await server.endpoint().isMongoeco
+        let store = try await server.makeStore()
+        return StoreFixture(
+            store: store,
+            clock: nil,
+            reapExpired: nil,
+            tearDown: { try await store.shutdown() },
+            isMongoeco: isMongoeco
+        )
     }
 }
 

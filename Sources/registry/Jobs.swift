@@ -36,8 +36,12 @@ struct Jobs: AsyncParsableCommand {
                 ConfigLoading.printError("error: unknown job '\(name)'; known jobs: \(known.isEmpty ? "(none)" : known.joined(separator: ", "))")
                 throw ExitCode(1)
             }
+            // JSON lines on stderr (stdout is the command's result); LOG_LEVEL, default warning.
+            let level = JSONLogHandler.level(fallback: .warning)
+            let service = config.service
+            LoggingSystem.bootstrap { _ in JSONLogHandler.standardError(service: service, logLevel: level) }
             var logger = Logger(label: config.service)
-            logger.logLevel = .warning
+            logger.logLevel = level
             let clock = SystemWallClock()
             let selected = try await StoreSelection.makeOrExit(config.store, clock: clock, logger: logger)
             let store = selected.store

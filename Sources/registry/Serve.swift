@@ -6,7 +6,7 @@ import ServerConfig
 import ServerEngine
 import ServiceLifecycle
 
-/// `registry serve`: start the HTTP API (and the signaling server) until SIGTERM or SIGINT.
+/// `registry serve`: start the HTTP API (and the signaling server) until SIGTERM or SIGINT, logging JSON lines to stdout.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the server; stops cleanly on SIGTERM or SIGINT.")
 
@@ -17,9 +17,13 @@ struct Serve: AsyncParsableCommand {
         guard let config = ConfigLoading.load(directory: options.configDir, handlers: handlers) else {
             throw ExitCode(1)
         }
+        // JSON lines on stdout, once per process; the level comes from LOG_LEVEL (default info).
+        let level = JSONLogHandler.level()
+        let service = config.service
+        LoggingSystem.bootstrap { _ in JSONLogHandler.standardOutput(service: service, logLevel: level) }
         let logger = {
             var logger = Logger(label: config.service)
-            logger.logLevel = .info
+            logger.logLevel = level
             return logger
         }()
         let clock = SystemWallClock()

@@ -50,7 +50,7 @@ import Testing
         let server = try RegistryProcess(["serve"], environment: [
             "JWT_SECRET": "test-secret-test-secret-test-secret", "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1",
         ])
-        let port = try await server.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
+        let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         let health = try await HTTP.request("GET", "http://127.0.0.1:\(port)/healthz")
         #expect(health.status == 200)
         #expect(health.json?["status"] as? String == "ok")

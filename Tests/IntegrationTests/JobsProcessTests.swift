@@ -13,7 +13,7 @@ import Testing
                 "DEVICE_TTL_MINUTES": "0.05", "PRESENCE_CLEANUP_INTERVAL": "500", "COORDINATOR_CHECK_INTERVAL": "500",
             ])
         defer { server.terminate() }
-        let port = try await server.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
+        let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         let minted = try await RegistryProcess.run(["token", "--user", "alice"], environment: ["JWT_SECRET": Self.secret])
         try #require(minted.status == 0, "\(minted.stderr)")
         let headers = [
@@ -70,7 +70,7 @@ import Testing
     @Test func jobsRunOfAnUnknownJobListsTheKnownOnes() async throws {
         let outcome = try await RegistryProcess.run(["jobs", "run", "presenceSweeps"])
         #expect(outcome.status == 1)
-        #expect(outcome.stderr.contains("error: unknown job 'presenceSweeps'; known jobs: presenceSweep, coordinatorElection"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("error: unknown job 'presenceSweeps'; known jobs: presenceSweep, coordinatorElection, metricsRefresh"), "\(outcome.stderr)")
         #expect(outcome.stdout.isEmpty)
     }
 
@@ -90,10 +90,10 @@ import Testing
         return reply.json?["peers"] as? [[String: Any]] ?? []
     }
 
-    /// The devices the sweep reported offline in the server's log (`devices=N … marked devices offline`).
+    /// The devices the sweep reported offline in the server's JSON log (`"event":"marked devices offline"` with `"devices":"N"`).
     static func sweptDevices(_ log: String) -> Int {
         log.split(separator: "\n").filter { $0.contains("marked devices offline") }.reduce(0) { total, line in
-            guard let match = line.firstMatch(of: /devices=([0-9]+)/), let count = Int(match.1) else { return total }
+            guard let match = line.firstMatch(of: /"devices":"([0-9]+)"/), let count = Int(match.1) else { return total }
             return total + count
         }
     }

@@ -31,8 +31,8 @@ import Testing
         let environment = try await Self.environment(database: database)
         let token = try await Self.token("alice")
         let first = try RegistryProcess(["serve"], environment: environment)
-        let port = try await first.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
-        #expect((first.text.stdout + first.text.stderr).contains("store=mongodb"))
+        let port = try await first.waitForOutput(matching: RegistryProcess.httpListeningPattern)
+        #expect((first.text.stdout + first.text.stderr).contains(#""store":"mongodb"#))
         try await Self.waitUntilReady(port: port)
         let body = #"{"peerId":"peer_durable","signalAddress":"wss://s.example.com/peer_durable","capabilities":["store"]}"#
         let announce = try await HTTP.request(
@@ -55,7 +55,7 @@ import Testing
         first.terminate()
         #expect(try await first.waitForExit(timeout: 15) == 0)
         let second = try RegistryProcess(["serve"], environment: environment)
-        let secondPort = try await second.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
+        let secondPort = try await second.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         try await Self.waitUntilReady(port: secondPort)
         let peers = try await HTTP.request("GET", "http://127.0.0.1:\(secondPort)/network/net1/peers", headers: ["Authorization": "Bearer \(token)"])
         #expect((peers.json?["peers"] as? [[String: Any]])?.map { $0["deviceId"] as? String } == ["peer_durable"])
@@ -70,7 +70,7 @@ import Testing
         let first = try RegistryProcess(["serve"], environment: environment.merging(["REGISTRY_INSTANCE_ID": "one"]) { _, new in new })
         let second = try RegistryProcess(["serve"], environment: environment.merging(["REGISTRY_INSTANCE_ID": "two"]) { _, new in new })
         for server in [first, second] {
-            let port = try await server.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
+            let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
             try await Self.waitUntilReady(port: port)
         }
         try await Task.sleep(for: .seconds(3))
@@ -107,7 +107,7 @@ import Testing
             "MONGODB_DB_NAME": MongoProcessTests.uniqueDatabase(),
         ]
         let server = try RegistryProcess(["serve"], environment: environment)
-        let httpPort = try await server.waitForOutput(matching: "port=([0-9]+) \\[registry\\] HTTP API listening")
+        let httpPort = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         _ = try await server.waitForOutput(matching: "(store unreachable); retrying")
         #expect(try await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/healthz").status == 200)
         let notReady = try await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/readyz")

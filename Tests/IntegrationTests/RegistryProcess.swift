@@ -91,6 +91,9 @@ final class RegistryProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Matches `registry serve`'s JSON log line announcing the HTTP listener; captures the port.
+    static let httpListeningPattern = #""event":"HTTP API listening".*"port":"([0-9]+)""#
+
     /// Polls the output until `pattern` (a regex with one capture group) appears; returns the capture.
     func waitForOutput(matching pattern: String, timeout: Double = 20) async throws -> String {
         let regex = try Regex(pattern)

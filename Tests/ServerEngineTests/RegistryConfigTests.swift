@@ -28,7 +28,7 @@ import Testing
         #expect(config.limits.ttls["deviceOnline"] == .seconds(600))
         #expect(config.limits.ttls["signaling"] == .seconds(3600))
         #expect(config.limits.settings["minCoordinatorsPerNetwork"] == .integer(2))
-        #expect(config.jobs.map(\.interval) == [.seconds(300), .seconds(600)])
+        #expect(config.jobs.map(\.interval) == [.seconds(300), .seconds(600), .seconds(15)])
         #expect(config.store.database == "private_networks")
         #expect(!config.store.usesMongoDB)
     }
@@ -59,7 +59,7 @@ import Testing
         #expect(config.limits.ttls["deviceOnline"] == .seconds(3))
         #expect(config.limits.ttls["signaling"] == .seconds(7200))
         #expect(config.limits.settings["minCoordinatorsPerNetwork"] == .integer(3))
-        #expect(config.jobs.map(\.interval) == [.milliseconds(500), .milliseconds(750)])
+        #expect(config.jobs.map(\.interval) == [.milliseconds(500), .milliseconds(750), .seconds(15)])
         #expect(config.auth.jwtSecret == "0123456789abcdef0123456789abcdef")
         #expect(config.limits.rateLimits["announce"]?.window == .seconds(1))
         #expect(config.limits.rateLimits["announce"]?.max == 5)

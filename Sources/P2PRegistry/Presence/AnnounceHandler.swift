@@ -60,6 +60,13 @@ enum AnnounceHandler {
                 _ = try await devices.updateOne(["_id": before["_id"] ?? .null], ["$set": ["isCoordinator": false]], upsert: false)
             }
         }
+        context.logger.info(
+            "device announced",
+            metadata: [
+                "deviceId": "\(peerId)", "networkId": "\(networkId)", "userId": "\(user.id)", "capabilities": .array(capabilities.map { "\($0)" }),
+                "new": "\(before == nil)",
+            ]
+        )
         return .json(value: ["success": true])
     }
 }

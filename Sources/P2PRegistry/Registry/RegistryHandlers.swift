@@ -26,6 +26,7 @@ public enum RegistryHandlers {
     public enum Jobs {
         public static let presenceSweep = "presenceSweep"
         public static let coordinatorElection = "coordinatorElection"
+        public static let metricsRefresh = "metricsRefresh"
     }
 
     /// TTL names read from limits.yaml.
@@ -50,6 +51,7 @@ public enum RegistryHandlers {
         "maxInvalidMessages": SettingSpec(.integer(min: 0, max: 100_000), default: .integer(10)),
         "invalidMessageWindow": SettingSpec(.duration, default: .duration(.seconds(60))),
         "presenceRefreshInterval": SettingSpec(.duration, default: .duration(.seconds(60))),
+        "metricsMaxNetworkSeries": SettingSpec(.integer(min: 0, max: 10_000), default: .integer(100)),
     ]
 
     /// Registers every handler, TTL and setting of the registry.
@@ -63,6 +65,7 @@ public enum RegistryHandlers {
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
         registry.job(Jobs.presenceSweep, PresenceSweepJob.run)
         registry.job(Jobs.coordinatorElection, CoordinatorElectionJob.run)
+        registry.job(Jobs.metricsRefresh, MetricsRefreshJob.run)
         registry.requiredTTLs.formUnion([TTL.deviceOnline, TTL.deviceRetention, TTL.coordinatorLookback, TTL.signaling])
         registry.settings.merge(settings) { _, new in new }
     }

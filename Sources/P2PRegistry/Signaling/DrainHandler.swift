@@ -18,6 +18,7 @@ enum DrainHandler {
         try await DeviceOwnership.claim(deviceId: deviceId, for: user, services: context.services, logger: context.logger)
 
         let messages = try await SignalingQueue(services: context.services).drain(deviceId)
+        RegistryMetrics.count(RegistryMetrics.drained, messages.count, on: context.services.metrics)
         if !messages.isEmpty {
             context.logger.info("drained signaling messages", metadata: ["deviceId": "\(deviceId)", "count": "\(messages.count)"])
         }

@@ -94,6 +94,8 @@ final class SignalingHub: Sendable {
                 }
                 guard let rejection else { continue }
                 counters.withLock { $0.rejected += 1 }
+                RegistryMetrics.count(RegistryMetrics.rejected, on: session.services.metrics)
+                logger.info("message rejected", metadata: ["code": "\(rejection.code)"])
                 try await session.outbound.write(.text(rejection.frame))
                 guard rejection.countsAsInvalid else { continue }
                 let now = session.services.clock.now()
@@ -116,6 +118,7 @@ final class SignalingHub: Sendable {
             try await checkSameNetwork(sender: sender, recipient: inbound.toPeerId, services: session.services)
             let stored = SignalingFrame.stored(inbound, from: sender, id: ObjectId().hex, at: session.services.clock.now())
             try await deliver(stored, to: inbound.toPeerId, services: session.services, cap: settings.queueCap, logger: logger)
+            RegistryMetrics.count(RegistryMetrics.signalingMessages, on: session.services.metrics)
             return nil
         } catch let rejection as SignalingFrame.Rejection {
             return rejection
@@ -147,7 +150,8 @@ final class SignalingHub: Sendable {
             do {
                 try await connection.outbound.write(.text(SignalingFrame.outbound(stored)))
                 counters.withLock { $0.delivered += 1 }
-                logger.debug("relayed", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
+                RegistryMetrics.count(RegistryMetrics.delivered, on: services.metrics)
+                logger.debug("message relayed", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
                 return
             } catch {
                 logger.info("live delivery failed; queueing", metadata: ["to": "\(recipient)"])
@@ -159,7 +163,12 @@ final class SignalingHub: Sendable {
             $0.queued += 1
             $0.dropped += dropped
         }
-        if dropped > 0 { logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(recipient)", "dropped": "\(dropped)"]) }
+        RegistryMetrics.count(RegistryMetrics.queued, on: services.metrics)
+        logger.debug("message queued", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
+        if dropped > 0 {
+            RegistryMetrics.count(RegistryMetrics.dropped, dropped, on: services.metrics)
+            logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(recipient)", "dropped": "\(dropped)"])
+        }
         // The recipient may have connected while this was being queued: wake its flusher so it is not left waiting.
         directory.connection(for: recipient)?.flush.yield()
     }
@@ -174,6 +183,7 @@ final class SignalingHub: Sendable {
                 do {
                     try await session.outbound.write(.text(SignalingFrame.outbound(message)))
                     counters.withLock { $0.delivered += 1 }
+                    RegistryMetrics.count(RegistryMetrics.delivered, on: session.services.metrics)
                 } catch {
                     for unsent in messages[index...] { _ = try? await queue.enqueue(unsent, cap: cap) }
                     return

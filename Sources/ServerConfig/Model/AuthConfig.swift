@@ -14,3 +14,9 @@ public struct AuthConfig: Sendable, Equatable {
     /// True when a secret is configured.
     public var hasSecret: Bool { !jwtSecret.isEmpty }
 }
+
+extension AuthConfig: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never the secret: configurations end up in logs (swift-service-lifecycle logs its services at debug level).
+    public var description: String { "AuthConfig(jwtSecret: \(hasSecret ? "[redacted]" : "unset"), leeway: \(leeway))" }
+    public var debugDescription: String { description }
+}

@@ -1,18 +1,26 @@
 import DocumentStore
 import Hummingbird
 import Logging
+import NIOCore
 import ServerConfig
 
 /// The engine's own endpoints, outside routes.yaml and exempt from auth and rate limits.
 enum HealthRoutes {
     /// Paths the engine reserves.
-    static let reservedPaths = ["/healthz", "/readyz"]
+    static let reservedPaths = ["/healthz", "/readyz", "/metrics"]
 
     /// `GET /healthz`: the process is alive (always 200). `GET /readyz`: the store answers (200) or not (503).
+    /// `GET /metrics`: this engine's metrics in the Prometheus text format.
     static func add(to router: Router<EngineRequestContext>, services: EngineServices) {
         let service = services.configuration.service
         router.get("/healthz") { _, _ in
             try HandlerResponse.json(["status": "ok", "service": service]).response
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.exposition()))
+            )
         }
         router.get("/readyz") { _, context in
             guard services.readiness.isReady else {

@@ -185,6 +185,7 @@ public struct JobScheduler: Service {
                 statistics.lastDuration = duration
                 statistics.lastOutcome = outcome
             }
+            services.metrics.recordJobRun(job: job.name, failed: false, duration: duration)
             logger.info(
                 "job run finished",
                 metadata: [
@@ -203,6 +204,7 @@ public struct JobScheduler: Service {
                 statistics.lastDuration = duration
                 statistics.lastError = "\(error)"
             }
+            services.metrics.recordJobRun(job: job.name, failed: true, duration: duration)
             logger.error(
                 "job run failed",
                 metadata: ["trigger": "\(trigger)", "durationMs": "\(Self.milliseconds(duration))", "error": "\(error)"]

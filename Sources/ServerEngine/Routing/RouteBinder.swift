@@ -54,7 +54,13 @@ struct RoutePipeline: Sendable {
         var user: AuthenticatedUser?
         if route.auth == .jwt {
             guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }
-            user = try await authenticator.authenticate(authorization: request.headers[.authorization])
+            do {
+                user = try await authenticator.authenticate(authorization: request.headers[.authorization])
+            } catch {
+                services.metrics.recordAuthFailure(transport: "http")
+                context.logger.notice("authentication failed", metadata: ["route": "\(route.path)", "reason": "\(error.message)"])
+                throw error
+            }
         }
         var rateHeaders: HTTPFields = [:]
         if let rateLimit {
@@ -62,7 +68,8 @@ struct RoutePipeline: Sendable {
             let decision = try await rateLimiter.hit(rateLimit, key: key)
             rateHeaders = decision.headers
             guard decision.allowed else {
-                context.logger.notice("rate limit exceeded", metadata: ["limit": "\(rateLimit.name)", "key": "\(key)"])
+                services.metrics.recordRateLimitRejection(limit: rateLimit.name)
+                context.logger.notice("rate limit exceeded", metadata: ["limit": "\(rateLimit.name)", "key": "\(key)", "route": "\(route.path)"])
                 throw APIError(.tooManyRequests, rateLimit.message, headers: rateHeaders)
             }
         }
@@ -74,6 +81,8 @@ struct RoutePipeline: Sendable {
             error.headers.append(contentsOf: rateHeaders)
             throw error
         } catch let error as ValidationError {
+            services.metrics.recordValidationFailure(route: route.path)
+            context.logger.info("validation failed", metadata: ["route": "\(route.path)", "fields": .array(error.failures.map { "\($0.path)" })])
             response = error.handlerResponse
         }
         response.headers.append(contentsOf: rateHeaders)

@@ -19,14 +19,19 @@ public struct EngineServices: Sendable {
     public let logger: Logger
     /// Whether the store is reachable and indexed.
     public let readiness: StoreReadiness
+    /// This engine's metrics, served at `GET /metrics`.
+    public let metrics: EngineMetrics
 
-    /// Creates services.
-    public init(configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger) {
+    /// Creates services; each gets its own metrics registry unless one is passed.
+    public init(
+        configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger, metrics: EngineMetrics = EngineMetrics()
+    ) {
         self.configuration = configuration
         self.store = store
         self.clock = clock
         self.logger = logger
         self.readiness = StoreReadiness()
+        self.metrics = metrics
     }
 
     /// Pings the store, creates every index and marks the store ready.
@@ -62,4 +67,9 @@ public struct EngineServices: Sendable {
         }
         try await store.collection(RateLimiter.collectionName).createIndexes(RateLimiter.indexes)
     }
+}
+
+extension EngineServices: CustomStringConvertible {
+    /// A short description without the configuration (which holds the JWT secret): services are logged by name.
+    public var description: String { "EngineServices(service: \(configuration.service), store: \(store.backendName))" }
 }

@@ -68,6 +68,7 @@ public struct ServerEngine: Sendable {
         let table = RouteTable(
             routes: configuration.routes.map { ($0.method, $0.path) } + HealthRoutes.reservedPaths.map { ("GET", $0) }
         )
+        router.add(middleware: RequestObservabilityMiddleware(metrics: services.metrics))
         router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: configuration.limits.maxBodySize))
         HealthRoutes.add(to: router, services: services)
         let binder = RouteBinder(

@@ -40,7 +40,8 @@ struct WebSocketBinder {
                     do {
                         user = try await authenticator.authenticate(token: Self.token(from: context.request) ?? "")
                     } catch let error as APIError {
-                        context.logger.notice("WebSocket authentication failed", metadata: ["reason": "\(error.message)"])
+                        services.metrics.recordAuthFailure(transport: "websocket")
+                        context.logger.notice("authentication failed", metadata: ["route": "\(route.path)", "transport": "websocket", "reason": "\(error.message)"])
                         let reason = Self.token(from: context.request) == nil ? "Authentication required" : "Invalid authentication token"
                         try await outbound.close(.policyViolation, reason: reason)
                         return
@@ -50,7 +51,11 @@ struct WebSocketBinder {
                     try await outbound.close(.goingAway, reason: "Server shutting down")
                     return
                 }
-                defer { tracker.unregister(connectionId) }
+                services.metrics.recordWebSocketConnections(1)
+                defer {
+                    tracker.unregister(connectionId)
+                    services.metrics.recordWebSocketConnections(-1)
+                }
                 var logger = context.logger
                 logger[metadataKey: "connection"] = "\(connectionId)"
                 let session = WebSocketSession(

@@ -18,10 +18,16 @@ final class LiveRegistry: Sendable {
     let webSocketPort: Int
     let store: any DocumentStore
     let clock: any WallClock
+    /// The engine served (its metrics, its job scheduler).
+    let engine: ServerEngine
     private let group: ServiceGroup
     private let server: Task<Void, any Error>
 
-    private init(httpPort: Int, webSocketPort: Int, store: any DocumentStore, clock: any WallClock, group: ServiceGroup, server: Task<Void, any Error>) {
+    private init(
+        httpPort: Int, webSocketPort: Int, store: any DocumentStore, clock: any WallClock, engine: ServerEngine, group: ServiceGroup,
+        server: Task<Void, any Error>
+    ) {
+        self.engine = engine
         self.httpPort = httpPort
         self.webSocketPort = webSocketPort
         self.store = store
@@ -30,8 +36,10 @@ final class LiveRegistry: Sendable {
         self.server = server
     }
 
-    /// Starts a registry; `environment` overrides the spec variables.
-    static func start(environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory) async throws -> LiveRegistry {
+    /// Starts a registry; `environment` overrides the spec variables; `logger` (default: warnings to the console) is the engine's.
+    static func start(
+        environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory, logger: Logger? = nil
+    ) async throws -> LiveRegistry {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
         var variables = ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
@@ -39,8 +47,11 @@ final class LiveRegistry: Sendable {
         let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         let clock = clock ?? SystemWallClock()
         let store = try await backend.makeStore(clock: clock)
-        var logger = Logger(label: "live-registry")
-        logger.logLevel = .warning
+        let logger = logger ?? {
+            var logger = Logger(label: "live-registry")
+            logger.logLevel = .warning
+            return logger
+        }()
         let engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: logger)
         let ports = Mutex<(http: Int?, ws: Int?)>((nil, nil))
         try await engine.services.prepareStore()
@@ -53,7 +64,7 @@ final class LiveRegistry: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if case let (http?, ws?) = ports.withLock({ $0 }) {
-                return LiveRegistry(httpPort: http, webSocketPort: ws, store: store, clock: clock, group: group, server: server)
+                return LiveRegistry(httpPort: http, webSocketPort: ws, store: store, clock: clock, engine: engine, group: group, server: server)
             }
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -1,0 +1,38 @@
+import ServerEngine
+
+/// The registry's own metric names and the helpers that update them, on the engine's per-instance registry.
+///
+/// The spec's `signaling_messages_per_minute` is `rate(signaling_messages_total[1m]) * 60` in PromQL.
+enum RegistryMetrics {
+    static let activeDevices = "active_devices"
+    static let activeNetworks = "active_networks"
+    static let coordinatorCount = "coordinator_count"
+    static let signalingMessages = "signaling_messages_total"
+    static let delivered = "signaling_messages_delivered_total"
+    static let queued = "signaling_messages_queued_total"
+    static let dropped = "signaling_messages_dropped_total"
+    static let rejected = "signaling_messages_rejected_total"
+    static let drained = "signaling_messages_drained_total"
+
+    /// The limits.yaml setting bounding `coordinator_count`'s per-network series (default 100).
+    static let maxNetworkSeriesSetting = "metricsMaxNetworkSeries"
+
+    /// Counts signaling messages; `amount` may be zero, which only makes the series appear.
+    static func count(_ name: String, _ amount: Int = 1, on metrics: EngineMetrics) {
+        metrics.increment(name, help: help[name] ?? name, by: amount)
+    }
+
+    /// Makes every signaling counter appear at zero, so a scrape before the first message shows them.
+    static func registerSignalingCounters(on metrics: EngineMetrics) {
+        for name in [signalingMessages, delivered, queued, dropped, rejected, drained] { count(name, 0, on: metrics) }
+    }
+
+    static let help: [String: String] = [
+        signalingMessages: "Signaling messages accepted from sockets (relayed live or queued); rate(...[1m])*60 is the spec's per-minute figure",
+        delivered: "Signaling messages written to a recipient's socket (live relays and queued messages flushed on connect)",
+        queued: "Signaling messages stored for a recipient that is not connected here",
+        dropped: "Queued signaling messages dropped by the per-device queue cap",
+        rejected: "Signaling frames refused with an error frame",
+        drained: "Queued signaling messages returned by the HTTP drain",
+    ]
+}

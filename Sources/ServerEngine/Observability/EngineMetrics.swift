@@ -1,0 +1,138 @@
+import Prometheus
+import Synchronization
+
+/// One engine's metrics: its own Prometheus registry (never the process-global `MetricsSystem`, so several
+/// engines in one process, as in tests, keep separate counts), the engine's standard series, and
+/// helpers for the application's own.
+///
+/// `GET /metrics` serves ``exposition()``. Names follow Prometheus conventions (`_total` counters, seconds).
+///
+/// ```swift
+/// context.services.metrics.counter("signaling_messages_total", help: "Signaling messages accepted").increment()
+/// context.services.metrics.setBoundedGauges("coordinator_count", help: "…", label: "network", values: counts, limit: 100)
+/// ```
+public final class EngineMetrics: Sendable {
+    /// The registry `GET /metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    /// The series of each bounded gauge family currently registered, by family name then label value.
+    private let boundedSeries = Mutex<[String: [String: Gauge]]>([:])
+
+    /// Latency buckets shared by the request, job and store histograms: 1 ms … 10 s.
+    public static let durationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    /// Creates an empty set of metrics with a fresh registry.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        recordWebSocketConnections(0)
+    }
+
+    /// The Prometheus text exposition of every series.
+    public func exposition() -> String { registry.emitToString() }
+
+    // MARK: Generic series
+
+    /// Adds `amount` to the counter `name` with these labels (created at zero on first use). All series of one name
+    /// must use the same label names and help text.
+    public func increment(_ name: String, help: String, labels: [(String, String)] = [], by amount: Int = 1) {
+        counter(name, help: help, labels: labels).increment(by: Int64(amount))
+    }
+
+    /// Sets the gauge `name` with these labels.
+    public func setGauge(_ name: String, help: String, labels: [(String, String)] = [], to value: Double) {
+        gauge(name, help: help, labels: labels).set(value)
+    }
+
+    /// The counter `name` with these labels (created on first use). All series of one name must use the same label names.
+    func counter(_ name: String, help: String, labels: [(String, String)] = []) -> Counter {
+        registry.makeCounter(descriptor: Self.descriptor(name, help: help), labels: labels)
+    }
+
+    /// The gauge `name` with these labels (created on first use).
+    func gauge(_ name: String, help: String, labels: [(String, String)] = []) -> Gauge {
+        registry.makeGauge(descriptor: Self.descriptor(name, help: help), labels: labels)
+    }
+
+    /// The duration histogram `name` with these labels and ``durationBuckets`` (created on first use).
+    func histogram(_ name: String, help: String, labels: [(String, String)] = []) -> DurationHistogram {
+        registry.makeDurationHistogram(descriptor: Self.descriptor(name, help: help), labels: labels, buckets: Self.durationBuckets)
+    }
+
+    /// Sets a per-key gauge family with bounded cardinality: the `limit` keys with the largest values keep their own
+    /// `label` value; the rest are summed under `label="other"`. Series of keys no longer present are removed.
+    /// With `limit` below 1 every value goes to `other`.
+    public func setBoundedGauges(_ name: String, help: String, label: String, values: [String: Int], limit: Int) {
+        let ranked = values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        var series: [String: Double] = [:]
+        for (index, entry) in ranked.enumerated() {
+            let key = index < max(limit, 0) && entry.key != "other" ? entry.key : "other"
+            series[key, default: 0] += Double(entry.value)
+        }
+        let descriptor = Self.descriptor(name, help: help)
+        boundedSeries.withLock { families in
+            var current = families[name] ?? [:]
+            for (key, gauge) in current where series[key] == nil {
+                registry.unregisterGauge(gauge)
+                current[key] = nil
+            }
+            for (key, value) in series {
+                let gauge = current[key] ?? registry.makeGauge(descriptor: descriptor, labels: [(label, key)])
+                gauge.set(value)
+                current[key] = gauge
+            }
+            families[name] = current
+        }
+    }
+
+    // MARK: The engine's own series
+
+    /// Counts one HTTP request and records its duration. `route` is the route template (`/network/:networkId/peers`),
+    /// never the concrete path, so cardinality stays bounded; unmatched paths are `unmatched`.
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        let statusClass = "\(status / 100)xx"
+        counter(
+            "http_requests_total", help: "HTTP requests by method, route template and status class",
+            labels: [("method", method), ("route", route), ("status", statusClass)]
+        ).increment()
+        histogram(
+            "http_request_duration_seconds", help: "HTTP request duration by method and route template",
+            labels: [("method", method), ("route", route)]
+        ).record(duration)
+    }
+
+    /// Counts a request or WebSocket upgrade refused for a missing or invalid token.
+    func recordAuthFailure(transport: String) {
+        counter("auth_failures_total", help: "Requests refused for a missing or invalid token, by transport (http, websocket)", labels: [("transport", transport)])
+            .increment()
+    }
+
+    /// Counts a request refused with 429 by the named rate limit.
+    func recordRateLimitRejection(limit: String) {
+        counter("rate_limit_rejections_total", help: "Requests refused with 429, by rate limit name", labels: [("limit", limit)]).increment()
+    }
+
+    /// Counts a request refused with 400 by the route's validation rules.
+    func recordValidationFailure(route: String) {
+        counter("validation_failures_total", help: "Requests refused with 400 by validation rules, by route template", labels: [("route", route)])
+            .increment()
+    }
+
+    /// Adds `change` (+1 on open, -1 on close) to the open WebSocket connections gauge.
+    func recordWebSocketConnections(_ change: Double) {
+        gauge("websocket_connections", help: "Open WebSocket connections on this instance").increment(by: change)
+    }
+
+    /// Counts one job run, its failure if any, and its duration.
+    func recordJobRun(job: String, failed: Bool, duration: Duration) {
+        counter("job_runs_total", help: "Job runs on this instance, failed ones included", labels: [("job", job)]).increment()
+        let failures = counter("job_failures_total", help: "Job runs whose handler threw", labels: [("job", job)])
+        if failed { failures.increment() }
+        histogram("job_duration_seconds", help: "Job run duration", labels: [("job", job)]).record(duration)
+    }
+
+    private static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}

@@ -132,6 +132,14 @@ public final class EngineMetrics: Sendable {
         histogram("job_duration_seconds", help: "Job run duration", labels: [("job", job)]).record(duration)
     }
 
+    /// Records one store operation's latency.
+    func recordStoreOperation(backend: String, operation: String, duration: Duration) {
+        histogram(
+            "store_operation_duration_seconds", help: "Store operation latency by backend and operation",
+            labels: [("backend", backend), ("operation", operation)]
+        ).record(duration)
+    }
+
     private static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }

@@ -41,8 +41,10 @@ public struct EngineServices: Sendable {
         readiness.markReady()
     }
 
-    /// The collection with this name.
-    public func collection(_ name: String) -> any DocumentCollection { store.collection(name) }
+    /// The collection with this name; its operations are timed in `store_operation_duration_seconds`.
+    public func collection(_ name: String) -> any DocumentCollection {
+        TimedCollection(base: store.collection(name), metrics: metrics, backend: store.backendName)
+    }
 
     /// The TTL with this name from limits.yaml. TTLs the application declares as required are checked at
     /// start-up, so for those this never falls back; an undeclared name yields zero.

@@ -64,6 +64,9 @@ import Testing
         for (series, value) in expected.sorted(by: { $0.key < $1.key }) {
             #expect(metrics[series] == value, "\(series)")
         }
+        // Store latency: each announce is one findOneAndUpdate on the devices collection (the 429 never reached it).
+        #expect(metrics[#"store_operation_duration_seconds_count{backend="memory",operation="findOneAndUpdate"}"#] ?? 0 >= 3)
+        #expect(metrics[#"store_operation_duration_seconds_count{backend="memory",operation="find"}"#] ?? 0 >= 1)
         // The engine's own endpoints are exempt from auth, and the scrape does not count validation failures it never saw.
         #expect(metrics.series(of: "validation_failures_total").isEmpty)
         #expect(metrics.text.contains("# TYPE signaling_messages_total counter"))

@@ -1,4 +1,4 @@
-/// routes.yaml keys `http`, `websocket`, `auth` and `store`.
+/// routes.yaml keys `http`, `websocket`, `auth`, `store` and `metrics`.
 extension ConfigReader {
     /// `http:` / `websocket:` — keys `host` (default 0.0.0.0), `port`, `backlog` (default 4096).
     func listener(_ node: ConfigNode?, defaultPort: Int) -> ListenerConfig {
@@ -25,6 +25,19 @@ extension ConfigReader {
         }
         if let leeway = jwt["leeway"].flatMap({ duration($0) }) { auth.leeway = leeway }
         return auth
+    }
+
+    /// `metrics:` — `token` (a bearer token scrapes of `/metrics` must present; empty: open).
+    func metrics(_ node: ConfigNode?) -> MetricsConfig {
+        var metrics = MetricsConfig()
+        guard let node, let map = mapping(node, allowed: ["token"]) else { return metrics }
+        if let tokenNode = map["token"], let token = string(tokenNode) {
+            metrics.token = token
+            if !token.isEmpty, token.utf8.count < 16 {
+                warning("the metrics token is shorter than 16 bytes; use a random one (`openssl rand -hex 16`)", at: tokenNode)
+            }
+        }
+        return metrics
     }
 
     /// `store:` — `uri` (empty: embedded engine), `database`, `poolSize`, `ttlMonitorInterval`.

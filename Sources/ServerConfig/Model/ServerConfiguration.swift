@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var auth: AuthConfig
     /// Store selection.
     public var store: StoreConfig
+    /// How `GET /metrics` is exposed.
+    public var metrics: MetricsConfig
     /// HTTP routes in file order.
     public var routes: [RouteConfig]
     /// WebSocket routes in file order.
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         webSocket: ListenerConfig = ListenerConfig(port: 8080),
         auth: AuthConfig = AuthConfig(),
         store: StoreConfig = StoreConfig(),
+        metrics: MetricsConfig = MetricsConfig(),
         routes: [RouteConfig] = [],
         webSocketRoutes: [WebSocketRouteConfig] = [],
         collections: [CollectionConfig] = [],
@@ -51,6 +54,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.webSocket = webSocket
         self.auth = auth
         self.store = store
+        self.metrics = metrics
         self.routes = routes
         self.webSocketRoutes = webSocketRoutes
         self.collections = collections

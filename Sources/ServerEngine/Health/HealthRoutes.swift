@@ -1,4 +1,5 @@
 import DocumentStore
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,8 +17,12 @@ enum HealthRoutes {
         router.get("/healthz") { _, _ in
             try HandlerResponse.json(["status": "ok", "service": service]).response
         }
-        router.get("/metrics") { _, _ in
-            Response(
+        let metricsToken = services.configuration.metrics.token
+        router.get("/metrics") { request, _ in
+            if !metricsToken.isEmpty, !bearerMatches(request.headers[.authorization], token: metricsToken) {
+                throw APIError(.unauthorized, "Metrics require a bearer token", headers: [.wwwAuthenticate: "Bearer"])
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.exposition()))
             )
@@ -39,6 +44,16 @@ enum HealthRoutes {
             }
         }
     }
+}
+
+/// Whether an `Authorization` header is `Bearer <token>`, compared in constant time.
+func bearerMatches(_ authorization: String?, token: String) -> Bool {
+    guard let authorization else { return false }
+    let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
+    let given = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8), expected = Array(token.utf8)
+    guard given.count == expected.count else { return false }
+    return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
 }
 
 /// Runs `operation`, failing with `CancellationError` if it takes longer than `limit`.

@@ -3,6 +3,7 @@ import Foundation
 import NIOWebSocket
 import WSCore
 import P2PRegistry
+import ServerConfig
 import ServerEngine
 import Testing
 
@@ -129,5 +130,22 @@ import Testing
         let series = try await MetricsScrape.scrape(registry).series(of: "coordinator_count")
         #expect(series.count == 3, "\(series)")
         #expect(series[#"coordinator_count{network="other"}"#] == 2)
+    }
+}
+
+/// `metrics.token` in routes.yaml (`METRICS_TOKEN`) puts `/metrics` behind a bearer token.
+@Suite struct MetricsTokenTests {
+    @Test func aConfiguredTokenIsRequiredToScrape() async throws {
+        let token = "metrics-token-0123456789"
+        let registry = try await LiveRegistry.start(environment: ["METRICS_TOKEN": token])
+        defer { Task { await registry.stop() } }
+        #expect(registry.engine.configuration.summary().contains("metrics: { token: <set> }"))
+        #expect(!registry.engine.configuration.summary().contains(token))
+        #expect(try await registry.http("GET", "/metrics", token: nil).status == 401)
+        #expect(try await registry.http("GET", "/metrics", token: "wrong-token-0123456789xx").status == 401)
+        let scraped = try await registry.http("GET", "/metrics", token: token)
+        #expect(scraped.status == 200)
+        // Health stays open.
+        #expect(try await registry.http("GET", "/healthz", token: nil).status == 200)
     }
 }

@@ -41,7 +41,8 @@ struct Serve: AsyncParsableCommand {
             instanceId: instanceId,
             additionalServices: selected.services,
             onHTTPRunning: { port in logger.info("HTTP API listening", metadata: ["host": "\(config.http.host)", "port": "\(port)"]) },
-            onWebSocketRunning: { port in logger.info("signaling listening", metadata: ["host": "\(config.webSocket.host)", "port": "\(port)"]) }
+            onWebSocketRunning: { port in logger.info("signaling listening", metadata: ["host": "\(config.webSocket.host)", "port": "\(port)"]) },
+            onMetricsRunning: { port in logger.info("metrics listening", metadata: ["host": "\(config.metrics.listener?.host ?? "")", "port": "\(port)"]) }
         )
         try? await selected.store.shutdown()
         logger.info("stopped")

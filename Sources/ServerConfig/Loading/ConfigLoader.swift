@@ -71,7 +71,7 @@ public struct ConfigLoader: Sendable {
         config.webSocket = reader.listener(routes?["websocket"], defaultPort: 8080)
         config.auth = reader.auth(routes?["auth"])
         config.store = reader.store(routes?["store"])
-        config.metrics = reader.metrics(routes?["metrics"])
+        config.metrics = reader.metrics(routes?["metrics"], httpHost: config.http.host)
         config.routes = reader.routes(routes?["routes"])
         config.webSocketRoutes = reader.webSocketRoutes(routes?["websockets"])
         config.collections = reader.collections(routes?["collections"])

@@ -27,10 +27,18 @@ extension ConfigReader {
         return auth
     }
 
-    /// `metrics:` — `token` (a bearer token scrapes of `/metrics` must present; empty: open).
-    func metrics(_ node: ConfigNode?) -> MetricsConfig {
+    /// `metrics:` — `token` (a bearer token scrapes of `/metrics` must present; empty: open), `port` (a listener of
+    /// its own; empty: the HTTP API port) and `host` (default: the HTTP API's host).
+    func metrics(_ node: ConfigNode?, httpHost: String) -> MetricsConfig {
         var metrics = MetricsConfig()
-        guard let node, let map = mapping(node, allowed: ["token"]) else { return metrics }
+        guard let node, let map = mapping(node, allowed: ["token", "host", "port"]) else { return metrics }
+        if let portNode = map["port"], let text = string(portNode), !text.trimmingWhitespace().isEmpty,
+            let port = int(portNode, in: 0...65535)
+        {
+            var listener = ListenerConfig(host: httpHost, port: port)
+            if let host = map["host"].flatMap(string), !host.isEmpty { listener.host = host }
+            metrics.listener = listener
+        }
         if let tokenNode = map["token"], let token = string(tokenNode) {
             metrics.token = token
             if !token.isEmpty, token.utf8.count < 16 {

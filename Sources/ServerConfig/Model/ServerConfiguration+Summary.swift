@@ -10,7 +10,8 @@ extension ServerConfiguration {
         add(0, "websocket: { host: \(webSocket.host), port: \(webSocket.port), backlog: \(webSocket.backlog) }")
         let secret = auth.hasSecret ? "<set, \(auth.jwtSecret.utf8.count) bytes>" : "<not set>"
         add(0, "auth: { jwt: { secret: \(secret), leeway: \(DurationParser.format(auth.leeway)) } }")
-        add(0, "metrics: { token: \(metrics.requiresToken ? "<set>" : "<not set>") }")
+        let metricsListener = metrics.listener.map { "{ host: \($0.host), port: \($0.port) }" } ?? "<HTTP API port>"
+        add(0, "metrics: { token: \(metrics.requiresToken ? "<set>" : "<not set>"), listener: \(metricsListener) }")
         let backend = store.usesMongoDB ? "mongodb \(store.redactedURI)" : "embedded"
         add(0, "store: { backend: \(backend), database: \(store.database), poolSize: \(store.poolSize), ttlMonitorInterval: \(DurationParser.format(store.ttlMonitorInterval)) }")
         add(0, "routes:")

@@ -11,22 +11,13 @@ enum HealthRoutes {
     static let reservedPaths = ["/healthz", "/readyz", "/metrics"]
 
     /// `GET /healthz`: the process is alive (always 200). `GET /readyz`: the store answers (200) or not (503).
-    /// `GET /metrics`: this engine's metrics in the Prometheus text format.
+    /// `GET /metrics`: this engine's metrics in the Prometheus text format (here unless `metrics.port` gives it a listener of its own).
     static func add(to router: Router<EngineRequestContext>, services: EngineServices) {
         let service = services.configuration.service
         router.get("/healthz") { _, _ in
             try HandlerResponse.json(["status": "ok", "service": service]).response
         }
-        let metricsToken = services.configuration.metrics.token
-        router.get("/metrics") { request, _ in
-            if !metricsToken.isEmpty, !bearerMatches(request.headers[.authorization], token: metricsToken) {
-                throw APIError(.unauthorized, "Metrics require a bearer token", headers: [.wwwAuthenticate: "Bearer"])
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.exposition()))
-            )
-        }
+        if services.configuration.metrics.listener == nil { addMetrics(to: router, services: services) }
         router.get("/readyz") { _, context in
             guard services.readiness.isReady else {
                 return try HandlerResponse.json(
@@ -42,6 +33,20 @@ enum HealthRoutes {
                     ["status": "unavailable", "service": service, "store": services.store.backendName], status: .serviceUnavailable
                 ).response
             }
+        }
+    }
+
+    /// `GET /metrics`: this engine's metrics in the Prometheus text format, behind `metrics.token` when set.
+    static func addMetrics<Context: RequestContext>(to router: Router<Context>, services: EngineServices) {
+        let metricsToken = services.configuration.metrics.token
+        router.get("/metrics") { request, _ in
+            if !metricsToken.isEmpty, !bearerMatches(request.headers[.authorization], token: metricsToken) {
+                throw APIError(.unauthorized, "Metrics require a bearer token", headers: [.wwwAuthenticate: "Bearer"])
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.exposition()))
+            )
         }
     }
 }

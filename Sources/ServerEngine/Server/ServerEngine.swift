@@ -66,7 +66,8 @@ public struct ServerEngine: Sendable {
     public func makeRouter() throws(EngineError) -> Router<EngineRequestContext> {
         let router = Router(context: EngineRequestContext.self, options: .autoGenerateHeadEndpoints)
         let table = RouteTable(
-            routes: configuration.routes.map { ($0.method, $0.path) } + HealthRoutes.reservedPaths.map { ("GET", $0) }
+            routes: configuration.routes.map { ($0.method, $0.path) }
+                + HealthRoutes.reservedPaths.filter { $0 != "/metrics" || configuration.metrics.listener == nil }.map { ("GET", $0) }
         )
         router.add(middleware: RequestObservabilityMiddleware(metrics: services.metrics))
         router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: configuration.limits.maxBodySize))
@@ -121,6 +122,21 @@ public struct ServerEngine: Sendable {
         )
     }
 
+    /// The metrics listener of `metrics.port`: `GET /metrics` only (behind `metrics.token` when set); nil when
+    /// `/metrics` is served on the HTTP API port.
+    public func makeMetricsApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> (some ApplicationProtocol)? {
+        guard let listener = configuration.metrics.listener else { return nil as Application<RouterResponder<EngineRequestContext>>? }
+        let router = Router(context: EngineRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware(routeTable: RouteTable(routes: [("GET", "/metrics")]), maxBodySize: configuration.limits.maxBodySize))
+        HealthRoutes.addMetrics(to: router, services: services)
+        return Application(
+            router: router,
+            configuration: applicationConfiguration(listener),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listener.port) },
+            logger: services.logger
+        )
+    }
+
     /// Hummingbird's configuration for one of the listeners.
     private func applicationConfiguration(_ listener: ListenerConfig) -> ApplicationConfiguration {
         ApplicationConfiguration(address: .hostname(listener.host, port: listener.port), serverName: configuration.service, backlog: listener.backlog)
@@ -137,11 +153,12 @@ public struct ServerEngine: Sendable {
         instanceId: String,
         additionalServices: [any Service] = [],
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let group = try makeServiceGroup(
             instanceId: instanceId, additionalServices: additionalServices, onHTTPRunning: onHTTPRunning,
-            onWebSocketRunning: onWebSocketRunning, gracefulShutdownSignals: [.sigterm, .sigint]
+            onWebSocketRunning: onWebSocketRunning, onMetricsRunning: onMetricsRunning, gracefulShutdownSignals: [.sigterm, .sigint]
         )
         try await group.run()
     }
@@ -153,12 +170,14 @@ public struct ServerEngine: Sendable {
         additionalServices: [any Service] = [],
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         gracefulShutdownSignals: [UnixSignal] = []
     ) throws -> ServiceGroup {
         var listeners: [any Service] = [try makeHTTPApplication(onServerRunning: onHTTPRunning)]
         if !configuration.webSocketRoutes.isEmpty {
             listeners.append(try makeWebSocketApplication(onServerRunning: onWebSocketRunning))
         }
+        if let metrics = makeMetricsApplication(onServerRunning: onMetricsRunning) { listeners.append(metrics) }
         let background: [any Service] = handlers.backgroundTasks.map { BackgroundTaskService(name: $0.name, task: $0.task, services: services) }
         // Services shut down in reverse order: sockets are closed (1001) first, then jobs and listeners stop.
         var all: [any Service] = [StoreReadinessService(services: services)]

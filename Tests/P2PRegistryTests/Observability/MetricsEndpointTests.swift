@@ -1,10 +1,16 @@
 import DocumentStore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import Synchronization
 import NIOWebSocket
 import WSCore
 import P2PRegistry
 import ServerConfig
 import ServerEngine
+import ServiceLifecycle
 import Testing
 
 /// `GET /metrics` after scripted traffic on a live registry: exact counts from that engine's own registry.
@@ -139,7 +145,7 @@ import Testing
         let token = "metrics-token-0123456789"
         let registry = try await LiveRegistry.start(environment: ["METRICS_TOKEN": token])
         defer { Task { await registry.stop() } }
-        #expect(registry.engine.configuration.summary().contains("metrics: { token: <set> }"))
+        #expect(registry.engine.configuration.summary().contains("metrics: { token: <set>, listener: <HTTP API port> }"))
         #expect(!registry.engine.configuration.summary().contains(token))
         #expect(try await registry.http("GET", "/metrics", token: nil).status == 401)
         #expect(try await registry.http("GET", "/metrics", token: "wrong-token-0123456789xx").status == 401)
@@ -147,5 +153,47 @@ import Testing
         #expect(scraped.status == 200)
         // Health stays open.
         #expect(try await registry.http("GET", "/healthz", token: nil).status == 200)
+    }
+}
+
+/// `metrics.port` in routes.yaml (`METRICS_PORT`) moves `/metrics` to a listener of its own.
+@Suite struct MetricsListenerTests {
+    @Test func metricsPortServesMetricsThereAndNotOnTheHTTPPort() async throws {
+        var handlers = HandlerRegistry()
+        RegistryHandlers.register(into: &handlers)
+        let variables = [
+            "JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1", "METRICS_PORT": "0",
+            "METRICS_TOKEN": "metrics-token-0123456789",
+        ]
+        let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        #expect(config.metrics.listener == ListenerConfig(host: "127.0.0.1", port: 0))
+        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "metrics-listener"))
+        try await engine.services.prepareStore()
+        let ports = Mutex<(http: Int?, metrics: Int?)>((nil, nil))
+        let group = try engine.makeServiceGroup(
+            instanceId: "test", onHTTPRunning: { port in ports.withLock { $0.http = port } },
+            onMetricsRunning: { port in ports.withLock { $0.metrics = port } }
+        )
+        let server = Task { try await group.run() }
+        defer { Task { await group.triggerGracefulShutdown(); _ = await server.result } }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ports.withLock({ $0.http == nil || $0.metrics == nil }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let (http, metrics) = ports.withLock { $0 }
+        let httpPort = try #require(http), metricsPort = try #require(metrics)
+        #expect(httpPort != metricsPort)
+        func get(_ port: Int, _ path: String, token: String? = nil) async throws -> (Int, String) {
+            var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        #expect(try await get(httpPort, "/metrics", token: "metrics-token-0123456789").0 == 404)
+        #expect(try await get(metricsPort, "/metrics").0 == 401)
+        let scraped = try await get(metricsPort, "/metrics", token: "metrics-token-0123456789")
+        #expect(scraped.0 == 200)
+        #expect(scraped.1.contains("websocket_connections 0"))
+        #expect(try await get(metricsPort, "/healthz").0 == 404)
     }
 }

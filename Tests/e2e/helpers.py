@@ -133,6 +133,16 @@ class Signaling:
         assert isinstance(frame.get("error"), str) and frame["error"]
         return frame
 
+    async def sync(self, timeout: float = 10) -> None:
+        """Waits until the server has handled every frame sent so far, and asserts none of them was refused.
+
+        Frames of one socket are handled in order, so the error answering a bad frame sent now comes after
+        the outcome of all the earlier ones (one invalid frame; the socket closes only after ten a minute).
+        """
+        await self.send("sync: not json")
+        frame = await self.next(timeout)
+        assert frame.get("code") == "invalid_json", f"{self.device}: a frame before the sync was refused: {frame}"
+
     async def quiet(self, seconds: float = 0.5) -> None:
         """Asserts nothing arrives for `seconds`."""
         try:

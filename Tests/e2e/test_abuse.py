@@ -54,7 +54,7 @@ def test_hijack_attempts_are_refused(registry):
             b_socket = await Signaling.open(registry, b, bob.token)
             sockets.append(b_socket)
             await b_socket.signal("offer", a, {"type": "offer", "sdp": "for alice"})
-            await b_socket.quiet(0.3)
+            await b_socket.sync()  # the offer is queued
             response = await mallory.drain(a)
             assert response.status_code == 403
             assert response.json() == {"error": f"Device {a} belongs to another user"}

@@ -52,7 +52,7 @@ def test_networks_are_isolated(registry):
             await a1_socket.signal("offer", a2, {"n": 1, "for": "a2"})
             await a1_socket.signal("offer", c_a, {"n": 2, "for": "c_a"})
             await a1_socket.signal("ice-candidate", a2, {"n": 3, "for": "a2"})
-            await a1_socket.quiet(0.5)
+            await a1_socket.sync()  # all three are queued
             drained_a2 = (await alice.drain(a2)).json()["messages"]
             drained_c_a = (await carol.drain(c_a)).json()["messages"]
             assert [(m["to"], m["data"]) for m in drained_a2] == [(a2, {"n": 1, "for": "a2"}), (a2, {"n": 3, "for": "a2"})]

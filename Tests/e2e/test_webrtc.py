@@ -83,7 +83,6 @@ def test_answerer_offline_drains_the_offer_then_connects(registry):
         try:
             bob_device = await discover(alice.api, network, alice.device)
             await alice.connect_signaling()
-            tasks.append(asyncio.create_task(alice.serve_signaling()))
             sent: list[dict] = []
 
             async def recording_signal(kind, to, data):
@@ -93,7 +92,8 @@ def test_answerer_offline_drains_the_offer_then_connects(registry):
             alice._adopt(alice.pc.createDataChannel("chat"))
             await alice.pc.setLocalDescription(await alice.pc.createOffer())
             await alice._send_description(bob_device, recording_signal)
-            await alice.signaling.quiet(0.5)  # no error frame: everything was queued
+            await alice.signaling.sync()  # everything was queued, with no error frame
+            tasks.append(asyncio.create_task(alice.serve_signaling()))
 
             # Bob was offline: he drains his queue over HTTP, gets exactly what Alice sent, in order.
             response = await bob.api.drain(bob.device)

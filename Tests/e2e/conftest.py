@@ -252,6 +252,7 @@ def start_registry(request, backend, log_dir):
         started.append(server)
         return server
 
+    start.started = started  # for the failure report
     yield start
     for server in started:
         if server.process.poll() is None:
@@ -265,10 +266,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.failed:
-        for name in ("registry",):
-            server = item.funcargs.get(name) if hasattr(item, "funcargs") else None
+        funcargs = getattr(item, "funcargs", {})
+        servers = [funcargs.get("registry")] + list(getattr(funcargs.get("start_registry"), "started", []))
+        for server in servers:
             if isinstance(server, Registry):
-                report.sections.append((f"registry log ({server.backend})", server.log_tail()))
+                report.sections.append((f"registry log ({server.backend}, port {server.http_port})", server.log_tail()))
 
 
 helpers.limit_ice_to_loopback()

@@ -13,21 +13,18 @@ import WSCore
     @Test func missingTokenIsClosedWith1008() async throws {
         let registry = try await LiveRegistry.start()
         defer { Task { await registry.stop() } }
-        let socket = TestSocket.connect(registry, deviceId: "peer_a", token: nil)
-        let close = try await socket.closeFrame()
-        #expect(close?.closeCode == .policyViolation)
-        #expect(close?.reason == "Authentication required")
+        let close = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a")
+        #expect(close == RawWebSocket.Close(code: 1008, reason: "Authentication required"))
     }
 
     @Test func invalidTokenIsClosedWith1008() async throws {
         let registry = try await LiveRegistry.start()
         defer { Task { await registry.stop() } }
         let forged = try await JWTAuthenticator(secret: "another-secret-0123456789abcdef0123", clock: registry.clock).mint(user: "alice")
-        for viaQuery in [false, true] {
-            let socket = TestSocket.connect(registry, deviceId: "peer_a", token: forged, viaQuery: viaQuery)
-            let close = try await socket.closeFrame()
-            #expect(close?.closeCode == .policyViolation)
-            #expect(close?.reason == "Invalid authentication token")
+        let viaHeader = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a", headers: ["Authorization": "Bearer \(forged)"])
+        let viaQuery = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a?token=\(forged)")
+        for close in [viaHeader, viaQuery] {
+            #expect(close == RawWebSocket.Close(code: 1008, reason: "Invalid authentication token"))
         }
     }
 
@@ -37,10 +34,8 @@ import WSCore
         let alice = try await registry.token("alice")
         let mallory = try await registry.token("mallory")
         try await registry.announce("net1", peerId: "peer_a", token: alice)
-        let socket = TestSocket.connect(registry, deviceId: "peer_a", token: mallory)
-        let close = try await socket.closeFrame()
-        #expect(close?.closeCode == .policyViolation)
-        #expect(close?.reason == "Device belongs to another user")
+        let close = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a", headers: ["Authorization": "Bearer \(mallory)"])
+        #expect(close == RawWebSocket.Close(code: 1008, reason: "Device belongs to another user"))
     }
 
     @Test(arguments: RegistryBackend.all) func unannouncedDeviceIsClaimedByTheFirstConnection(backend: RegistryBackend) async throws {
@@ -51,18 +46,17 @@ import WSCore
         let socket = TestSocket.connect(registry, deviceId: "peer_new", token: bob)
         try await socket.ready()
         #expect(try await registry.store.collection("devices").findOne(["deviceId": "peer_new"])?["userId"] == "bob")
-        let intruder = TestSocket.connect(registry, deviceId: "peer_new", token: mallory)
-        #expect(try await intruder.closeFrame()?.closeCode == .policyViolation)
+        let intruder = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_new", headers: ["Authorization": "Bearer \(mallory)"])
+        #expect(intruder.code == 1008)
         #expect(try await registry.announce("net1", peerId: "peer_new", token: mallory) == 403)
     }
 
     @Test func invalidDeviceIdIsClosedWith1008() async throws {
         let registry = try await LiveRegistry.start()
         defer { Task { await registry.stop() } }
-        let socket = TestSocket.connect(registry, deviceId: "not-a-peer", token: try await registry.token("alice"))
-        let close = try await socket.closeFrame()
-        #expect(close?.closeCode == .policyViolation)
-        #expect(close?.reason == "Invalid device id")
+        let token = try await registry.token("alice")
+        let close = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/not-a-peer", headers: ["Authorization": "Bearer \(token)"])
+        #expect(close == RawWebSocket.Close(code: 1008, reason: "Invalid device id"))
     }
 
     @Test func signalingListenerAnswersHealthAndJSON404() async throws {

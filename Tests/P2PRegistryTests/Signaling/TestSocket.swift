@@ -117,18 +117,30 @@ final class TestSocket: Sendable {
     }
 
     /// The close frame the server sent (nil if the connection ended without one), waiting at most `timeout`.
+    ///
+    /// Polls rather than racing `connection.value` in a task group: a group waits for all its children, and
+    /// awaiting a task's value ignores cancellation, so a socket that never closes would hang the test
+    /// instead of failing it.
     func closeFrame(timeout: Duration = .seconds(5)) async throws -> WebSocketCloseFrame? {
+        let outcome = Outcome()
         let connection = self.connection
-        return try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
-            group.addTask { try await connection.value }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw TestFailure("socket \(self.deviceId) was not closed within \(timeout)")
-            }
-            let result = try await group.next() ?? nil
-            group.cancelAll()
-            return result
+        let waiter = Task {
+            let result = await connection.result
+            outcome.value.withLock { $0 = result }
         }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let result = outcome.value.withLock({ $0 }) { return try result.get() }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        waiter.cancel()
+        connection.cancel()
+        throw TestFailure("socket \(deviceId) was not closed within \(timeout)")
+    }
+
+    /// The connection's end, set once by a waiting task.
+    private final class Outcome: Sendable {
+        let value = Mutex<Result<WebSocketCloseFrame?, any Error>?>(nil)
     }
 
     deinit { outgoing.finish() }

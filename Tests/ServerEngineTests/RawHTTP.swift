@@ -12,7 +12,7 @@ enum RawHTTP {
     /// Connects to 127.0.0.1:port, writes `request`, and reads until a complete response head and its
     /// declared body arrived, the peer closes, or `timeout` passes.
     static func exchange(port: Int, request: String, timeout: Duration) async throws -> String {
-        try await Task.detached {
+        try await BlockingIO.run {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw Failure(description: "socket() failed") }
             defer { close(fd) }
@@ -38,7 +38,7 @@ enum RawHTTP {
                 if isComplete(received) { break }
             }
             return String(decoding: received, as: UTF8.self)
-        }.value
+        }
     }
 
     private static func isComplete(_ bytes: [UInt8]) -> Bool {
@@ -49,5 +49,23 @@ enum RawHTTP {
             let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
         else { return true }
         return text.utf8.count - text[..<headEnd.upperBound].utf8.count >= length
+    }
+}
+
+/// Runs blocking socket I/O on a thread of its own. Blocking inside a task (even a detached one) would hold
+/// one of the cooperative pool's few threads (two on these machines): two such tests at once would stall
+/// the very servers they wait for, and every other test in the process with them.
+enum BlockingIO {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    continuation.resume(returning: try work())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.start()
+        }
     }
 }

@@ -17,7 +17,7 @@ enum RawWebSocket {
 
     /// Upgrades `path` on 127.0.0.1:`port` with `headers`, then reads frames until a close frame (5 s at most).
     static func firstClose(port: Int, path: String, headers: [String: String] = [:]) async throws -> Close {
-        try await Task.detached {
+        try await BlockingIO.run {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw TestFailure("socket() failed") }
             defer { close(fd) }
@@ -78,6 +78,24 @@ enum RawWebSocket {
                     return Close(code: Int(payload[0]) << 8 | Int(payload[1]), reason: String(decoding: payload[2...], as: UTF8.self))
                 }
             }
-        }.value
+        }
+    }
+}
+
+/// Runs blocking socket I/O on a thread of its own. Blocking inside a task (even a detached one) would hold
+/// one of the cooperative pool's few threads (two on these machines): two such tests at once would stall
+/// the very servers they wait for, and every other test in the process with them.
+enum BlockingIO {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    continuation.resume(returning: try work())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.start()
+        }
     }
 }

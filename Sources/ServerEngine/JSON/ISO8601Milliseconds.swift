@@ -7,13 +7,4 @@ public enum ISO8601Milliseconds {
     public static func string(from date: Date) -> String {
         Timestamp(date).description
     }
-
-    /// Parses `2024-01-20T12:00:00.000Z` (milliseconds optional, `Z` or an offset), or nil.
-    public static func date(from string: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: string) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: string)
-    }
 }

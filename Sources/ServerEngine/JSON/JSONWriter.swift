@@ -25,7 +25,7 @@ public enum JSONWriter {
         case .int(let integer): output += String(integer)
         case .double(let double): output += format(double)
         case .string(let text): writeString(text, to: &output)
-        case .date(let timestamp): writeString(ISO8601Milliseconds.string(from: timestamp.date), to: &output)
+        case .date(let timestamp): writeString(timestamp.description, to: &output)  // ISO-8601 with milliseconds
         case .objectId(let id): writeString(id.hex, to: &output)
         case .array(let elements):
             output += "["

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `registry` command: serve the P2P registry, check its configuration, list its routes.
 @main
@@ -13,6 +14,6 @@ struct Registry: AsyncParsableCommand {
 
 /// Options every subcommand shares.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "Directory holding routes.yaml, limits.yaml and jobs.yaml.")
-    var configDir: String = "."
+    @Option(name: .long, help: "Directory holding routes.yaml, limits.yaml and jobs.yaml (default: $REGISTRY_CONFIG_DIR, else the current directory).")
+    var configDir: String = ProcessInfo.processInfo.environment["REGISTRY_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "."
 }

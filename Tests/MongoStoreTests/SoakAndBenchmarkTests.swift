@@ -8,12 +8,16 @@ import Testing
 ///
 /// - `MONGOSTORE_SOAK_ITERATIONS=N`: every operation and error path N times, each round on a new
 ///   store (connect … shutdown), for leak checking under LeakSanitizer or valgrind.
+/// - `MONGOSTORE_SOAK_SECONDS=S`: the same operations and error paths for S seconds on ONE long-lived
+///   store, as a server uses it; prints the resident set every 30 seconds so a per-operation leak shows
+///   as steady growth (creating and dropping pools is not in the loop).
 /// - `MONGOSTORE_BENCHMARK=1` (optionally `MONGOSTORE_BENCHMARK_OPERATIONS`, default 2000): upserts
 ///   and finds by an indexed key through MongoStore; prints a Markdown table. Not a timed test: it
 ///   asserts nothing about speed.
 @Suite struct SoakAndBenchmarkTests {
     static let environment = ProcessInfo.processInfo.environment
     static let soakIterations = Int(environment["MONGOSTORE_SOAK_ITERATIONS"] ?? "") ?? 0
+    static let soakSeconds = Int(environment["MONGOSTORE_SOAK_SECONDS"] ?? "") ?? 0
     static let benchmarkOperations = Int(environment["MONGOSTORE_BENCHMARK_OPERATIONS"] ?? "") ?? 2000
 
     @Test(.enabled(if: soakIterations > 0, "set MONGOSTORE_SOAK_ITERATIONS to run"))
@@ -63,6 +67,70 @@ import Testing
             await expectStoreError(.unavailable) { try await collection.count() }
         }
         print("soak: \(Self.soakIterations) rounds; resident memory \(residentAfterWarmUp) MiB after warm-up, \(Self.residentMiB()) MiB at the end")
+    }
+
+    @Test(.enabled(if: soakSeconds > 0, "set MONGOSTORE_SOAK_SECONDS to run"))
+    func soakOneLongLivedStore() async throws {
+        let store = try await MongoTestServer.shared.makeStore(poolSize: 4)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start.advanced(by: .seconds(Self.soakSeconds))
+        var nextSample = start.advanced(by: .seconds(30))
+        var samples: [String] = []
+        var rounds = 0
+        while clock.now < deadline {
+            // Four concurrent workers, as the server's handlers would be, each on a collection of its own.
+            let round = rounds
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask { try await Self.exerciseEveryOperation(store.collection("soak_\(worker)"), round: round) }
+                }
+                try await group.waitForAll()
+            }
+            rounds += 1
+            if clock.now >= nextSample {
+                samples.append("\(Self.residentKiB())")
+                nextSample = nextSample.advanced(by: .seconds(30))
+            }
+        }
+        for worker in 0..<4 { try await store.dropCollection("soak_\(worker)") }
+        try await store.shutdown()
+        print("soak (one store): \(rounds) rounds × 4 workers in \(Self.soakSeconds) s; resident KiB every 30 s: \(samples.joined(separator: " "))")
+    }
+
+    /// Every operation and error path once on `collection` (which keeps its indexes between rounds).
+    private static func exerciseEveryOperation(_ collection: any DocumentCollection, round: Int) async throws {
+        try await collection.createIndexes([IndexSpec("deviceId", unique: true), IndexSpec("expiresAt", expireAfterSeconds: 0)])
+        _ = try await collection.listIndexes()
+        await expectStoreError(.indexConflict) { try await collection.createIndex(IndexSpec("deviceId")) }
+        _ = try await collection.deleteMany([:])
+        for index in 0..<10 {
+            _ = try await collection.insertOne([
+                "deviceId": .string("d\(index)"), "tags": ["a", .string("t\(index % 3)")], "n": .int(Int64(index)),
+                "at": .date(Date()), "nested": ["s": "x\0y é", "d": 1.5],
+            ])
+        }
+        await expectStoreError(.duplicateKey) { try await collection.insertOne(["deviceId": "d1"]) }
+        _ = try await collection.find(["n": ["$gte": 2]], sort: [SortKey("n", .descending)], limit: 5, skip: 1, projection: ["n": 1])
+        _ = try await collection.findOne(["deviceId": "d3"])
+        _ = try await collection.count(["tags": "a"])
+        _ = try await collection.distinct("tags")
+        await expectStoreError(.invalidQuery) { try await collection.find(["n": ["$bogus": 1]]) }
+        _ = try await collection.updateOne(["deviceId": .string("new\(round)")], ["$set": ["n": 1], "$setOnInsert": ["c": 1]], upsert: true)
+        _ = try await collection.updateMany(["n": ["$lt": 5]], ["$inc": ["n": 1]])
+        await expectStoreError(.invalidQuery) { try await collection.updateOne(["deviceId": "d1"], ["n": 1]) }
+        await expectStoreError(.immutableField) { try await collection.updateOne(["deviceId": "d1"], ["$set": ["_id": 1]]) }
+        _ = try await collection.findOneAndUpdate(["deviceId": "d2"], ["$push": ["tags": "z"]], returnDocument: .after, sort: [SortKey("n")])
+        _ = try await collection.deleteOne(["deviceId": "d4"])
+        _ = try await collection.deleteMany(["n": ["$gt": 7]])
+    }
+
+    /// The process's resident set in KiB (Linux `/proc/self/statm`; 0 elsewhere).
+    private static func residentKiB() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return pages * 4
     }
 
     /// The process's resident set in MiB (Linux `/proc/self/statm`; 0 elsewhere).

@@ -14,6 +14,6 @@ struct Check: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print(config.summary())
-        print("# configuration valid")
+        print("# configuration valid (digest \(config.digest); a running server shows the digest in force at GET /readyz)")
     }
 }

@@ -85,6 +85,7 @@ public struct ConfigLoader: Sendable {
         }
         guard !reader.hasErrors else { throw ConfigError(diagnostics: sorted) }
         config.warnings = sorted
+        config.sources = sources
         return config
     }
 

@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var jobs: [JobConfig]
     /// Warnings found while loading (the configuration is usable).
     public var warnings: [ConfigDiagnostic]
+    /// The text of each file read, by file name (`routes.yaml`, `limits.yaml`, `jobs.yaml`); a missing optional
+    /// file is absent. A reload compares them, and ``digest`` is computed from them.
+    public var sources: [String: String]
 
     /// Creates a configuration; normally made by `ConfigLoader`.
     public init(
@@ -46,7 +49,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         collections: [CollectionConfig] = [],
         limits: LimitsConfig = LimitsConfig(),
         jobs: [JobConfig] = [],
-        warnings: [ConfigDiagnostic] = []
+        warnings: [ConfigDiagnostic] = [],
+        sources: [String: String] = [:]
     ) {
         self.directory = directory
         self.service = service
@@ -61,5 +65,6 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.limits = limits
         self.jobs = jobs
         self.warnings = warnings
+        self.sources = sources
     }
 }

@@ -8,7 +8,8 @@ import NIOCore
 /// the request id and answered 500 with a message that carries no internals.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let routeTable: RouteTable
-    let maxBodySize: Int
+    /// The body limit in force (read per error, so a reload shows in the message).
+    let maxBodySize: @Sendable () -> Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -18,7 +19,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as ValidationError {
             return error.handlerResponse.response
         } catch is NIOTooManyBytesError {
-            return APIError(.contentTooLarge, "Request body too large; the limit is \(maxBodySize) bytes").handlerResponse.response
+            return APIError(.contentTooLarge, "Request body too large; the limit is \(maxBodySize()) bytes").handlerResponse.response
         } catch let error as HTTPError {
             return response(for: error, request: request, context: context)
         } catch let error as any HTTPResponseError where error.status.code < 500 {

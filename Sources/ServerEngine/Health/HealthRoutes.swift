@@ -10,7 +10,8 @@ enum HealthRoutes {
     /// Paths the engine reserves.
     static let reservedPaths = ["/healthz", "/readyz", "/metrics"]
 
-    /// `GET /healthz`: the process is alive (always 200). `GET /readyz`: the store answers (200) or not (503).
+    /// `GET /healthz`: the process is alive (always 200). `GET /readyz`: the store answers (200) or not (503); a ready
+    /// answer names the configuration in force (`config.version`, `config.digest`, `config.loadedAt`).
     /// `GET /metrics`: this engine's metrics in the Prometheus text format (here unless `metrics.port` gives it a listener of its own).
     static func add(to router: Router<EngineRequestContext>, services: EngineServices) {
         let service = services.configuration.service
@@ -26,7 +27,11 @@ enum HealthRoutes {
             }
             do {
                 try await withTimeout(.seconds(2)) { try await services.store.ping() }
-                return try HandlerResponse.json(["status": "ready", "service": service, "store": services.store.backendName]).response
+                let version = services.liveConfiguration.version
+                return HandlerResponse.json(value: [
+                    "status": "ready", "service": .string(service), "store": .string(services.store.backendName),
+                    "config": ["version": .int(Int64(version.number)), "digest": .string(version.digest), "loadedAt": .date(version.loadedAt)],
+                ]).response
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
                 return try HandlerResponse.json(

@@ -28,49 +28,65 @@ public struct JobScheduler: Service {
     /// The engine-owned collection of job leases.
     public static let collectionName = "job_leases"
 
-    private let jobs: [JobConfig]
+    /// The jobs given at creation; nil follows the configuration in force (live reloads).
+    private let fixedJobs: [JobConfig]?
     private let handlers: [String: JobHandler]
     private let services: EngineServices
     private let state = JobSchedulerState()
     /// This instance's id, written into the leases it holds.
     public let instanceId: String
 
-    /// Creates a scheduler for the configured jobs.
+    /// Creates a scheduler for a fixed list of jobs.
     public init(jobs: [JobConfig], handlers: [String: JobHandler], services: EngineServices, instanceId: String) {
-        self.jobs = jobs
+        self.fixedJobs = jobs
         self.handlers = handlers
         self.services = services
         self.instanceId = instanceId
     }
 
+    /// Creates a scheduler for the jobs of the configuration in force, following live reloads of jobs.yaml.
+    public init(handlers: [String: JobHandler], services: EngineServices, instanceId: String) {
+        self.fixedJobs = nil
+        self.handlers = handlers
+        self.services = services
+        self.instanceId = instanceId
+    }
+
+    /// The jobs scheduled now.
+    private var jobs: [JobConfig] { fixedJobs ?? services.configuration.jobs }
+
     /// Each job's counters on this instance, by job name (jobs that have not run yet are absent).
     public var statistics: [String: JobStatistics] { state.statistics }
 
     /// Schedules the enabled jobs until graceful shutdown, then waits for runs in flight.
+    ///
+    /// A live scheduler follows reloads of jobs.yaml: a new interval applies from the job's last tick, a
+    /// job enabled later runs one interval after it was enabled, a disabled or removed one stops after
+    /// its run in flight, and a new job starts.
     public func run() async throws {
-        var scheduled: [(job: JobConfig, handler: JobHandler)] = []
-        for job in jobs where job.enabled {
-            guard let handler = handlers[job.handler] else {
-                services.logger.error("job not scheduled: no handler registered", metadata: ["job": "\(job.name)", "handler": "\(job.handler)"])
-                continue
-            }
-            scheduled.append((job, handler))
-        }
-        guard !scheduled.isEmpty else {
-            try await gracefulShutdown()
-            return
-        }
+        let enabled = jobs.filter(\.enabled)
         services.logger.info(
             "job scheduler started",
             metadata: [
-                "instance": "\(instanceId)", "jobs": .array(scheduled.map { "\($0.job.name) every \(DurationParser.format($0.job.interval))" }),
+                "instance": "\(instanceId)", "jobs": .array(enabled.map { "\($0.name) every \(DurationParser.format($0.interval))" }),
             ]
         )
         await withDiscardingTaskGroup { group in
-            for (job, handler) in scheduled {
-                group.addTask { await self.schedule(job, handler: handler) }
-            }
+            var scheduled: Set<String> = []
+            repeat {
+                // One loop per job name; a loop idles while its job is disabled or absent.
+                for job in jobs where !scheduled.contains(job.name) {
+                    scheduled.insert(job.name)
+                    let name = job.name
+                    group.addTask { await self.schedule(named: name) }
+                }
+                if fixedJobs != nil, scheduled.isEmpty || !jobs.contains(where: \.enabled) {
+                    // A fixed list never changes: nothing to wait for.
+                    break
+                }
+            } while await sleep(until: ContinuousClock.now.advanced(by: Self.recheckInterval))
         }
+        if !Task.isShuttingDownGracefully, !Task.isCancelled { try? await gracefulShutdown() }
         services.logger.info("job scheduler stopped", metadata: ["instance": "\(instanceId)"])
     }
 
@@ -114,17 +130,40 @@ public struct JobScheduler: Service {
 
     // MARK: - Scheduling
 
+    /// How often an idle or waiting job loop looks at the configuration in force again.
+    static let recheckInterval: Duration = .seconds(1)
+
     /// The loop of one job: sleep until the next tick, run, repeat until graceful shutdown or cancellation.
-    private func schedule(_ job: JobConfig, handler: @escaping JobHandler) async {
+    /// The job's settings are read again before each wait, so reloaded intervals and flags apply.
+    private func schedule(named name: String) async {
         let clock = ContinuousClock()
-        var deadline = clock.now.advanced(by: job.interval)
-        while await sleep(until: deadline) {
+        var anchor = clock.now  // the start of the current interval
+        var reportedMissingHandler = false
+        while true {
+            guard let job = jobs.first(where: { $0.name == name }), job.enabled else {
+                anchor = clock.now
+                guard await sleep(until: clock.now.advanced(by: Self.recheckInterval)) else { return }
+                continue
+            }
+            guard let handler = handlers[job.handler] else {
+                if !reportedMissingHandler {
+                    services.logger.error("job not scheduled: no handler registered", metadata: ["job": "\(job.name)", "handler": "\(job.handler)"])
+                    reportedMissingHandler = true
+                }
+                guard await sleep(until: clock.now.advanced(by: Self.recheckInterval)) else { return }
+                continue
+            }
+            let deadline = anchor.advanced(by: job.interval)
+            if clock.now < deadline {
+                let wakeUp = fixedJobs == nil ? min(deadline, clock.now.advanced(by: Self.recheckInterval)) : deadline
+                guard await sleep(until: wakeUp) else { return }
+                continue
+            }
             await tick(job, handler: handler)
-            deadline = deadline.advanced(by: job.interval)
-            let now = clock.now
-            if deadline <= now {
+            anchor = deadline
+            if anchor.advanced(by: job.interval) <= clock.now {
                 services.logger.debug("job run outlasted its interval; skipping missed ticks", metadata: ["job": "\(job.name)"])
-                deadline = now.advanced(by: job.interval)
+                anchor = clock.now
             }
         }
     }

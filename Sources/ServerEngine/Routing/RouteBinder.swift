@@ -24,8 +24,7 @@ struct RouteBinder {
             do {
                 pipeline = RoutePipeline(
                     route: route, handler: handler, validator: try RouteValidator(route: route), services: services,
-                    authenticator: authenticator, rateLimiter: rateLimiter,
-                    rateLimit: route.rateLimit.flatMap { services.configuration.limits.rateLimits[$0] }
+                    authenticator: authenticator, rateLimiter: rateLimiter
                 )
             } catch {
                 throw EngineError(.unknownHandler, "\(route.location): cannot compile the validation rules of \(route.path): \(error)")
@@ -45,7 +44,6 @@ struct RoutePipeline: Sendable {
     let services: EngineServices
     let authenticator: JWTAuthenticator?
     let rateLimiter: RateLimiter
-    let rateLimit: RateLimitConfig?
 
     func serve(request: Request, context: EngineRequestContext) async throws -> HandlerResponse {
         guard services.readiness.isReady else {
@@ -63,7 +61,8 @@ struct RoutePipeline: Sendable {
             }
         }
         var rateHeaders: HTTPFields = [:]
-        if let rateLimit {
+        // Looked up per request, so a reloaded limits.yaml applies to the next request.
+        if let name = route.rateLimit, let rateLimit = services.configuration.limits.rateLimits[name] {
             let key = rateLimit.key == .user && user != nil ? "user:\(user?.id ?? "")" : "ip:\(context.remoteAddress ?? "unknown")"
             let decision = try await rateLimiter.hit(rateLimit, key: key)
             rateHeaders = decision.headers

@@ -9,8 +9,11 @@ import ServerConfig
 /// let window = context.services.ttl("deviceOnline")
 /// ```
 public struct EngineServices: Sendable {
-    /// The checked configuration.
-    public let configuration: ServerConfiguration
+    /// The configuration in force, replaced by live reloads (SIGHUP). Read it where a value is used (per
+    /// request, per message, per job tick), not once at start-up, so reloaded limits apply.
+    public let liveConfiguration: LiveConfiguration
+    /// A snapshot of the configuration in force.
+    public var configuration: ServerConfiguration { liveConfiguration.current }
     /// The document store (embedded or MongoDB).
     public let store: any DocumentStore
     /// The one clock all time comes from; tests move it.
@@ -26,12 +29,13 @@ public struct EngineServices: Sendable {
     public init(
         configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger, metrics: EngineMetrics = EngineMetrics()
     ) {
-        self.configuration = configuration
+        self.liveConfiguration = LiveConfiguration(configuration)
         self.store = store
         self.clock = clock
         self.logger = logger
         self.readiness = StoreReadiness()
         self.metrics = metrics
+        metrics.recordConfigVersion(1)
     }
 
     /// Pings the store, creates every index and marks the store ready.

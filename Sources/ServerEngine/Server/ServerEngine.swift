@@ -70,7 +70,7 @@ public struct ServerEngine: Sendable {
                 + HealthRoutes.reservedPaths.filter { $0 != "/metrics" || configuration.metrics.listener == nil }.map { ("GET", $0) }
         )
         router.add(middleware: RequestObservabilityMiddleware(metrics: services.metrics))
-        router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: configuration.limits.maxBodySize))
+        router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: bodyLimit))
         HealthRoutes.add(to: router, services: services)
         let binder = RouteBinder(
             services: services, handlers: handlers, authenticator: authenticator,
@@ -99,7 +99,7 @@ public struct ServerEngine: Sendable {
         let httpRouter = Router(context: EngineWebSocketContext.self)
         httpRouter.add(middleware: JSONErrorMiddleware(
             routeTable: RouteTable(routes: configuration.webSocketRoutes.map { ("GET", $0.path) } + [("GET", "/healthz")]),
-            maxBodySize: limits.maxBodySize
+            maxBodySize: bodyLimit
         ))
         let service = configuration.service
         httpRouter.get("/healthz") { _, _ in try HandlerResponse.json(["status": "ok", "service": service]).response }
@@ -127,7 +127,7 @@ public struct ServerEngine: Sendable {
     public func makeMetricsApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> (some ApplicationProtocol)? {
         guard let listener = configuration.metrics.listener else { return nil as Application<RouterResponder<EngineRequestContext>>? }
         let router = Router(context: EngineRequestContext.self)
-        router.add(middleware: JSONErrorMiddleware(routeTable: RouteTable(routes: [("GET", "/metrics")]), maxBodySize: configuration.limits.maxBodySize))
+        router.add(middleware: JSONErrorMiddleware(routeTable: RouteTable(routes: [("GET", "/metrics")]), maxBodySize: bodyLimit))
         HealthRoutes.addMetrics(to: router, services: services)
         return Application(
             router: router,
@@ -137,18 +137,24 @@ public struct ServerEngine: Sendable {
         )
     }
 
+    /// The body limit in force, for error messages.
+    private var bodyLimit: @Sendable () -> Int {
+        let live = services.liveConfiguration
+        return { live.current.limits.maxBodySize }
+    }
+
     /// Hummingbird's configuration for one of the listeners.
     private func applicationConfiguration(_ listener: ListenerConfig) -> ApplicationConfiguration {
         ApplicationConfiguration(address: .hostname(listener.host, port: listener.port), serverName: configuration.service, backlog: listener.backlog)
     }
 
-    /// The job scheduler for jobs.yaml.
+    /// The job scheduler for jobs.yaml; it follows live reloads.
     public func makeJobScheduler(instanceId: String) -> JobScheduler {
-        JobScheduler(jobs: configuration.jobs, handlers: handlers.jobHandlers, services: services, instanceId: instanceId)
+        JobScheduler(handlers: handlers.jobHandlers, services: services, instanceId: instanceId)
     }
 
     /// Creates the indexes, then serves (HTTP API, signaling, scheduled jobs) until SIGTERM or SIGINT and
-    /// shuts down gracefully. `additionalServices` run alongside (for example the embedded store's TTL monitor).
+    /// shuts down gracefully; SIGHUP reloads limits.yaml and jobs.yaml (``reloadConfiguration(loader:)``). `additionalServices` run alongside (for example the embedded store's TTL monitor).
     public func run(
         instanceId: String,
         additionalServices: [any Service] = [],
@@ -156,8 +162,10 @@ public struct ServerEngine: Sendable {
         onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        // SIGHUP reloads limits.yaml and jobs.yaml; trapped before anything starts.
+        let reloads = await ConfigReloadService(engine: self)
         let group = try makeServiceGroup(
-            instanceId: instanceId, additionalServices: additionalServices, onHTTPRunning: onHTTPRunning,
+            instanceId: instanceId, additionalServices: additionalServices + [reloads], onHTTPRunning: onHTTPRunning,
             onWebSocketRunning: onWebSocketRunning, onMetricsRunning: onMetricsRunning, gracefulShutdownSignals: [.sigterm, .sigint]
         )
         try await group.run()

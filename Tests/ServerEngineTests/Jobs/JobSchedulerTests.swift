@@ -214,3 +214,35 @@ import Testing
         #expect(error?.code == .missingHandler)
     }
 }
+
+/// The engine's scheduler follows the configuration in force.
+@Suite struct LiveJobSchedulerTests {
+    /// Services whose configuration holds `jobs`.
+    static func services(_ harness: JobHarness, jobs: [JobConfig]) -> EngineServices {
+        let base = harness.services
+        return EngineServices(configuration: ServerConfiguration(jobs: jobs), store: base.store, clock: base.clock, logger: base.logger)
+    }
+
+    @Test func aReloadedIntervalAndNewlyEnabledJobApplyWithoutARestart() async throws {
+        let harness = JobHarness()
+        let calls = CallLog()
+        let slowJob = JobHarness.job("tick", every: 3_600_000)
+        let services = Self.services(harness, jobs: [slowJob, JobHarness.job("other", every: 20, enabled: false)])
+        let scheduler = JobScheduler(handlers: ["tick": calls.handler("tick"), "other": calls.handler("other")], services: services, instanceId: "a")
+        try await whileRunning([scheduler]) {
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(calls.count == 0)
+            var reloaded = services.configuration
+            reloaded.jobs = [JobHarness.job("tick", every: 50), JobHarness.job("other", every: 20)]
+            services.liveConfiguration.replace(with: reloaded)
+            // Within the recheck interval (1 s) both loops see the new settings.
+            #expect(await eventually(timeout: 5) { calls.count("tick") >= 2 && calls.count("other") >= 2 })
+            reloaded.jobs = [JobHarness.job("tick", every: 50, enabled: false)]
+            services.liveConfiguration.replace(with: reloaded)
+            try await Task.sleep(for: .milliseconds(1500))
+            let stopped = calls.count
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(calls.count == stopped, "disabled and removed jobs no longer run")
+        }
+    }
+}

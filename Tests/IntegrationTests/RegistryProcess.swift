@@ -143,6 +143,8 @@ enum HTTP {
     struct Reply {
         var status: Int
         var body: String
+        /// Response headers, names lowercased.
+        var headers: [String: String] = [:]
         var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
     }
 
@@ -152,7 +154,9 @@ enum HTTP {
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        return Reply(status: status, body: String(decoding: data, as: UTF8.self))
+        let http = response as? HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http?.allHeaderFields ?? [:] { fields["\(name)".lowercased()] = "\(value)" }
+        return Reply(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), headers: fields)
     }
 }

@@ -59,11 +59,14 @@ fi
 
 cd "$work"
 swift build --build-tests --sanitize=address --quiet
-# LeakSanitizer runs at exit; detect_leaks is on by default with ASan on Linux.
-ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" MONGOSTORE_SOAK_SECONDS="$seconds" \
+# LeakSanitizer runs at exit; detect_leaks is on by default with ASan on Linux. XCTest's runner (which
+# swift test starts before Swift Testing's) keeps two objects to the end (144 bytes, its own suite run);
+# they are suppressed so only leaks of the code under test count.
+printf 'leak:libXCTest.so\n' > "$work/lsan.supp"
+ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" LSAN_OPTIONS="suppressions=$work/lsan.supp:print_suppressions=1" MONGOSTORE_SOAK_SECONDS="$seconds" \
     swift test --skip-build --sanitize=address --filter soakOneLongLivedStore 2>&1 | tee "$work/lsan.log" \
-    | grep -E "LeakSanitizer|AddressSanitizer|soak|Test run with|passed after|failed after" || true
-if grep -qE "LeakSanitizer|AddressSanitizer" "$work/lsan.log"; then
+    | grep -E "Sanitizer|Suppressions|leak:|soak|Test run with|passed after|failed after" || true
+if grep -qE "ERROR: (LeakSanitizer|AddressSanitizer)" "$work/lsan.log"; then
     echo "the sanitizer reported a problem; see $work/lsan.log" >&2
     exit 1
 fi

@@ -28,14 +28,16 @@ struct Serve: AsyncParsableCommand {
         }()
         let clock = SystemWallClock()
         let selected = try await StoreSelection.makeOrExit(config.store, clock: clock, logger: logger)
+        let instanceId = InstanceIdentity.make()
         let engine: ServerEngine
         do {
-            engine = try await ServerEngine(configuration: config, handlers: handlers, store: selected.store, clock: clock, logger: logger)
+            engine = try await ServerEngine(
+                configuration: config, handlers: handlers, store: selected.store, clock: clock, logger: logger, instanceId: instanceId
+            )
         } catch {
             ConfigLoading.printError("error: \(error.description)")
             throw ExitCode(1)
         }
-        let instanceId = InstanceIdentity.make()
         logger.info("starting", metadata: ["store": "\(selected.description)", "config": "\(config.directory)", "instance": "\(instanceId)"])
         try await engine.run(
             instanceId: instanceId,

@@ -13,6 +13,7 @@ enum RegistryMetrics {
     static let dropped = "signaling_messages_dropped_total"
     static let rejected = "signaling_messages_rejected_total"
     static let drained = "signaling_messages_drained_total"
+    static let forwarded = "signaling_messages_forwarded_total"
 
     /// The limits.yaml setting bounding `coordinator_count`'s per-network series (default 100).
     static let maxNetworkSeriesSetting = "metricsMaxNetworkSeries"
@@ -24,7 +25,7 @@ enum RegistryMetrics {
 
     /// Makes every signaling counter appear at zero, so a scrape before the first message shows them.
     static func registerSignalingCounters(on metrics: EngineMetrics) {
-        for name in [signalingMessages, delivered, queued, dropped, rejected, drained] { count(name, 0, on: metrics) }
+        for name in [signalingMessages, delivered, queued, dropped, rejected, drained, forwarded] { count(name, 0, on: metrics) }
     }
 
     static let help: [String: String] = [
@@ -34,5 +35,6 @@ enum RegistryMetrics {
         dropped: "Queued signaling messages dropped by the per-device queue cap",
         rejected: "Signaling frames refused with an error frame",
         drained: "Queued signaling messages returned by the HTTP drain",
+        forwarded: "Signaling messages handed to the instance the recipient is connected to (several instances on one MongoDB)",
     ]
 }

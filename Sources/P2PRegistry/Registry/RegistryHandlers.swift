@@ -63,6 +63,7 @@ public enum RegistryHandlers {
         let hub = SignalingHub()
         registry.webSocket(signaling) { session in try await hub.handle(session) }
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
+        registry.background("signalingCluster") { services in try await hub.serveCluster(services: services) }
         registry.job(Jobs.presenceSweep, PresenceSweepJob.run)
         registry.job(Jobs.coordinatorElection, CoordinatorElectionJob.run)
         registry.job(Jobs.metricsRefresh, MetricsRefreshJob.run)

@@ -55,6 +55,7 @@ final class SignalingHub: Sendable {
             try? await replaced.outbound.close(Self.replacedCloseCode, reason: "replaced")
             replaced.flush.finish()
         }
+        await clusterConnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
         defer {
             directory.remove(deviceId, connectionId: session.connectionId)
             flush.finish()
@@ -68,6 +69,7 @@ final class SignalingHub: Sendable {
             await group.next()
             group.cancelAll()
         }
+        await clusterDisconnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
         logger.info("signaling disconnected")
     }
 
@@ -144,19 +146,32 @@ final class SignalingHub: Sendable {
 
     // MARK: Delivering
 
-    /// Delivers live when the recipient is connected here; otherwise (or if the live send fails) queues.
+    /// Delivers live when the recipient is connected here, hands the message to the recipient's instance when it
+    /// is connected to another one, and otherwise (or if the live send fails) queues it.
     private func deliver(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
         if let connection = directory.connection(for: recipient) {
             do {
                 try await connection.outbound.write(.text(SignalingFrame.outbound(stored)))
-                counters.withLock { $0.delivered += 1 }
-                RegistryMetrics.count(RegistryMetrics.delivered, on: services.metrics)
+                recordDelivered(services: services)
                 logger.debug("message relayed", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
                 return
             } catch {
                 logger.info("live delivery failed; queueing", metadata: ["to": "\(recipient)"])
             }
+        } else if try await forwardToOtherInstance(stored, to: recipient, services: services, logger: logger) {
+            return
         }
+        try await enqueue(stored, to: recipient, services: services, cap: cap, logger: logger)
+    }
+
+    /// Counts one message written to a recipient's socket.
+    func recordDelivered(services: EngineServices) {
+        counters.withLock { $0.delivered += 1 }
+        RegistryMetrics.count(RegistryMetrics.delivered, on: services.metrics)
+    }
+
+    /// Queues a message for `recipient` and wakes whoever serves it now (here or on another instance).
+    func enqueue(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
         let queue = SignalingQueue(services: services)
         let dropped = try await queue.enqueue(stored, cap: cap)
         counters.withLock {
@@ -170,7 +185,11 @@ final class SignalingHub: Sendable {
             logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(recipient)", "dropped": "\(dropped)"])
         }
         // The recipient may have connected while this was being queued: wake its flusher so it is not left waiting.
-        directory.connection(for: recipient)?.flush.yield()
+        if let connection = directory.connection(for: recipient) {
+            connection.flush.yield()
+        } else {
+            await nudgeOtherInstance(recipient, services: services)
+        }
     }
 
     /// Sends the device's queued messages whenever woken; re-queues what could not be sent.
@@ -182,8 +201,7 @@ final class SignalingHub: Sendable {
             for (index, message) in messages.enumerated() {
                 do {
                     try await session.outbound.write(.text(SignalingFrame.outbound(message)))
-                    counters.withLock { $0.delivered += 1 }
-                    RegistryMetrics.count(RegistryMetrics.delivered, on: session.services.metrics)
+                    recordDelivered(services: session.services)
                 } catch {
                     for unsent in messages[index...] { _ = try? await queue.enqueue(unsent, cap: cap) }
                     return

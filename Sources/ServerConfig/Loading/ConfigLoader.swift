@@ -61,7 +61,7 @@ public struct ConfigLoader: Sendable {
         for diagnostic in extraDiagnostics {
             reader.report(diagnostic.severity, diagnostic.message, at: diagnostic.location, keyPath: diagnostic.keyPath)
         }
-        let routes = root(of: Self.routesFile, sources, reader, allowed: ["service", "http", "websocket", "auth", "store", "metrics", "routes", "websockets", "collections"])
+        let routes = root(of: Self.routesFile, sources, reader, allowed: ["service", "http", "websocket", "auth", "store", "metrics", "cluster", "routes", "websockets", "collections"])
         let limits = root(of: Self.limitsFile, sources, reader, allowed: ConfigReader.limitsKeys)
         let jobs = root(of: Self.jobsFile, sources, reader, allowed: ["jobs"])
 
@@ -72,6 +72,7 @@ public struct ConfigLoader: Sendable {
         config.auth = reader.auth(routes?["auth"])
         config.store = reader.store(routes?["store"])
         config.metrics = reader.metrics(routes?["metrics"], httpHost: config.http.host)
+        config.cluster = reader.cluster(routes?["cluster"])
         config.routes = reader.routes(routes?["routes"])
         config.webSocketRoutes = reader.webSocketRoutes(routes?["websockets"])
         config.collections = reader.collections(routes?["collections"])

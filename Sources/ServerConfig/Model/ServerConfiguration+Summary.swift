@@ -14,6 +14,7 @@ extension ServerConfiguration {
         add(0, "metrics: { token: \(metrics.requiresToken ? "<set>" : "<not set>"), listener: \(metricsListener) }")
         let backend = store.usesMongoDB ? "mongodb \(store.redactedURI)" : "embedded"
         add(0, "store: { backend: \(backend), database: \(store.database), poolSize: \(store.poolSize), ttlMonitorInterval: \(DurationParser.format(store.ttlMonitorInterval)) }")
+        add(0, "cluster: { enabled: \(cluster.mode.rawValue), heartbeatInterval: \(DurationParser.format(cluster.heartbeatInterval)), instanceTimeout: \(DurationParser.format(cluster.instanceTimeout)), inboxPollInterval: \(DurationParser.format(cluster.inboxPollInterval)) }")
         add(0, "routes:")
         for route in routes {
             var text = "- \(route.method) \(route.path) -> \(route.handler) (auth: \(route.auth.rawValue)"

@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var store: StoreConfig
     /// How `GET /metrics` is exposed.
     public var metrics: MetricsConfig
+    /// Cross-instance routing (`cluster:`).
+    public var cluster: ClusterConfig
     /// HTTP routes in file order.
     public var routes: [RouteConfig]
     /// WebSocket routes in file order.
@@ -44,6 +46,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         auth: AuthConfig = AuthConfig(),
         store: StoreConfig = StoreConfig(),
         metrics: MetricsConfig = MetricsConfig(),
+        cluster: ClusterConfig = ClusterConfig(),
         routes: [RouteConfig] = [],
         webSocketRoutes: [WebSocketRouteConfig] = [],
         collections: [CollectionConfig] = [],
@@ -59,6 +62,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.auth = auth
         self.store = store
         self.metrics = metrics
+        self.cluster = cluster
         self.routes = routes
         self.webSocketRoutes = webSocketRoutes
         self.collections = collections

@@ -71,6 +71,7 @@ public struct ConfigReload: Sendable {
         if running.auth != loaded.auth { sections.append("auth") }
         if running.store != loaded.store { sections.append("store") }
         if running.metrics != loaded.metrics { sections.append("metrics") }
+        if running.cluster != loaded.cluster { sections.append("cluster") }
         if running.routes != loaded.routes { sections.append("routes") }
         if running.webSocketRoutes != loaded.webSocketRoutes { sections.append("websockets") }
         if running.collections != loaded.collections { sections.append("collections") }

@@ -24,10 +24,15 @@ public struct EngineServices: Sendable {
     public let readiness: StoreReadiness
     /// This engine's metrics, served at `GET /metrics`.
     public let metrics: EngineMetrics
+    /// This instance's id (job leases, cluster registration, logs).
+    public let instanceId: String
+    /// Cross-instance routing through the store (off with the embedded engine unless `cluster.enabled: true`).
+    public let cluster: ClusterBus
 
     /// Creates services; each gets its own metrics registry unless one is passed.
     public init(
-        configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger, metrics: EngineMetrics = EngineMetrics()
+        configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger, metrics: EngineMetrics = EngineMetrics(),
+        instanceId: String = InstanceIdentity.make()
     ) {
         self.liveConfiguration = LiveConfiguration(configuration)
         self.store = store
@@ -35,6 +40,14 @@ public struct EngineServices: Sendable {
         self.logger = logger
         self.readiness = StoreReadiness()
         self.metrics = metrics
+        self.instanceId = instanceId
+        let clusterOn: Bool
+        switch configuration.cluster.mode {
+        case .on: clusterOn = true
+        case .off: clusterOn = false
+        case .auto: clusterOn = store.backendName == "mongodb"
+        }
+        self.cluster = ClusterBus(instanceId: instanceId, isEnabled: clusterOn, store: store, clock: clock)
         metrics.recordConfigVersion(1)
     }
 
@@ -72,6 +85,9 @@ public struct EngineServices: Sendable {
             try await store.collection(collection.name).createIndexes(specs)
         }
         try await store.collection(RateLimiter.collectionName).createIndexes(RateLimiter.indexes)
+        if cluster.isEnabled {
+            for (name, specs) in ClusterBus.indexes { try await store.collection(name).createIndexes(specs) }
+        }
     }
 }
 

@@ -37,7 +37,8 @@ public struct ServerEngine: Sendable {
         handlers: HandlerRegistry,
         store: any DocumentStore,
         clock: any WallClock = SystemWallClock(),
-        logger: Logger
+        logger: Logger,
+        instanceId: String = InstanceIdentity.make()
     ) async throws(EngineError) {
         if let duplicate = handlers.duplicateNames.first {
             throw EngineError(.duplicateHandler, "handler name '\(duplicate)' is registered twice")
@@ -53,7 +54,7 @@ public struct ServerEngine: Sendable {
                     + "export JWT_SECRET=\"$(openssl rand -hex 32)\" (or set auth.jwt.secret in routes.yaml)."
             )
         }
-        self.services = EngineServices(configuration: configuration, store: store, clock: clock, logger: logger)
+        self.services = EngineServices(configuration: configuration, store: store, clock: clock, logger: logger, instanceId: instanceId)
         self.handlers = handlers
         if configuration.auth.hasSecret {
             self.authenticator = await JWTAuthenticator(secret: configuration.auth.jwtSecret, clock: clock, leeway: configuration.auth.leeway)
@@ -191,6 +192,7 @@ public struct ServerEngine: Sendable {
         var all: [any Service] = [StoreReadinessService(services: services)]
         all += listeners
         all.append(makeJobScheduler(instanceId: instanceId))
+        all.append(ClusterService(services: services))
         all += additionalServices
         all += background
         all.append(WebSocketShutdownService(tracker: webSockets, logger: services.logger))

@@ -36,9 +36,11 @@ final class LiveRegistry: Sendable {
         self.server = server
     }
 
-    /// Starts a registry; `environment` overrides the spec variables; `logger` (default: warnings to the console) is the engine's.
+    /// Starts a registry; `environment` overrides the spec variables; `logger` (default: warnings to the console) is the engine's;
+    /// `store`, when given, is shared (several instances on one store) instead of a fresh one of `backend`.
     static func start(
-        environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory, logger: Logger? = nil
+        environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory, logger: Logger? = nil,
+        store sharedStore: (any DocumentStore)? = nil
     ) async throws -> LiveRegistry {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
@@ -46,7 +48,8 @@ final class LiveRegistry: Sendable {
         variables.merge(environment) { _, new in new }
         let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         let clock = clock ?? SystemWallClock()
-        let store = try await backend.makeStore(clock: clock)
+        let store: any DocumentStore
+        if let sharedStore { store = sharedStore } else { store = try await backend.makeStore(clock: clock) }
         let logger = logger ?? {
             var logger = Logger(label: "live-registry")
             logger.logLevel = .warning

@@ -1,0 +1,119 @@
+import DocumentStore
+import Foundation
+import Logging
+import HummingbirdWebSocket
+import ServerEngine
+
+/// The hub across instances (``ClusterBus``): a connected device's route is kept in the store, a message for a
+/// device connected to another instance goes to that instance, which delivers it live or queues it.
+///
+/// Exactly once: the sender hands the message either to the recipient's instance (through its inbox) or to
+/// the queue, never both; the receiving instance claims each inbox item once and delivers it live or queues
+/// it; items of an instance that is gone are queued by the instance that takes over. Items received from
+/// another instance are never forwarded again, so a stale route cannot bounce a message around.
+extension SignalingHub {
+    /// Kinds of cluster items.
+    enum ClusterKind {
+        /// A signaling message (`body` is the stored message) for the device `key`.
+        static let message = "message"
+        /// Close the device's connection `connectionId`: it connected on another instance.
+        static let replace = "replace"
+        /// Flush the device's queue: a message was queued for it while it is connected there.
+        static let flush = "flush"
+    }
+
+    /// Installs the hub's handlers on the cluster bus, then waits until cancelled (a background task).
+    func serveCluster(services: EngineServices) async throws {
+        let bus = services.cluster
+        guard bus.isEnabled else { return }
+        var logger = services.logger
+        logger[metadataKey: "instance"] = "\(bus.instanceId)"
+        let log = logger
+        bus.onReceive { [self] item in await self.receive(item, services: services, logger: log) }
+        bus.onOrphan { [self] item in
+            guard item.kind == ClusterKind.message else { return }
+            await self.queue(item.body, to: item.key, services: services, logger: log)
+        }
+        bus.onRejoin { [self] in
+            for deviceId in self.directory.deviceIds {
+                guard let connection = self.directory.connection(for: deviceId) else { continue }
+                _ = try? await bus.claim(deviceId, connectionId: "\(connection.connectionId)")
+                connection.flush.yield()
+            }
+        }
+        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    /// Records the device's route; a connection of the same device on another live instance is told to close.
+    func clusterConnected(_ deviceId: String, connectionId: UInt64, services: EngineServices, logger: Logger) async {
+        let bus = services.cluster
+        guard bus.isEnabled else { return }
+        do {
+            if let previous = try await bus.claim(deviceId, connectionId: "\(connectionId)") {
+                logger.info("replacing the connection on another instance", metadata: ["previousInstance": "\(previous.instance)"])
+                try await bus.send(ClusterKind.replace, to: previous, key: deviceId, body: [:])
+            }
+        } catch {
+            logger.warning("cannot record the device's route; messages from other instances are queued for it", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Removes the device's route if it is still this connection's.
+    func clusterDisconnected(_ deviceId: String, connectionId: UInt64, services: EngineServices, logger: Logger) async {
+        guard services.cluster.isEnabled else { return }
+        do {
+            try await services.cluster.release(deviceId, connectionId: "\(connectionId)")
+        } catch {
+            logger.warning("cannot remove the device's route; it goes when this instance's registration expires", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends `stored` to the instance the recipient is connected to; false when it is not connected to another live instance.
+    func forwardToOtherInstance(_ stored: Document, to recipient: String, services: EngineServices, logger: Logger) async throws -> Bool {
+        guard services.cluster.isEnabled, try await services.cluster.forward(ClusterKind.message, key: recipient, body: stored) else { return false }
+        RegistryMetrics.count(RegistryMetrics.forwarded, on: services.metrics)
+        logger.debug("message forwarded to the recipient's instance", metadata: ["to": "\(recipient)"])
+        return true
+    }
+
+    /// After queueing for a device connected to another instance, asks that instance to flush its queue.
+    func nudgeOtherInstance(_ recipient: String, services: EngineServices) async {
+        guard services.cluster.isEnabled, let route = try? await services.cluster.remoteRoute(recipient) else { return }
+        try? await services.cluster.send(ClusterKind.flush, to: route, key: recipient, body: [:])
+    }
+
+    /// An item from another instance.
+    private func receive(_ item: ClusterMessage, services: EngineServices, logger: Logger) async {
+        switch item.kind {
+        case ClusterKind.message:
+            if let connection = directory.connection(for: item.key) {
+                do {
+                    try await connection.outbound.write(.text(SignalingFrame.outbound(item.body)))
+                    recordDelivered(services: services)
+                    return
+                } catch {
+                    logger.info("live delivery of a forwarded message failed; queueing", metadata: ["to": "\(item.key)"])
+                }
+            }
+            await queue(item.body, to: item.key, services: services, logger: logger)
+        case ClusterKind.replace:
+            guard let connection = directory.connection(for: item.key), "\(connection.connectionId)" == item.connectionId else { return }
+            logger.info("connection replaced by one on another instance", metadata: ["deviceId": "\(item.key)", "by": "\(item.from)"])
+            try? await connection.outbound.close(Self.replacedCloseCode, reason: "replaced")
+            connection.flush.finish()
+        case ClusterKind.flush:
+            directory.connection(for: item.key)?.flush.yield()
+        default:
+            logger.warning("unknown cluster item", metadata: ["kind": "\(item.kind)", "from": "\(item.from)"])
+        }
+    }
+
+    /// Queues a message that came from another instance (or from an instance that is gone).
+    private func queue(_ stored: Document, to recipient: String, services: EngineServices, logger: Logger) async {
+        do {
+            try await enqueue(stored, to: recipient, services: services, cap: SignalingSettings(services).queueCap, logger: logger)
+        } catch {
+            logger.error("cannot queue a message from another instance", metadata: ["to": "\(recipient)", "error": "\(error)"])
+        }
+    }
+}

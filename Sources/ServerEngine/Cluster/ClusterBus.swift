@@ -1,0 +1,160 @@
+import DocumentStore
+import Foundation
+import Logging
+import ServerConfig
+import Synchronization
+
+/// Cross-instance routing through the store, for several instances on one MongoDB.
+///
+/// - Each instance writes a heartbeat to `instances` (``ClusterService``); instances silent longer than
+///   `cluster.instanceTimeout` are gone.
+/// - A connection's route (key → instance, connection id) lives in `connection_routes` while it is open
+///   (``claim(_:connectionId:)``, ``release(_:connectionId:)``).
+/// - ``forward(_:key:body:)`` puts an item for a key connected to another live instance into
+///   `instance_inbox`; that instance takes each item exactly once (a delete by `_id` is the claim) and
+///   hands it to the application's receiver. Items of an instance that is gone go to the orphan handler
+///   (the registry queues its messages), so nothing is lost and nothing is handled twice.
+///
+/// ```swift
+/// services.cluster.onReceive { item in await deliverLocally(item) }
+/// if try await services.cluster.forward("message", key: deviceId, body: message) { return }  // sent to its instance
+/// ```
+public final class ClusterBus: Sendable {
+    /// The collection of instances and their heartbeats.
+    public static let instancesCollection = "instances"
+    /// The collection of open connections' routes.
+    public static let routesCollection = "connection_routes"
+    /// The collection of items on their way to an instance.
+    public static let inboxCollection = "instance_inbox"
+
+    /// Indexes the engine creates for the bus.
+    static let indexes: [(collection: String, specs: [IndexSpec])] = [
+        (instancesCollection, [IndexSpec("expiresAt", expireAfterSeconds: 0)]),
+        (routesCollection, [IndexSpec("instance")]),
+        (inboxCollection, [IndexSpec(keys: [IndexKey("instance"), IndexKey("_id")])]),
+    ]
+
+    /// A handler of items.
+    public typealias Handler = @Sendable (ClusterMessage) async -> Void
+
+    /// This instance's id.
+    public let instanceId: String
+    /// Whether routing runs (`cluster.enabled`, resolved against the store).
+    public let isEnabled: Bool
+    private let store: any DocumentStore
+    private let clock: any WallClock
+    private let state = Mutex(State())
+
+    private struct State {
+        var live: Set<String> = []
+        var receiver: Handler?
+        var orphanHandler: Handler?
+        var rejoinHandler: (@Sendable () async -> Void)?
+    }
+
+    /// Creates the bus of instance `instanceId` on `store`.
+    public init(instanceId: String, isEnabled: Bool, store: any DocumentStore, clock: any WallClock) {
+        self.instanceId = instanceId
+        self.isEnabled = isEnabled
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Sets the handler of items addressed to this instance.
+    public func onReceive(_ handler: @escaping Handler) { state.withLock { $0.receiver = handler } }
+
+    /// Sets the handler of items whose instance is gone (taken over by this instance).
+    public func onOrphan(_ handler: @escaping Handler) { state.withLock { $0.orphanHandler = handler } }
+
+    /// Sets what runs when this instance finds it was taken for gone (its registration had expired and other
+    /// instances dropped its routes): the application claims its connections' routes again.
+    public func onRejoin(_ handler: @escaping @Sendable () async -> Void) { state.withLock { $0.rejoinHandler = handler } }
+
+    /// The instances seen alive at the last heartbeat, this one included.
+    public var liveInstances: Set<String> { state.withLock { $0.live } }
+
+    // MARK: Routes
+
+    /// Records that `key` is connected here as `connectionId`; returns where it was connected before, when that
+    /// was another instance still alive (so the caller can have that connection closed).
+    public func claim(_ key: String, connectionId: String) async throws -> ClusterRoute? {
+        guard isEnabled else { return nil }
+        let previous = try await routes.findOneAndUpdate(
+            ["_id": .string(key)],
+            ["$set": ["instance": .string(instanceId), "connectionId": .string(connectionId), "updatedAt": .date(clock.now())]],
+            upsert: true, returnDocument: .before, options: FindOptions()
+        )
+        guard let route = previous.flatMap(Self.route), route.instance != instanceId, isLive(route.instance) else { return nil }
+        return route
+    }
+
+    /// Removes `key`'s route if it is still this instance's `connectionId` (a newer connection elsewhere keeps its own).
+    public func release(_ key: String, connectionId: String) async throws {
+        guard isEnabled else { return }
+        _ = try await routes.deleteOne(["_id": .string(key), "instance": .string(instanceId), "connectionId": .string(connectionId)])
+    }
+
+    /// Where `key` is connected, when that is another live instance.
+    public func remoteRoute(_ key: String) async throws -> ClusterRoute? {
+        guard isEnabled else { return nil }
+        guard let route = try await routes.findOne(["_id": .string(key)]).flatMap(Self.route) else { return nil }
+        guard route.instance != instanceId, isLive(route.instance) else { return nil }
+        return route
+    }
+
+    // MARK: Sending
+
+    /// Sends an item for `key` to the live instance it is connected to; false (nothing sent) when it is not
+    /// connected to another live instance.
+    public func forward(_ kind: String, key: String, body: Document) async throws -> Bool {
+        guard let route = try await remoteRoute(key) else { return false }
+        try await send(kind, to: route, key: key, body: body)
+        return true
+    }
+
+    /// Puts an item into `route.instance`'s inbox.
+    public func send(_ kind: String, to route: ClusterRoute, key: String, body: Document) async throws {
+        _ = try await inbox.insertOne([
+            "instance": .string(route.instance), "kind": .string(kind), "key": .string(key),
+            "connectionId": .string(route.connectionId), "from": .string(instanceId), "body": .document(body),
+            "at": .date(clock.now()),
+        ])
+    }
+
+    // MARK: Used by ClusterService
+
+    var instances: any DocumentCollection { store.collection(Self.instancesCollection) }
+    var routes: any DocumentCollection { store.collection(Self.routesCollection) }
+    var inbox: any DocumentCollection { store.collection(Self.inboxCollection) }
+
+    func isLive(_ instance: String) -> Bool { state.withLock { $0.live.contains(instance) } }
+
+    func setLive(_ instances: Set<String>) { state.withLock { $0.live = instances } }
+
+    var receiver: Handler? { state.withLock { $0.receiver } }
+    var orphanHandler: Handler? { state.withLock { $0.orphanHandler } }
+    var rejoinHandler: (@Sendable () async -> Void)? { state.withLock { $0.rejoinHandler } }
+
+    /// Takes up to `limit` items of `instance`'s inbox, oldest first; each is claimed by deleting it, so two
+    /// instances taking over the same inbox never get the same item.
+    func take(from instance: String, limit: Int) async throws -> [ClusterMessage] {
+        let pending = try await inbox.find(["instance": .string(instance)], options: FindOptions(sort: [SortKey("_id")], limit: limit))
+        var taken: [ClusterMessage] = []
+        for document in pending {
+            guard let id = document["_id"], try await inbox.deleteOne(["_id": id]) == 1 else { continue }
+            taken.append(
+                ClusterMessage(
+                    kind: document["kind"]?.stringValue ?? "", key: document["key"]?.stringValue ?? "",
+                    connectionId: document["connectionId"]?.stringValue ?? "", body: document["body"]?.documentValue ?? [:],
+                    from: document["from"]?.stringValue ?? ""
+                )
+            )
+        }
+        return taken
+    }
+
+    private static func route(_ document: Document) -> ClusterRoute? {
+        guard let instance = document["instance"]?.stringValue, let connectionId = document["connectionId"]?.stringValue else { return nil }
+        return ClusterRoute(instance: instance, connectionId: connectionId)
+    }
+}

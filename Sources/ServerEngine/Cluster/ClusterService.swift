@@ -1,0 +1,165 @@
+import DocumentStore
+import Foundation
+import Logging
+import ServerConfig
+import ServiceLifecycle
+
+/// Runs the cluster bus of one instance: heartbeats, the inbox reader, and the take-over of instances
+/// that are gone. On graceful shutdown it removes this instance's routes and registration, so senders
+/// queue at once, and hands what is left in its inbox to the orphan handler.
+///
+/// Transport: the store has no change streams here (mongoeco, a standalone server, the embedded engine),
+/// so the inbox is read by `_id` order every `cluster.inboxPollInterval`. Each item is claimed by deleting
+/// it, which gives the same exactly-once hand-over a change stream would.
+public struct ClusterService: Service {
+    private let bus: ClusterBus
+    private let services: EngineServices
+
+    /// Creates the service of `services.cluster`.
+    public init(services: EngineServices) {
+        self.bus = services.cluster
+        self.services = services
+    }
+
+    public func run() async throws {
+        guard bus.isEnabled else {
+            try? await gracefulShutdown()
+            return
+        }
+        let config = services.configuration.cluster
+        services.logger.info(
+            "cluster routing on",
+            metadata: [
+                "instance": "\(bus.instanceId)", "transport": "inbox polling (no change streams)",
+                "inboxPollInterval": "\(DurationParser.format(config.inboxPollInterval))",
+                "heartbeatInterval": "\(DurationParser.format(config.heartbeatInterval))",
+                "instanceTimeout": "\(DurationParser.format(config.instanceTimeout))",
+            ]
+        )
+        await beat(first: true)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while await Self.sleep(services.configuration.cluster.heartbeatInterval) {
+                    await beat(first: false)
+                    await takeOverGoneInstances()
+                }
+            }
+            group.addTask {
+                while await Self.sleep(services.configuration.cluster.inboxPollInterval) {
+                    await readInbox()
+                }
+            }
+        }
+        await leave()
+    }
+
+    // MARK: Heartbeat
+
+    /// Writes this instance's heartbeat and refreshes the set of live instances.
+    private func beat(first: Bool) async {
+        let now = services.clock.now()
+        let timeout = services.configuration.cluster.instanceTimeout
+        do {
+            let result = try await bus.instances.updateOne(
+                ["_id": .string(bus.instanceId)],
+                [
+                    "$set": ["heartbeatAt": .date(now), "expiresAt": .date(now.addingTimeInterval(86_400))],
+                    "$setOnInsert": ["startedAt": .date(now)],
+                ],
+                upsert: true
+            )
+            let alive = try await bus.instances.find(["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]], options: FindOptions(projection: ["_id": 1]))
+            bus.setLive(Set(alive.compactMap { $0["_id"]?.stringValue }).union([bus.instanceId]))
+            if !first, result.upsertedId != nil {
+                services.logger.warning("this instance had been taken for gone; claiming its connections again", metadata: ["instance": "\(bus.instanceId)"])
+                await bus.rejoinHandler?()
+            }
+        } catch {
+            services.logger.warning("cluster heartbeat failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Inbox
+
+    /// Hands every item in this instance's inbox to the receiver, oldest first.
+    private func readInbox() async {
+        do {
+            while true {
+                let items = try await bus.take(from: bus.instanceId, limit: 256)
+                guard !items.isEmpty else { return }
+                let receiver = bus.receiver
+                for item in items { await receiver?(item) }
+                if items.count < 256 { return }
+            }
+        } catch {
+            services.logger.warning("cluster inbox read failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Take-over
+
+    /// Instances silent past the timeout: their routes are dropped and their inbox goes to the orphan handler.
+    /// Also inboxes of instances with no registration at all (one that left while a sender still saw it alive).
+    private func takeOverGoneInstances() async {
+        let now = services.clock.now()
+        let timeout = services.configuration.cluster.instanceTimeout
+        do {
+            let silent = try await bus.instances.find(["heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]], options: FindOptions(projection: ["_id": 1]))
+            var gone = Set(silent.compactMap { $0["_id"]?.stringValue })
+            let addressed = try await bus.inbox.distinct("instance", filter: [:]).compactMap(\.stringValue)
+            gone.formUnion(addressed.filter { !bus.isLive($0) })
+            gone.remove(bus.instanceId)
+            for instance in gone.sorted() {
+                let routes = try await bus.routes.deleteMany(["instance": .string(instance)])
+                let orphans = try await takeAll(from: instance)
+                _ = try await bus.instances.deleteOne(["_id": .string(instance), "heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]])
+                if routes > 0 || orphans > 0 {
+                    services.logger.notice(
+                        "took over from an instance that is gone",
+                        metadata: ["gone": "\(instance)", "routesDropped": "\(routes)", "inboxItems": "\(orphans)"]
+                    )
+                }
+            }
+        } catch {
+            services.logger.warning("cluster take-over failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Hands every item of `instance`'s inbox to the orphan handler; returns how many.
+    private func takeAll(from instance: String) async throws -> Int {
+        var count = 0
+        while true {
+            let items = try await bus.take(from: instance, limit: 256)
+            guard !items.isEmpty else { return count }
+            let handler = bus.orphanHandler
+            for item in items { await handler?(item) }
+            count += items.count
+        }
+    }
+
+    // MARK: Leaving
+
+    /// Graceful shutdown: no more routes or registration here; what is left in the inbox is orphaned now.
+    private func leave() async {
+        do {
+            let routes = try await bus.routes.deleteMany(["instance": .string(bus.instanceId)])
+            _ = try await bus.instances.deleteOne(["_id": .string(bus.instanceId)])
+            // Senders may still see this instance alive until their next heartbeat: take what they sent meanwhile.
+            let orphans = try await takeAll(from: bus.instanceId)
+            services.logger.info("left the cluster", metadata: ["routesRemoved": "\(routes)", "inboxItemsQueued": "\(orphans)"])
+        } catch {
+            services.logger.warning("leaving the cluster failed; other instances take over after the timeout", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sleeps for `duration`; false on graceful shutdown or cancellation.
+    private static func sleep(_ duration: Duration) async -> Bool {
+        guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return false }
+        do {
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+        } catch {
+            return false
+        }
+        return !Task.isShuttingDownGracefully && !Task.isCancelled
+    }
+}

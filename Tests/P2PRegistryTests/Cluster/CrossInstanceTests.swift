@@ -1,0 +1,104 @@
+import DocumentStore
+import Foundation
+import Logging
+import NIOWebSocket
+import ServerEngine
+import Testing
+import WSCore
+
+/// Two registry instances on one store with cluster routing on: messages cross instances live, exactly once;
+/// one socket per device across instances; a stopping instance hands its devices over to the queue.
+@Suite(.serialized) struct CrossInstanceTests {
+    /// Cluster routing on (also on the embedded store), and a per-socket rate that lets 200 messages through at once.
+    static let environment = ["REGISTRY_CLUSTER": "true", "SIGNALING_MESSAGES_PER_SECOND": "10000", "SIGNALING_MESSAGE_BURST": "10000"]
+
+    /// Two instances sharing one fresh store of `backend`.
+    static func twoInstances(_ backend: RegistryBackend) async throws -> (LiveRegistry, LiveRegistry) {
+        let store = try await backend.makeStore(clock: SystemWallClock())
+        let first = try await LiveRegistry.start(environment: environment, backend: backend, store: store)
+        let second = try await LiveRegistry.start(environment: environment, backend: backend, store: store)
+        // Each must have seen the other alive (first heartbeat at start, then every 2 s).
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let seen = first.engine.services.cluster.liveInstances.contains(second.engine.services.instanceId)
+                && second.engine.services.cluster.liveInstances.contains(first.engine.services.instanceId)
+            if seen { return (first, second) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("the instances did not see each other within 5 s")
+    }
+
+    /// Device `peer_a` (alice) on `first`, `peer_b` (bob) on `second`, both announced in net1 and ready.
+    static func spreadPair(_ first: LiveRegistry, _ second: LiveRegistry) async throws -> (TestSocket, TestSocket) {
+        let alice = try await first.token("alice")
+        let bob = try await second.token("bob")
+        #expect(try await first.announce("net1", peerId: "peer_a", token: alice) == 200)
+        #expect(try await second.announce("net1", peerId: "peer_b", token: bob) == 200)
+        let a = TestSocket.connect(first, deviceId: "peer_a", token: alice)
+        let b = TestSocket.connect(second, deviceId: "peer_b", token: bob)
+        try await a.ready()
+        try await b.ready()
+        return (a, b)
+    }
+
+    @Test(arguments: RegistryBackend.all) func messagesCrossInstancesLiveExactlyOnce(backend: RegistryBackend) async throws {
+        let (first, second) = try await Self.twoInstances(backend)
+        defer { Task { await first.stop(); await second.stop() } }
+        let (a, b) = try await Self.spreadPair(first, second)
+        let count = 200
+        for n in 0..<count {
+            a.signal("offer", to: "peer_b", data: #"{"n":"a\#(n)"}"#)
+            b.signal("answer", to: "peer_a", data: #"{"n":"b\#(n)"}"#)
+        }
+        let atB = try await b.waitForFrames(count + 1, timeout: .seconds(20)).dropFirst()
+        let atA = try await a.waitForFrames(count + 1, timeout: .seconds(20)).dropFirst()
+        let fromA = atB.compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
+        let fromB = atA.compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
+        #expect(fromA.count == count)
+        #expect(Set(fromA) == Set((0..<count).map { "a\($0)" }))
+        #expect(Set(fromB) == Set((0..<count).map { "b\($0)" }))
+        #expect(atB.allSatisfy { $0["fromPeerId"] as? String == "peer_a" })
+        // Live on the other instance: nothing was queued, and each instance forwarded its sender's messages.
+        #expect(try await first.store.collection("signaling_channels").count([:]) == 0)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await b.waitForFrames(count + 2, timeout: .milliseconds(100)).count == count + 1, "no duplicates")
+        let forwarded = first.engine.services.metrics.exposition().split(separator: "\n").first { $0.hasPrefix("signaling_messages_forwarded_total ") }
+        #expect(forwarded == "signaling_messages_forwarded_total \(count)")
+    }
+
+    @Test(arguments: RegistryBackend.all) func aConnectionOnAnotherInstanceReplacesTheOldOne(backend: RegistryBackend) async throws {
+        let (first, second) = try await Self.twoInstances(backend)
+        defer { Task { await first.stop(); await second.stop() } }
+        let alice = try await first.token("alice")
+        #expect(try await first.announce("net1", peerId: "peer_a", token: alice) == 200)
+        let old = TestSocket.connect(first, deviceId: "peer_a", token: alice)
+        try await old.ready()
+        let new = TestSocket.connect(second, deviceId: "peer_a", token: alice)
+        try await new.ready()
+        let close = try await old.closeFrame(timeout: .seconds(5))
+        #expect(close?.closeCode == .init(codeNumber: 4000))
+        #expect(close?.reason == "replaced")
+        // The route now points at the second instance.
+        let route = try await first.store.collection(ClusterBus.routesCollection).findOne(["_id": "peer_a"])
+        #expect(route?["instance"]?.stringValue == second.engine.services.instanceId)
+    }
+
+    @Test(arguments: RegistryBackend.all) func aStoppingInstanceHandsItsDevicesToTheQueue(backend: RegistryBackend) async throws {
+        let (first, second) = try await Self.twoInstances(backend)
+        defer { Task { await first.stop() } }
+        let (a, b) = try await Self.spreadPair(first, second)
+        await second.stop()
+        #expect(try await b.closeFrame(timeout: .seconds(5))?.closeCode == .goingAway)
+        // Its routes and registration are gone at once: the next message is queued, not sent to a dead inbox.
+        #expect(try await first.store.collection(ClusterBus.routesCollection).count(["instance": .string(second.engine.services.instanceId)]) == 0)
+        a.signal("offer", to: "peer_b", data: #"{"n":"queued"}"#)
+        let bob = try await first.token("bob")
+        var drained: [String] = []
+        let deadline = ContinuousClock.now + .seconds(5)
+        while drained.isEmpty, ContinuousClock.now < deadline {
+            drained = try await first.drainIds("peer_b", token: bob)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(drained == ["queued"])
+    }
+}

@@ -53,48 +53,64 @@ final class RawSignalingSocket: @unchecked Sendable {
 
     /// Sends one masked text frame.
     func send(_ text: String) async throws {
+        try await sendAll([text])
+    }
+
+    /// Sends masked text frames, in order, from one thread.
+    func sendAll(_ texts: [String]) async throws {
         try await Self.onThread {
-            let payload = Array(text.utf8)
-            var frame: [UInt8] = [0x81]
-            if payload.count < 126 {
-                frame.append(0x80 | UInt8(payload.count))
-            } else {
-                frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xff)]
-            }
-            let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
-            frame += mask
-            frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
-            try self.writeAll(frame)
+            for text in texts { try self.writeFrame(text) }
         }
+    }
+
+    /// The next `count` text frames (at most 10 s of silence between two).
+    func receiveTexts(_ count: Int) async throws -> [String] {
+        try await Self.onThread { try (0..<count).map { _ in try self.readText() } }
+    }
+
+    private func writeFrame(_ text: String) throws {
+        let payload = Array(text.utf8)
+        var frame: [UInt8] = [0x81]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else {
+            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xff)]
+        }
+        let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        try writeAll(frame)
     }
 
     /// The next text frame (pings and other control frames are skipped); fails on a close frame or after 10 s.
     func receiveText() async throws -> String {
-        try await Self.onThread {
-            while true {
-                try self.fill(2)
-                let opcode = self.pending[0] & 0x0f
-                var length = Int(self.pending[1] & 0x7f)
-                var offset = 2
-                if length == 126 {
-                    try self.fill(4)
-                    length = Int(self.pending[2]) << 8 | Int(self.pending[3])
-                    offset = 4
-                } else if length == 127 {
-                    try self.fill(10)
-                    length = self.pending[2..<10].reduce(0) { $0 << 8 | Int($1) }
-                    offset = 10
-                }
-                try self.fill(offset + length)
-                let payload = Array(self.pending[offset..<(offset + length)])
-                self.pending.removeFirst(offset + length)
-                switch opcode {
-                case 0x1: return String(decoding: payload, as: UTF8.self)
-                case 0x8:
-                    let code = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : 0
-                    throw Failure(description: "closed by the server with \(code) \(String(decoding: payload.dropFirst(2), as: UTF8.self))")
-                default: continue
-                }
+        try await Self.onThread { try self.readText() }
+    }
+
+    private func readText() throws -> String {
+        while true {
+            try fill(2)
+            let opcode = pending[0] & 0x0f
+            var length = Int(pending[1] & 0x7f)
+            var offset = 2
+            if length == 126 {
+                try fill(4)
+                length = Int(pending[2]) << 8 | Int(pending[3])
+                offset = 4
+            } else if length == 127 {
+                try fill(10)
+                length = pending[2..<10].reduce(0) { $0 << 8 | Int($1) }
+                offset = 10
+            }
+            try fill(offset + length)
+            let payload = Array(pending[offset..<(offset + length)])
+            pending.removeFirst(offset + length)
+            switch opcode {
+            case 0x1: return String(decoding: payload, as: UTF8.self)
+            case 0x8:
+                let code = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : 0
+                throw Failure(description: "closed by the server with \(code) \(String(decoding: payload.dropFirst(2), as: UTF8.self))")
+            default: continue
             }
         }
     }

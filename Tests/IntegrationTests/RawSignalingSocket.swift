@@ -63,6 +63,34 @@ final class RawSignalingSocket: @unchecked Sendable {
         }
     }
 
+    /// Sends `count` offers to `peer`, each carrying `{"n": i, "t": <send time, µs since the epoch>}`, one every
+    /// `interval` (zero: as fast as the socket takes them). For latency measurements.
+    func sendTimestamped(_ count: Int, to peer: String, interval: Duration = .zero) async throws {
+        try await Self.onThread {
+            let pause = UInt32(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
+            for n in 0..<count {
+                let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                try self.writeFrame(#"{"type":"offer","toPeerId":"\#(peer)","data":{"n":\#(n),"t":\#(micros)}}"#)
+                if pause > 0 { usleep(pause) }
+            }
+        }
+    }
+
+    /// Receives `count` frames sent by ``sendTimestamped(_:to:interval:)`` and returns each one's latency in µs,
+    /// taken when it was read, in arrival order.
+    func receiveLatencies(_ count: Int) async throws -> [Int64] {
+        try await Self.onThread {
+            try (0..<count).map { _ in
+                let text = try self.readText()
+                let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                guard let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+                    let sent = (json["data"] as? [String: Any])?["t"] as? Int64 ?? ((json["data"] as? [String: Any])?["t"] as? Int).map(Int64.init)
+                else { throw Failure(description: "not a timestamped frame: \(text)") }
+                return now - sent
+            }
+        }
+    }
+
     /// The next `count` text frames (at most 10 s of silence between two).
     func receiveTexts(_ count: Int) async throws -> [String] {
         try await Self.onThread { try (0..<count).map { _ in try self.readText() } }

@@ -78,7 +78,7 @@ extension SignalingHub {
 
     /// After queueing for a device connected to another instance, asks that instance to flush its queue.
     func nudgeOtherInstance(_ recipient: String, services: EngineServices) async {
-        guard services.cluster.isEnabled, let route = try? await services.cluster.remoteRoute(recipient) else { return }
+        guard services.cluster.isEnabled, let route = try? await services.cluster.remoteRoute(recipient, fresh: true) else { return }
         try? await services.cluster.send(ClusterKind.flush, to: route, key: recipient, body: [:])
     }
 

@@ -47,6 +47,9 @@ public final class ClusterBus: Sendable {
 
     private struct State {
         var live: Set<String> = []
+        /// Routes to other instances seen recently: key → (route, until). A stale entry is safe: the instance it
+        /// names queues what it cannot deliver and wakes the device's current instance.
+        var routeCache: [String: (route: ClusterRoute, until: ContinuousClock.Instant)] = [:]
         var receiver: Handler?
         var orphanHandler: Handler?
         var rejoinHandler: (@Sendable () async -> Void)?
@@ -79,6 +82,7 @@ public final class ClusterBus: Sendable {
     /// was another instance still alive (so the caller can have that connection closed).
     public func claim(_ key: String, connectionId: String) async throws -> ClusterRoute? {
         guard isEnabled else { return nil }
+        state.withLock { _ = $0.routeCache.removeValue(forKey: key) }
         let previous = try await routes.findOneAndUpdate(
             ["_id": .string(key)],
             ["$set": ["instance": .string(instanceId), "connectionId": .string(connectionId), "updatedAt": .date(clock.now())]],
@@ -94,11 +98,26 @@ public final class ClusterBus: Sendable {
         _ = try await routes.deleteOne(["_id": .string(key), "instance": .string(instanceId), "connectionId": .string(connectionId)])
     }
 
-    /// Where `key` is connected, when that is another live instance.
-    public func remoteRoute(_ key: String) async throws -> ClusterRoute? {
+    /// How long a route to another instance is reused without reading `connection_routes` again.
+    static let routeCacheLifetime: Duration = .milliseconds(500)
+
+    /// Where `key` is connected, when that is another live instance. `fresh` skips the short-lived cache.
+    public func remoteRoute(_ key: String, fresh: Bool = false) async throws -> ClusterRoute? {
         guard isEnabled else { return nil }
-        guard let route = try await routes.findOne(["_id": .string(key)]).flatMap(Self.route) else { return nil }
-        guard route.instance != instanceId, isLive(route.instance) else { return nil }
+        let now = ContinuousClock.now
+        if !fresh, let cached = state.withLock({ $0.routeCache[key] }), cached.until > now, isLive(cached.route.instance) {
+            return cached.route
+        }
+        guard let route = try await routes.findOne(["_id": .string(key)]).flatMap(Self.route), route.instance != instanceId,
+            isLive(route.instance)
+        else {
+            state.withLock { _ = $0.routeCache.removeValue(forKey: key) }
+            return nil
+        }
+        state.withLock { state in
+            if state.routeCache.count > 100_000 { state.routeCache.removeAll(keepingCapacity: true) }
+            state.routeCache[key] = (route, now.advanced(by: Self.routeCacheLifetime))
+        }
         return route
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MongoTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -83,6 +84,10 @@ import Glibc
         let z = try await Instance.start("z", configDir: directory, database: database)
         defer { z.process.terminate() }
         try await Task.sleep(for: .milliseconds(500))  // every instance has seen the others' heartbeats
+        // The transport is logged at start-up: the wire server has no change streams, so the inbox is polled.
+        if try await MongoTestServer.shared.endpoint().isMongoeco {
+            #expect(x.process.text.stdout.contains(#""transport":"inbox polling (the store has no change streams)""#))
+        }
 
         let alice = try await MongoProcessTests.token("alice")
         let bob = try await MongoProcessTests.token("bob")

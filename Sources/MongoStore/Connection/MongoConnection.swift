@@ -24,6 +24,8 @@ final class MongoConnection: Sendable {
     private let pool: PoolHandle
     private let threadPool: NIOThreadPool
     private let isOpen: Mutex<Bool>
+    /// Change streams running on threads of their own; shutdown waits for them before freeing the pool.
+    private let watchers = Mutex(0)
 
     private init(uri: MongoURI, database: String, logger: Logger, pool: PoolHandle, threadPool: NIOThreadPool) {
         self.uri = uri
@@ -135,9 +137,36 @@ final class MongoConnection: Sendable {
         } catch {
             logger.warning("MongoStore thread pool did not shut down cleanly: \(error)")
         }
+        // Change streams notice the shutdown within their 500 ms await; their clients must be back first.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while watchers.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        guard watchers.withLock({ $0 }) == 0 else {
+            logger.warning("a MongoDB change stream did not stop; leaving the client pool allocated")
+            return
+        }
         mongoc_client_pool_destroy(pool.pointer)
         logger.debug("MongoStore closed", metadata: ["mongodb.hosts": "\(uri.hostList)"])
     }
+
+    /// The client pool, for change streams that hold a client on a thread of their own.
+    var poolPointer: PoolHandle { pool }
+
+    /// Whether the store is open (change streams stop when it is not).
+    var isOpenForWatchers: Bool { isOpen.withLock { $0 } }
+
+    /// Counts a change stream in; false when the store is shut down.
+    func beginWatcher() -> Bool {
+        isOpen.withLock { open in
+            guard open else { return false }
+            watchers.withLock { $0 += 1 }
+            return true
+        }
+    }
+
+    /// Counts a change stream out.
+    func endWatcher() { watchers.withLock { $0 -= 1 } }
 
     private var closedError: StoreError {
         StoreError(code: .unavailable, message: "the MongoDB store for \(uri.hostList) is shut down")

@@ -8,9 +8,10 @@ import ServiceLifecycle
 /// that are gone. On graceful shutdown it removes this instance's routes and registration, so senders
 /// queue at once, and hands what is left in its inbox to the orphan handler.
 ///
-/// Transport: the store has no change streams here (mongoeco, a standalone server, the embedded engine),
-/// so the inbox is read by `_id` order every `cluster.inboxPollInterval`. Each item is claimed by deleting
-/// it, which gives the same exactly-once hand-over a change stream would.
+/// Transport: on a replica set (MongoDB change streams) each insert into this instance's inbox wakes the
+/// reader at once, with a poll every second as a safety net; elsewhere (a standalone server, mongoeco, the
+/// embedded engine) the inbox is read every `cluster.inboxPollInterval`. Either way the reader takes items in
+/// `_id` order and claims each by deleting it, so both paths hand each item over exactly once.
 public struct ClusterService: Service {
     private let bus: ClusterBus
     private let services: EngineServices
@@ -27,30 +28,59 @@ public struct ClusterService: Service {
             return
         }
         let config = services.configuration.cluster
+        let watching = services.store as? any InsertWatchingStore
+        let useChangeStream = await watching?.supportsChangeStreams() ?? false
         services.logger.info(
             "cluster routing on",
             metadata: [
-                "instance": "\(bus.instanceId)", "transport": "inbox polling (no change streams)",
+                "instance": "\(bus.instanceId)",
+                "transport": "\(useChangeStream ? "change stream on instance_inbox, with a 1s safety poll" : "inbox polling (the store has no change streams)")",
                 "inboxPollInterval": "\(DurationParser.format(config.inboxPollInterval))",
                 "heartbeatInterval": "\(DurationParser.format(config.heartbeatInterval))",
                 "instanceTimeout": "\(DurationParser.format(config.instanceTimeout))",
             ]
         )
         await beat(first: true)
+        // One reader, woken by the poll timer and by change events, so items are handled in `_id` order.
+        let (wakeUps, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await withDiscardingTaskGroup { group in
             group.addTask {
                 while await Self.sleep(services.configuration.cluster.heartbeatInterval) {
                     await beat(first: false)
                     await takeOverGoneInstances()
                 }
+                wake.finish()
             }
             group.addTask {
-                while await Self.sleep(services.configuration.cluster.inboxPollInterval) {
-                    await readInbox()
-                }
+                let poll = { useChangeStream ? max(.seconds(1), services.configuration.cluster.inboxPollInterval) : services.configuration.cluster.inboxPollInterval }
+                while await Self.sleep(poll()) { wake.yield() }
+                wake.finish()
+            }
+            if useChangeStream, let watching {
+                group.addTask { await watchInbox(watching, wake: wake) }
+            }
+            group.addTask {
+                for await _ in wakeUps { await readInbox() }
             }
         }
         await leave()
+    }
+
+    /// Wakes the reader on every insert into this instance's inbox; reopens the stream after an error.
+    private func watchInbox(_ store: any InsertWatchingStore, wake: AsyncStream<Void>.Continuation) async {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown {
+                    for try await _ in store.watchInserts(into: ClusterBus.inboxCollection, matching: ["instance": .string(bus.instanceId)]) {
+                        wake.yield()
+                    }
+                }
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                services.logger.warning("inbox change stream failed; polling until it reopens", metadata: ["error": "\(error)"])
+            }
+            guard await Self.sleep(.seconds(1)) else { return }
+        }
     }
 
     // MARK: Heartbeat

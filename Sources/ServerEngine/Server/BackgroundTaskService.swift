@@ -16,5 +16,11 @@ struct BackgroundTaskService: Service {
             services.logger.error("background task failed", metadata: ["task": "\(name)", "error": "\(error)"])
             throw error
         }
+        // A task with nothing (more) to do may return: the service then waits for shutdown, because a service that
+        // ends early makes the group shut every other service down.
+        if !Task.isShuttingDownGracefully, !Task.isCancelled {
+            services.logger.debug("background task finished; waiting for shutdown", metadata: ["task": "\(name)"])
+            try? await gracefulShutdown()
+        }
     }
 }

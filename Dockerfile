@@ -56,7 +56,7 @@ FROM ${RUNTIME_IMAGE} AS runtime-base
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libmongoc-1.0-0 libbson-1.0-0 libssl3 libstdc++6 ca-certificates \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 registry \
  && useradd --uid 10001 --gid registry --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin registry

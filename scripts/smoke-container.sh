@@ -98,8 +98,9 @@ if podman image exists "$base_image"; then
 else
     mirror="${DEBIAN_MIRROR:-}"
     if [ -z "$mirror" ]; then
-        mirror="$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-            | grep -v -- '-security' | head -n 1 || true)"
+        # The first Debian archive of this machine's apt sources (comments skipped).
+        mirror="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+            | grep -v '^[[:space:]]*#' | grep -oE 'https?://[^ ]+/debian/?( |$)' | head -n 1 | tr -d ' ' || true)"
         mirror="${mirror:-http://deb.debian.org/debian}"
     fi
     log "base image $base_image: debootstrap --variant=minbase bookworm from $mirror"
@@ -111,7 +112,7 @@ deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb http://deb.debian.org/debian-security bookworm-security main
 EOF
-    rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
+    find "$work/rootfs/var/cache/apt" "$work/rootfs/var/lib/apt/lists" -type f -delete
     tar -C "$work/rootfs" -c . | podman import --quiet - "$base_image" >/dev/null
     rm -rf "$work/rootfs"
 fi

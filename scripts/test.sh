@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs the system packages, builds, runs the whole Swift suite, then the end-to-end
-# suite (Tests/e2e, pytest) against the released `registry` binary.
+# suite (Tests/e2e, pytest) against the released `registry` binary, then checks the deployment files and
+# runs that binary in the container image (podman; see README, "Container smoke test").
 # Usage: scripts/test.sh            (from the package root, as root or with sudo rights)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,17 @@ swift build --build-tests --quiet
 echo "== swift test"
 swift test --skip-build
 
-echo "== release build (the registry binary the end-to-end suite runs)"
-swift build -c release --product registry --quiet
+echo "== release build (the registry binary the end-to-end suite runs and the container image ships)"
+# --static-swift-stdlib, as the Dockerfile builds it: the image has no Swift runtime. The flag is part of every
+# compile command, so building the same binary twice, with and without it, would compile everything twice.
+swift build -c release --product registry --static-swift-stdlib --quiet
 
 echo "== end-to-end tests"
 # Any failure fails the script, and so does pytest's exit status 5 (no test collected).
 .venv/bin/python -m pytest Tests/e2e -q
+
+echo "== deployment files: docker-compose config, shellcheck"
+scripts/check-deploy.sh
+
+echo "== container smoke test"
+scripts/smoke-container.sh

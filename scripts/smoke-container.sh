@@ -6,7 +6,8 @@
 #   the image (non-root user, ports, health check, entry point, libraries resolved), `registry check` in it;
 #   announce (with an environment override visible in RateLimit-Limit), peers, a WebSocket relay;
 #   the HEALTHCHECK, the process's uid, a clean SIGTERM stop (exit 0);
-#   an edited mounted limits.yaml, checked with `registry check`, in force after a restart.
+#   an edited mounted limits.yaml, checked with `registry check`, in force after a restart, and another
+#   edit in force after SIGHUP (live reload) without one.
 # No image registry and no Docker engine are needed: the base image is made with debootstrap and cached
 # (podman image localhost/bookworm-minbase), the runtime stage installs its libraries from the Debian mirror.
 #
@@ -327,6 +328,27 @@ if [ "$status" = "200" ] && [ "$limit" = "5" ]; then
 else
     fail "after restart: HTTP $status, RateLimit-Limit '$limit', want 5"
 fi
-stop_cleanly "after restart"
+
+log "live reload: edit the mounted limits.yaml (announce max 4), podman kill --signal HUP"
+sed -i 's/^\(    max: \).*/\14/' "$config/limits.yaml"
+podman kill --signal HUP "$container" >/dev/null 2>>"$work/podman.log"
+limit=""
+for _ in $(seq 1 50); do
+    status="$(announce smoke-bob peer_smoke_bob)"
+    limit="$(rate_limit)"
+    [ "$limit" = "4" ] && break
+    sleep 0.2
+done
+if [ "$limit" = "4" ] && [ "$status" = "200" ]; then
+    pass "SIGHUP: RateLimit-Limit 4 from the edited file, no restart"
+else
+    fail "SIGHUP: HTTP $status, RateLimit-Limit '$limit', want 4"
+fi
+if curl -sS --max-time 5 "http://127.0.0.1:$http_port/readyz" | grep -q '"version":2'; then
+    pass "SIGHUP: /readyz shows configuration version 2"
+else
+    fail "SIGHUP: /readyz does not show configuration version 2"
+fi
+stop_cleanly "after reload"
 
 [ "$failures" -eq 0 ]

@@ -135,6 +135,31 @@ import Glibc
         bOnZ.disconnect()
     }
 
+    @Test func aConnectionOnAnotherInstanceClosesTheOldOneWith4000() async throws {
+        let directory = try Self.configDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = MongoProcessTests.uniqueDatabase()
+        let x = try await Instance.start("px", configDir: directory, database: database)
+        defer { x.process.terminate() }
+        let y = try await Instance.start("py", configDir: directory, database: database)
+        defer { y.process.terminate() }
+        try await Task.sleep(for: .milliseconds(500))
+        let alice = try await MongoProcessTests.token("alice")
+        #expect(try await x.announce("peer_a", token: alice) == 200)
+        let old = try await x.connect("peer_a", token: alice)
+        let new = try await y.connect("peer_a", token: alice)
+        do {
+            let frame = try await old.receiveText()
+            Issue.record("the old socket got a frame instead of a close: \(frame)")
+        } catch let failure as RawSignalingSocket.Failure {
+            #expect(failure.description == "closed by the server with 4000 replaced")
+        }
+        // The new one is served.
+        try await new.send(#"{"type":"offer","toPeerId":"peer_a","data":{}}"#)
+        #expect(try await new.receiveText().contains("invalid_message"))
+        new.disconnect()
+    }
+
     @Test func theAnnounceRateLimitIsSharedAcrossInstances() async throws {
         let directory = try Self.configDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -36,15 +36,18 @@ final class LiveRegistry: Sendable {
         self.server = server
     }
 
-    /// Starts a registry; `environment` overrides the spec variables; `logger` (default: warnings to the console) is the engine's.
+    /// Starts a registry; `environment` overrides the spec variables; `limits` edits the loaded limits.yaml; `logger`
+    /// (default: warnings to the console) is the engine's.
     static func start(
-        environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory, logger: Logger? = nil
+        environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory, logger: Logger? = nil,
+        limits: (inout LimitsConfig) -> Void = { _ in }
     ) async throws -> LiveRegistry {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
         var variables = ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
         variables.merge(environment) { _, new in new }
-        let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        var config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        limits(&config.limits)
         let clock = clock ?? SystemWallClock()
         let store = try await backend.makeStore(clock: clock)
         let logger = logger ?? {
@@ -76,6 +79,12 @@ final class LiveRegistry: Sendable {
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = await server.result
+    }
+
+    /// The value of a metric series without labels (0 when absent).
+    func metric(_ name: String) -> Double {
+        let lines = engine.services.metrics.exposition().split(separator: "\n")
+        return lines.first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
     }
 
     /// A token for `user`.

@@ -86,12 +86,40 @@ class MongoEco:
                 self.process.wait()
 
 
-class Registry:
-    """One `registry serve` process; `restart()` starts it again with the same environment (new ports)."""
+def patch_limits(text: str, values: dict[str, str]) -> str:
+    """limits.yaml with `section.key` values replaced (or added at the end of their section), e.g.
+    `{"websocket.maxConnectionsPerUser": "2"}`. The keys of the bounds are plain scalars on lines of their own."""
+    lines = text.splitlines()
+    for dotted, value in values.items():
+        section, key = dotted.split(".", 1)
+        start = next(i for i, line in enumerate(lines) if line.split("#")[0].rstrip() == f"{section}:")
+        end = next((i for i in range(start + 1, len(lines)) if lines[i] and not lines[i][0].isspace() and not lines[i].startswith("#")), len(lines))
+        for i in range(start + 1, end):
+            if lines[i].strip().startswith(f"{key}:") and lines[i].startswith("  ") and not lines[i].startswith("   "):
+                lines[i] = f"  {key}: {value}"
+                break
+        else:
+            lines.insert(end, f"  {key}: {value}")
+    return "\n".join(lines) + "\n"
 
-    def __init__(self, backend: str, env: dict[str, str], log_dir: Path, mongo: MongoEco | None) -> None:
+
+class Registry:
+    """One `registry serve` process; `restart()` starts it again with the same environment (new ports).
+
+    `limits` overrides values of limits.yaml (`{"websocket.maxConnectionsPerUser": "2"}`): the server then reads a copy
+    of the three files from a directory of its own."""
+
+    def __init__(self, backend: str, env: dict[str, str], log_dir: Path, mongo: MongoEco | None,
+                 limits: dict[str, str] | None = None) -> None:
         self.backend = backend
         self.env = {**BASE_ENV, **env}
+        self.config_dir = ROOT
+        if limits:
+            self.config_dir = log_dir / f"config-{uuid.uuid4().hex[:8]}"
+            self.config_dir.mkdir()
+            for name in ("routes.yaml", "jobs.yaml"):
+                (self.config_dir / name).write_text((ROOT / name).read_text())
+            (self.config_dir / "limits.yaml").write_text(patch_limits((ROOT / "limits.yaml").read_text(), limits))
         if backend == "mongodb":
             assert mongo is not None
             self.env.setdefault("MONGODB_URI", mongo.uri)
@@ -116,7 +144,7 @@ class Registry:
             self.log_path = self.log_dir / f"registry-{self.backend}-{uuid.uuid4().hex[:8]}.log"
             log = open(self.log_path, "wb")
             self.process = subprocess.Popen(
-                [str(BINARY), "serve", "--config-dir", str(ROOT)], cwd=ROOT, env=env,
+                [str(BINARY), "serve", "--config-dir", str(self.config_dir)], cwd=ROOT, env=env,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             )
             log.close()
@@ -165,6 +193,25 @@ class Registry:
 
     def is_running(self) -> bool:
         return self.process.poll() is None
+
+    def rss_kib(self) -> int:
+        """The server process's resident set size in KiB (Linux /proc)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS in /proc status")
+
+    def metric(self, name: str, labels: str = "") -> float:
+        """One series of /metrics (0 when absent), e.g. metric("auth_throttled_total", 'action="blocked",transport="http"')."""
+        text = httpx.get(f"{self.http_url}/metrics", timeout=10).text
+        total = 0.0
+        for line in text.splitlines():
+            if line.startswith("#") or not line.startswith(name):
+                continue
+            series, _, value = line.rpartition(" ")
+            if series == name or (series.startswith(name + "{") and all(part in series for part in labels.split(",") if part)):
+                total += float(value)
+        return total
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -226,9 +273,9 @@ def backend(request) -> str:
     return request.param
 
 
-def _new_registry(request, backend: str, log_dir: Path, env: dict[str, str]) -> Registry:
+def _new_registry(request, backend: str, log_dir: Path, env: dict[str, str], limits: dict[str, str] | None = None) -> Registry:
     mongo = request.getfixturevalue("mongoeco") if backend == "mongodb" else None
-    return Registry(backend, env, log_dir, mongo)
+    return Registry(backend, env, log_dir, mongo, limits)
 
 
 @pytest.fixture(scope="session")
@@ -244,11 +291,12 @@ def registry(request, backend, log_dir):
 
 @pytest.fixture
 def start_registry(request, backend, log_dir):
-    """Starts a dedicated server with extra environment: `start_registry(MIN_COORDINATORS_PER_NETWORK="3")`."""
+    """Starts a dedicated server with extra environment: `start_registry(MIN_COORDINATORS_PER_NETWORK="3")`, and
+    limits.yaml overrides: `start_registry(limits={"websocket.maxConnectionsPerUser": "2"})`."""
     started: list[Registry] = []
 
-    def start(**env: str) -> Registry:
-        server = _new_registry(request, backend, log_dir, env)
+    def start(limits: dict[str, str] | None = None, **env: str) -> Registry:
+        server = _new_registry(request, backend, log_dir, env, limits)
         started.append(server)
         return server
 

@@ -14,6 +14,8 @@ enum RegistryMetrics {
     static let rejected = "signaling_messages_rejected_total"
     static let drained = "signaling_messages_drained_total"
     static let forwarded = "signaling_messages_forwarded_total"
+    static let diverted = "signaling_messages_diverted_total"
+    static let slowConsumerCloses = "signaling_slow_consumer_closes_total"
 
     /// The limits.yaml setting bounding `coordinator_count`'s per-network series (default 100).
     static let maxNetworkSeriesSetting = "metricsMaxNetworkSeries"
@@ -25,7 +27,7 @@ enum RegistryMetrics {
 
     /// Makes every signaling counter appear at zero, so a scrape before the first message shows them.
     static func registerSignalingCounters(on metrics: EngineMetrics) {
-        for name in [signalingMessages, delivered, queued, dropped, rejected, drained, forwarded] { count(name, 0, on: metrics) }
+        for name in [signalingMessages, delivered, queued, dropped, rejected, drained, forwarded, diverted, slowConsumerCloses] { count(name, 0, on: metrics) }
     }
 
     static let help: [String: String] = [
@@ -36,5 +38,7 @@ enum RegistryMetrics {
         rejected: "Signaling frames refused with an error frame",
         drained: "Queued signaling messages returned by the HTTP drain",
         forwarded: "Signaling messages handed to the instance the recipient is connected to (several instances on one MongoDB)",
+        diverted: "Live signaling messages sent to the offline queue because the recipient's send buffer was full (a slow receiver)",
+        slowConsumerCloses: "Signaling sockets closed with 1013 because their receiver fell too far behind",
     ]
 }

@@ -2,6 +2,8 @@ import ServerConfig
 import Logging
 import HTTPTypes
 import HummingbirdWebSocket
+import NIOWebSocket
+import ServerEngine
 import Synchronization
 
 /// The devices connected to this process: deviceId → the socket that serves it. One socket per device:
@@ -10,9 +12,12 @@ final class ConnectionDirectory: Sendable {
     /// One connected device.
     struct Connection: Sendable {
         let connectionId: UInt64
-        let outbound: WebSocketOutboundWriter
+        /// The socket's bounded outgoing buffer: live messages are offered to it, never awaited.
+        let sendBuffer: WebSocketSendBuffer
         /// Wakes the connection's queue flusher.
         let flush: AsyncStream<Void>.Continuation
+        /// Closes the socket without waiting for its receiver (the session's `close(_:reason:forceAfter:)`).
+        let close: @Sendable (WebSocketErrorCode, String) -> Void
     }
 
     private let connections = Mutex<[String: Connection]>([:])

@@ -13,4 +13,8 @@ struct SignalingCounters: Sendable, Equatable {
     var dropped = 0
     /// Client frames refused with an error frame.
     var rejected = 0
+    /// Live messages sent to the offline queue because the recipient's send buffer was full.
+    var diverted = 0
+    /// Sockets closed with 1013 for falling too far behind.
+    var slowConsumerCloses = 0
 }

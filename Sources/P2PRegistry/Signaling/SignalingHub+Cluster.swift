@@ -86,21 +86,16 @@ extension SignalingHub {
     private func receive(_ item: ClusterMessage, services: EngineServices, logger: Logger) async {
         switch item.kind {
         case ClusterKind.message:
-            if let connection = directory.connection(for: item.key) {
-                do {
-                    try await connection.outbound.write(.text(SignalingFrame.outbound(item.body)))
-                    recordDelivered(services: services)
-                    return
-                } catch {
-                    logger.info("live delivery of a forwarded message failed; queueing", metadata: ["to": "\(item.key)"])
-                }
+            if let connection = directory.connection(for: item.key),
+                offerLive(item.body, to: item.key, connection: connection, services: services, logger: logger)
+            {
+                return
             }
             await queue(item.body, to: item.key, services: services, logger: logger)
         case ClusterKind.replace:
             guard let connection = directory.connection(for: item.key), "\(connection.connectionId)" == item.connectionId else { return }
             logger.info("connection replaced by one on another instance", metadata: ["deviceId": "\(item.key)", "by": "\(item.from)"])
-            try? await connection.outbound.close(Self.replacedCloseCode, reason: "replaced")
-            connection.flush.finish()
+            connection.close(Self.replacedCloseCode, "replaced")
         case ClusterKind.flush:
             directory.connection(for: item.key)?.flush.yield()
         default:

@@ -4,6 +4,7 @@ import DocumentStore
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOWebSocket
 import ServerEngine
 import Synchronization
@@ -18,6 +19,8 @@ import Synchronization
 final class SignalingHub: Sendable {
     /// Close code sent to a socket replaced by a newer connection of the same device.
     static let replacedCloseCode = WebSocketErrorCode(codeNumber: 4000)
+    /// Close code sent to a receiver that fell too far behind: reconnect and receive the offline queue.
+    static let tryAgainLaterCloseCode = WebSocketErrorCode(codeNumber: 1013)
 
     let directory = ConnectionDirectory()
     private let counters = Mutex(SignalingCounters())
@@ -48,12 +51,31 @@ final class SignalingHub: Sendable {
             return logger
         }()
         let (flushRequests, flush) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let connection = ConnectionDirectory.Connection(connectionId: session.connectionId, outbound: session.outbound, flush: flush)
+        let services = session.services
+        var hooks = WebSocketSendBuffer.Hooks()
+        hooks.sent = { [self] _ in
+            self.counters.withLock { $0.delivered += 1 }
+            RegistryMetrics.count(RegistryMetrics.delivered, on: services.metrics)
+        }
+        hooks.unsent = { [self] items in
+            // Accepted for this socket but never written: back to the offline queue, nothing lost.
+            let documents = items.compactMap(\.payload)
+            guard !documents.isEmpty else { return }
+            Task { await self.requeue(documents, for: deviceId, services: services, logger: logger) }
+        }
+        hooks.drained = { flush.yield() }  // the receiver caught up: send what was queued meanwhile
+        session.sendBuffer.setHooks(hooks)
+        let connection = ConnectionDirectory.Connection(
+            connectionId: session.connectionId, sendBuffer: session.sendBuffer, flush: flush,
+            close: { code, reason in
+                session.close(code, reason: reason, forceAfter: session.services.configuration.limits.webSocket.slowConsumerCloseTimeout)
+            }
+        )
         if let replaced = directory.register(deviceId, connection) {
             logger.info("replacing previous connection", metadata: ["previous": "\(replaced.connectionId)"])
-            // Close first: finishing its flush stream ends the old handler, which would close with 1000 instead.
-            try? await replaced.outbound.close(Self.replacedCloseCode, reason: "replaced")
-            replaced.flush.finish()
+            // Without waiting: the old socket may be a receiver that stopped reading. Its handler ends when the
+            // close handshake completes (or the connection is dropped after the close timeout).
+            replaced.close(Self.replacedCloseCode, "replaced")
         }
         await clusterConnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
         defer {
@@ -79,26 +101,52 @@ final class SignalingHub: Sendable {
         let settings = SignalingSettings(session.services)
         var bucket = TokenBucket(rate: settings.messagesPerSecond, burst: Double(settings.messageBurst), now: session.services.clock.now())
         var invalidAt: [Date] = []
+        var rateViolations = 0
         do {
             for try await message in session.inbound.messages(maxSize: session.protocolMessageLimit) {
                 let rejection: SignalingFrame.Rejection?
+                let size: Int
                 switch message {
-                case .binary:
-                    rejection = .binary
-                case .text(let text) where text.utf8.count > session.maxMessageSize:
-                    rejection = .tooLarge(limit: session.maxMessageSize)
-                case .text(let text):
-                    if bucket.take(now: session.services.clock.now()) {
-                        rejection = await relay(text, from: deviceId, session: session, settings: settings, logger: logger)
-                    } else {
-                        rejection = SignalingFrame.Rejection(code: "rate_limited", message: "Too many messages; at most \(settings.messagesPerSecond) a second", countsAsInvalid: false)
+                case .binary(let buffer): size = buffer.readableBytes
+                case .text(let text): size = text.utf8.count
+                }
+                if let refusal = session.admitMessage(bytes: size) {
+                    session.services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
+                    rejection = SignalingFrame.Rejection(code: "rate_limited", message: refusal.message, countsAsInvalid: false)
+                } else {
+                    switch message {
+                    case .binary:
+                        rejection = .binary
+                    case .text(let text) where text.utf8.count > session.maxMessageSize:
+                        rejection = .tooLarge(limit: session.maxMessageSize)
+                    case .text(let text):
+                        if bucket.take(now: session.services.clock.now()) {
+                            rejection = await relay(text, from: deviceId, session: session, settings: settings, logger: logger)
+                        } else {
+                            rejection = SignalingFrame.Rejection(code: "rate_limited", message: "Too many messages; at most \(settings.messagesPerSecond) a second", countsAsInvalid: false)
+                        }
                     }
                 }
-                guard let rejection else { continue }
+                guard let rejection else {
+                    rateViolations = 0
+                    continue
+                }
                 counters.withLock { $0.rejected += 1 }
                 RegistryMetrics.count(RegistryMetrics.rejected, on: session.services.metrics)
                 logger.info("message rejected", metadata: ["code": "\(rejection.code)"])
                 try await session.outbound.write(.text(rejection.frame))
+                if rejection.code == "rate_limited" {
+                    rateViolations += 1
+                    let allowed = session.services.configuration.limits.webSocket.maxRateViolations
+                    if rateViolations > allowed {
+                        session.services.metrics.recordWebSocketLimitRejection(limit: "maxRateViolations")
+                        logger.notice("closing socket after repeated rate limit violations", metadata: ["count": "\(rateViolations)"])
+                        try await session.outbound.close(.policyViolation, reason: "Too many messages")
+                        return
+                    }
+                    continue
+                }
+                rateViolations = 0
                 guard rejection.countsAsInvalid else { continue }
                 let now = session.services.clock.now()
                 invalidAt = invalidAt.filter { now.timeIntervalSince($0) < settings.invalidMessageWindow } + [now]
@@ -146,34 +194,57 @@ final class SignalingHub: Sendable {
 
     // MARK: Delivering
 
-    /// Delivers live when the recipient is connected here, hands the message to the recipient's instance when it
-    /// is connected to another one, and otherwise (or if the live send fails) queues it.
+    /// Delivers live when the recipient is connected here and keeping up, hands the message to the recipient's
+    /// instance when it is connected to another one, and otherwise queues it. Never waits for the recipient: a
+    /// live message is offered to its bounded send buffer. A recipient whose buffer stays full gets its messages
+    /// queued and, past `websocket.slowConsumerOverflow` of them, its socket closed with 1013 so it reconnects
+    /// and receives the queue.
     private func deliver(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
         if let connection = directory.connection(for: recipient) {
-            do {
-                try await connection.outbound.write(.text(SignalingFrame.outbound(stored)))
-                recordDelivered(services: services)
-                logger.debug("message relayed", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
-                return
-            } catch {
-                logger.info("live delivery failed; queueing", metadata: ["to": "\(recipient)"])
-            }
+            if offerLive(stored, to: recipient, connection: connection, services: services, logger: logger) { return }
         } else if try await forwardToOtherInstance(stored, to: recipient, services: services, logger: logger) {
             return
         }
         try await enqueue(stored, to: recipient, services: services, cap: cap, logger: logger)
     }
 
-    /// Counts one message written to a recipient's socket.
-    func recordDelivered(services: EngineServices) {
-        counters.withLock { $0.delivered += 1 }
-        RegistryMetrics.count(RegistryMetrics.delivered, on: services.metrics)
+    /// Offers a message to a connected recipient's send buffer; false when it must be queued instead (the
+    /// buffer is full, which past the overflow bound closes the socket with 1013, or the socket is closing).
+    func offerLive(_ stored: Document, to recipient: String, connection: ConnectionDirectory.Connection, services: EngineServices, logger: Logger) -> Bool {
+        let limits = services.configuration.limits.webSocket
+        switch connection.sendBuffer.offer(WebSocketSendBuffer.Item(text: SignalingFrame.outbound(stored), payload: stored), limits: limits) {
+        case .accepted:
+            logger.debug("message relayed", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
+            return true
+        case .overflow(let count):
+            counters.withLock { $0.diverted += 1 }
+            RegistryMetrics.count(RegistryMetrics.diverted, on: services.metrics)
+            if count == limits.slowConsumerOverflow + 1 {
+                counters.withLock { $0.slowConsumerCloses += 1 }
+                RegistryMetrics.count(RegistryMetrics.slowConsumerCloses, on: services.metrics)
+                logger.notice("closing slow consumer", metadata: ["to": "\(recipient)", "diverted": "\(count)"])
+                connection.close(Self.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
+            }
+            return false
+        case .closed:
+            return false
+        }
     }
 
-    /// Queues a message for `recipient` and wakes whoever serves it now (here or on another instance).
+    /// Queues a message for `recipient` and wakes whoever serves it now (here, or on another instance): the recipient
+    /// may have connected while this was being queued, and must not be left waiting.
     func enqueue(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
-        let queue = SignalingQueue(services: services)
-        let dropped = try await queue.enqueue(stored, cap: cap)
+        try await store(stored, to: recipient, services: services, cap: cap, logger: logger)
+        if let connection = directory.connection(for: recipient) {
+            connection.flush.yield()
+        } else {
+            await nudgeOtherInstance(recipient, services: services)
+        }
+    }
+
+    /// Stores a message in the offline queue, counting what the cap drops.
+    private func store(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
+        let dropped = try await SignalingQueue(services: services).enqueue(stored, cap: cap)
         counters.withLock {
             $0.queued += 1
             $0.dropped += dropped
@@ -184,30 +255,41 @@ final class SignalingHub: Sendable {
             RegistryMetrics.count(RegistryMetrics.dropped, dropped, on: services.metrics)
             logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(recipient)", "dropped": "\(dropped)"])
         }
-        // The recipient may have connected while this was being queued: wake its flusher so it is not left waiting.
-        if let connection = directory.connection(for: recipient) {
+    }
+
+    /// Puts messages that were taken for a socket but not written back into the offline queue.
+    private func requeue(_ messages: [Document], for deviceId: String, services: EngineServices, logger: Logger) async {
+        let cap = SignalingSettings(services).queueCap
+        for message in messages {
+            do {
+                try await store(message, to: deviceId, services: services, cap: cap, logger: logger)
+            } catch {
+                logger.error("could not queue an unsent message again", metadata: ["to": "\(deviceId)", "error": "\(error)"])
+            }
+        }
+        if let connection = directory.connection(for: deviceId) {
             connection.flush.yield()
         } else {
-            await nudgeOtherInstance(recipient, services: services)
+            await nudgeOtherInstance(deviceId, services: services)
         }
     }
 
-    /// Sends the device's queued messages whenever woken; re-queues what could not be sent.
+    /// Sends the device's queued messages whenever woken and its send buffer is empty; what does not fit in the
+    /// buffer goes back to the queue until the receiver catches up (the buffer's `drained` hook wakes this again).
     private func flushQueue(_ requests: AsyncStream<Void>, deviceId: String, session: WebSocketSession, logger: Logger) async {
         let queue = SignalingQueue(services: session.services)
-        let cap = SignalingSettings(session.services).queueCap
         for await _ in requests {
-            guard let messages = try? await queue.drain(deviceId), !messages.isEmpty else { continue }
-            for (index, message) in messages.enumerated() {
-                do {
-                    try await session.outbound.write(.text(SignalingFrame.outbound(message)))
-                    recordDelivered(services: session.services)
-                } catch {
-                    for unsent in messages[index...] { _ = try? await queue.enqueue(unsent, cap: cap) }
-                    return
+            guard session.sendBuffer.hasRoom, let messages = try? await queue.drain(deviceId), !messages.isEmpty else { continue }
+            let limits = session.services.configuration.limits.webSocket
+            var unsent: [Document] = []
+            for message in messages {
+                if unsent.isEmpty, session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted {
+                    continue
                 }
+                unsent.append(message)
             }
-            logger.info("delivered queued messages", metadata: ["count": "\(messages.count)"])
+            if !unsent.isEmpty { await requeue(unsent, for: deviceId, services: session.services, logger: logger) }
+            logger.info("delivered queued messages", metadata: ["count": "\(messages.count - unsent.count)"])
         }
     }
 }

@@ -53,12 +53,19 @@ struct SignalingQueue: Sendable {
         guard queued.count > cap else { return 0 }
         queued.sort { Value.compare($0.timestamp, $1.timestamp) < 0 }
         let excess = queued.prefix(queued.count - cap)
+        // Count what each update really removed: two senders enforcing the cap at once must not both report the
+        // same dropped message.
+        var removed = 0
         for (channel, group) in Dictionary(grouping: excess, by: { $0.channel }) {
-            _ = try await channels.updateOne(
-                ["_id": channel], ["$pull": ["messages": ["id": ["$in": .array(group.map(\.id))]]]], upsert: false
+            let ids = group.map(\.id)
+            let before = try await channels.findOneAndUpdate(
+                ["_id": channel], ["$pull": ["messages": ["id": ["$in": .array(ids)]]]],
+                upsert: false, returnDocument: .before, options: FindOptions(projection: ["messages": 1])
             )
+            let present = Set((before?["messages"]?.arrayValue ?? []).compactMap { $0.documentValue?["id"]?.stringValue })
+            removed += ids.filter { $0.stringValue.map(present.contains) ?? false }.count
         }
-        return excess.count
+        return removed
     }
 
     /// Returns and removes every message queued for `deviceId`, oldest first. Each channel is read and emptied of

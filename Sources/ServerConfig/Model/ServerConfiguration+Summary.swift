@@ -38,8 +38,18 @@ extension ServerConfiguration {
             }
         }
         add(0, "limits:")
-        add(1, "http: { maxBodySize: \(ByteSizeParser.format(limits.maxBodySize)) }")
+        add(
+            1,
+            "http: { maxBodySize: \(ByteSizeParser.format(limits.maxBodySize)), maxHeaderSize: \(ByteSizeParser.format(limits.maxHeaderSize)), "
+                + "idleTimeout: \(DurationParser.format(limits.idleTimeout)), bodyReadTimeout: \(DurationParser.format(limits.bodyReadTimeout)) }"
+        )
         add(1, "websocket: { maxFrameSize: \(ByteSizeParser.format(limits.maxFrameSize)), pingInterval: \(DurationParser.format(limits.pingInterval)) }")
+        let ws = limits.webSocket
+        add(2, "connections: { maxConnections: \(ws.maxConnections), maxConnectionsPerUser: \(ws.maxConnectionsPerUser), maxConnectionsPerIP: \(ws.maxConnectionsPerIP), connectsPerMinutePerUser: \(ws.connectsPerMinutePerUser), connectsPerMinutePerIP: \(ws.connectsPerMinutePerIP) }")
+        add(2, "rates: { messagesPerSecondPerUser: \(ws.messagesPerSecondPerUser), messagesPerSecondPerIP: \(ws.messagesPerSecondPerIP), bytesPerSecondPerUser: \(ByteSizeParser.format(ws.bytesPerSecondPerUser)), bytesPerSecondPerIP: \(ByteSizeParser.format(ws.bytesPerSecondPerIP)), maxRateViolations: \(ws.maxRateViolations) }")
+        add(2, "buffers: { sendBuffer: \(ByteSizeParser.format(ws.sendBufferBytes)), sendBufferMessages: \(ws.sendBufferMessages), slowConsumerOverflow: \(ws.slowConsumerOverflow), slowConsumerCloseTimeout: \(DurationParser.format(ws.slowConsumerCloseTimeout)), maxBufferedBytes: \(ByteSizeParser.format(ws.maxBufferedBytes)) }")
+        let throttle = limits.authThrottle
+        add(1, "authThrottle: { window: \(DurationParser.format(throttle.window)), slowAfter: \(throttle.slowAfter), delay: \(DurationParser.format(throttle.delay)), maxDelay: \(DurationParser.format(throttle.maxDelay)), maxFailures: \(throttle.maxFailures), blockFor: \(DurationParser.format(throttle.blockFor)) }")
         add(1, "rateLimits:")
         for limit in limits.rateLimits.values.sorted(by: { $0.name < $1.name }) {
             add(2, "\(limit.name): { window: \(DurationParser.format(limit.window)), max: \(limit.max), key: \(limit.key.rawValue), message: \"\(limit.message)\" }")

@@ -2,6 +2,8 @@ import DocumentStore
 import Foundation
 import HTTPTypes
 import JWTKit
+import Logging
+import ServerConfig
 
 /// Verifies HS256 bearer tokens and mints them for development.
 ///
@@ -17,6 +19,8 @@ public struct JWTAuthenticator: Sendable {
     private let keys: JWTKeyCollection
     private let clock: any WallClock
     private let leeway: Double
+    /// Invalid-token counts per IP, shared by the HTTP API and the WebSocket listener (limits.yaml `authThrottle`).
+    public let throttle = AuthThrottle()
 
     /// Creates an authenticator for an HS256 secret.
     public init(secret: String, clock: any WallClock, leeway: Duration = .zero) async {
@@ -61,6 +65,23 @@ public struct JWTAuthenticator: Sendable {
         let seconds = Double(ttl.components.seconds)
         let claims = TokenClaims(id: user, sub: user, networks: networks, exp: now + seconds, nbf: nil, iat: now)
         return try await keys.sign(claims)
+    }
+
+    /// Counts an authentication failure from `ip`, logs and counts a new block, and waits out the throttle's delay
+    /// for this failure before the caller answers it.
+    func throttleFailure(ip: String, config: AuthThrottleConfig, services: EngineServices, transport: String, logger: Logger) async {
+        let (delay, blocked) = throttle.recordFailure(ip: ip, config: config, now: services.clock.now())
+        if blocked {
+            services.metrics.recordAuthThrottled(transport: transport, action: "blocked")
+            logger.warning(
+                "refusing address after repeated authentication failures",
+                metadata: ["ip": "\(ip)", "transport": "\(transport)", "blockFor": "\(DurationParser.format(config.blockFor))"]
+            )
+        }
+        if delay > .zero {
+            services.metrics.recordAuthThrottled(transport: transport, action: "delayed")
+            try? await Task.sleep(for: delay)
+        }
     }
 
     private static func unauthorized(_ message: String) -> APIError {

@@ -13,7 +13,9 @@ enum HealthRoutes {
     /// `GET /healthz`: the process is alive (always 200). `GET /readyz`: the store answers (200) or not (503); a ready
     /// answer names the configuration in force (`config.version`, `config.digest`, `config.loadedAt`).
     /// `GET /metrics`: this engine's metrics in the Prometheus text format (here unless `metrics.port` gives it a listener of its own).
-    static func add(to router: Router<EngineRequestContext>, services: EngineServices) {
+    /// `/readyz` answers `degraded` (still 200) when the WebSocket listener is at 90% of `websocket.maxConnections` or
+    /// its send buffers at 90% of `websocket.maxBufferedBytes`.
+    static func add(to router: Router<EngineRequestContext>, services: EngineServices, webSockets: WebSocketTracker? = nil) {
         let service = services.configuration.service
         router.get("/healthz") { _, _ in
             try HandlerResponse.json(["status": "ok", "service": service]).response
@@ -28,9 +30,15 @@ enum HealthRoutes {
             do {
                 try await withTimeout(.seconds(2)) { try await services.store.ping() }
                 let version = services.liveConfiguration.version
+                let config: Value = ["version": .int(Int64(version.number)), "digest": .string(version.digest), "loadedAt": .date(version.loadedAt)]
+                if let webSockets, let reason = degradation(webSockets, limits: services.configuration.limits.webSocket) {
+                    return HandlerResponse.json(value: [
+                        "status": "degraded", "service": .string(service), "store": .string(services.store.backendName), "reason": .string(reason),
+                        "config": config,
+                    ]).response
+                }
                 return HandlerResponse.json(value: [
-                    "status": "ready", "service": .string(service), "store": .string(services.store.backendName),
-                    "config": ["version": .int(Int64(version.number)), "digest": .string(version.digest), "loadedAt": .date(version.loadedAt)],
+                    "status": "ready", "service": .string(service), "store": .string(services.store.backendName), "config": config,
                 ]).response
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
@@ -39,6 +47,16 @@ enum HealthRoutes {
                 ).response
             }
         }
+    }
+
+    /// Why the instance is near a global cap (90% of open sockets or buffered bytes), or nil.
+    static func degradation(_ webSockets: WebSocketTracker, limits: WebSocketLimits) -> String? {
+        var reasons: [String] = []
+        let open = webSockets.admission.openCount
+        if open * 10 >= limits.maxConnections * 9 { reasons.append("sockets \(open) of \(limits.maxConnections)") }
+        let buffered = webSockets.budget.bytes
+        if buffered * 10 >= limits.maxBufferedBytes * 9 { reasons.append("buffered bytes \(buffered) of \(limits.maxBufferedBytes)") }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
     /// `GET /metrics`: this engine's metrics in the Prometheus text format, behind `metrics.token` when set.

@@ -108,6 +108,21 @@ public final class EngineMetrics: Sendable {
             .increment()
     }
 
+    /// Counts an authentication failure answered late (`delayed`), an IP newly refused (`blocked`), or a request or
+    /// upgrade refused without checking its token because its IP is refused (`refused`).
+    func recordAuthThrottled(transport: String, action: String) {
+        counter(
+            "auth_throttled_total", help: "Authentication throttling per IP: delayed failures, IPs blocked, requests refused while blocked",
+            labels: [("transport", transport), ("action", action)]
+        ).increment()
+    }
+
+    /// Counts a WebSocket refused (or closed) by one of limits.yaml's `websocket:` bounds.
+    public func recordWebSocketLimitRejection(limit: String) {
+        counter("websocket_limit_rejections_total", help: "WebSocket upgrades and messages refused by a limit of limits.yaml, by limit name", labels: [("limit", limit)])
+            .increment()
+    }
+
     /// Counts a request refused with 429 by the named rate limit.
     func recordRateLimitRejection(limit: String) {
         counter("rate_limit_rejections_total", help: "Requests refused with 429, by rate limit name", labels: [("limit", limit)]).increment()

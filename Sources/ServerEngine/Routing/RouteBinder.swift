@@ -52,11 +52,20 @@ struct RoutePipeline: Sendable {
         var user: AuthenticatedUser?
         if route.auth == .jwt {
             guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }
+            let throttle = services.configuration.limits.authThrottle
+            if let ip = context.remoteAddress, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: throttle, now: services.clock.now()) {
+                services.metrics.recordAuthThrottled(transport: "http", action: "refused")
+                context.logger.notice("authentication refused: too many failures", metadata: ["route": "\(route.path)", "ip": "\(ip)", "retryAfter": "\(retryAfter)"])
+                throw APIError(.tooManyRequests, "Too many failed authentications; try again later", headers: [.retryAfter: String(retryAfter)])
+            }
             do {
                 user = try await authenticator.authenticate(authorization: request.headers[.authorization])
             } catch {
                 services.metrics.recordAuthFailure(transport: "http")
                 context.logger.notice("authentication failed", metadata: ["route": "\(route.path)", "reason": "\(error.message)"])
+                if let ip = context.remoteAddress {
+                    await authenticator.throttleFailure(ip: ip, config: throttle, services: services, transport: "http", logger: context.logger)
+                }
                 throw error
             }
         }
@@ -93,7 +102,7 @@ struct RoutePipeline: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
             throw APIError(.contentTooLarge, "Request body too large; the limit is \(maxBodySize) bytes")
         }
-        let body = try await request.body.collect(upTo: maxBodySize)
+        let body = try await Self.collectBody(request, upTo: maxBodySize, timeout: services.configuration.limits.bodyReadTimeout)
         let json = try parseJSON(body, contentType: request.headers[.contentType])
         var parameters: [String: String] = [:]
         for name in route.pathParameters {
@@ -121,6 +130,16 @@ struct RoutePipeline: Sendable {
         } catch {
             context.logger.error("handler failed", metadata: ["handler": "\(route.handler)", "error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, route.errorMessage)
+        }
+    }
+
+    /// Reads the body, answering 408 when it does not arrive within `timeout` (a slowly dripped body).
+    static func collectBody(_ request: Request, upTo maxBodySize: Int, timeout: Duration) async throws -> ByteBuffer {
+        let body = request.body
+        do {
+            return try await withTimeout(timeout) { try await body.collect(upTo: maxBodySize) }
+        } catch is CancellationError {
+            throw APIError(.requestTimeout, "Request body not received within \(DurationParser.format(timeout))", headers: [.connection: "close"])
         }
     }
 

@@ -72,7 +72,7 @@ public struct ServerEngine: Sendable {
         )
         router.add(middleware: RequestObservabilityMiddleware(metrics: services.metrics))
         router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: bodyLimit))
-        HealthRoutes.add(to: router, services: services)
+        HealthRoutes.add(to: router, services: services, webSockets: webSockets)
         let binder = RouteBinder(
             services: services, handlers: handlers, authenticator: authenticator,
             rateLimiter: RateLimiter(store: services.store, clock: services.clock)
@@ -86,6 +86,7 @@ public struct ServerEngine: Sendable {
         let listener = configuration.http
         return Application(
             router: try makeRouter(),
+            server: .http1(configuration: HTTPListenerLimits.channelConfiguration(configuration.limits)),
             configuration: applicationConfiguration(listener),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listener.port) },
             logger: services.logger
@@ -115,7 +116,10 @@ public struct ServerEngine: Sendable {
             router: httpRouter,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: router,
-                configuration: .init(ws: WebSocketServerConfiguration(maxFrameSize: hardFrameLimit, autoPing: .enabled(timePeriod: limits.pingInterval)))
+                configuration: .init(
+                    http1: HTTPListenerLimits.channelConfiguration(limits),
+                    ws: WebSocketServerConfiguration(maxFrameSize: hardFrameLimit, autoPing: .enabled(timePeriod: limits.pingInterval))
+                )
             ),
             configuration: applicationConfiguration(listener),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listener.port) },

@@ -5,8 +5,18 @@ import ServiceLifecycle
 import Synchronization
 
 /// Every open WebSocket of the process, so graceful shutdown can close them with 1001 ("going away")
-/// and new upgrades are refused while shutting down.
+/// and new upgrades are refused while shutting down; and the process-wide accounting behind the WebSocket bounds
+/// of limits.yaml: sockets per user and IP, connect rates, message and byte rates, buffered bytes.
 public final class WebSocketTracker: Sendable {
+    /// Open sockets and connect rates, per process, user and IP.
+    public let admission = ConnectionAdmission()
+    /// Bytes held in all sockets' send buffers.
+    public let budget = ByteBudget()
+    /// Message rates per user and per IP, across their sockets.
+    let messageBuckets = KeyedTokenBuckets()
+    /// Incoming byte rates per user and per IP, across their sockets.
+    let byteBuckets = KeyedTokenBuckets()
+
     private struct State {
         var nextId: UInt64 = 1
         var open: [UInt64: WebSocketOutboundWriter] = [:]

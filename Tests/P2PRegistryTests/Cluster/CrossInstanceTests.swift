@@ -2,6 +2,7 @@ import DocumentStore
 import Foundation
 import Logging
 import NIOWebSocket
+import ServerConfig
 import ServerEngine
 import Testing
 import WSCore
@@ -15,8 +16,12 @@ import WSCore
     /// Two instances sharing one fresh store of `backend`.
     static func twoInstances(_ backend: RegistryBackend) async throws -> (LiveRegistry, LiveRegistry) {
         let store = try await backend.makeStore(clock: SystemWallClock())
-        let first = try await LiveRegistry.start(environment: environment, backend: backend, store: store)
-        let second = try await LiveRegistry.start(environment: environment, backend: backend, store: store)
+        let unthrottled: (inout LimitsConfig) -> Void = { limits in
+            limits.webSocket.messagesPerSecondPerUser = 1_000_000
+            limits.webSocket.messagesPerSecondPerIP = 1_000_000
+        }
+        let first = try await LiveRegistry.start(environment: environment, backend: backend, limits: unthrottled, store: store)
+        let second = try await LiveRegistry.start(environment: environment, backend: backend, limits: unthrottled, store: store)
         // Each must have seen the other alive (first heartbeat at start, then every 2 s).
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {

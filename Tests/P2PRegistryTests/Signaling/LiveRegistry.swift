@@ -36,17 +36,19 @@ final class LiveRegistry: Sendable {
         self.server = server
     }
 
-    /// Starts a registry; `environment` overrides the spec variables; `logger` (default: warnings to the console) is the engine's;
-    /// `store`, when given, is shared (several instances on one store) instead of a fresh one of `backend`.
+    /// Starts a registry; `environment` overrides the spec variables; `limits` edits the loaded limits.yaml; `logger`
+    /// (default: warnings to the console) is the engine's; `store`, when given, is shared (several instances on one
+    /// store) instead of a fresh one of `backend`.
     static func start(
         environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory, logger: Logger? = nil,
-        store sharedStore: (any DocumentStore)? = nil
+        limits: (inout LimitsConfig) -> Void = { _ in }, store sharedStore: (any DocumentStore)? = nil
     ) async throws -> LiveRegistry {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
         var variables = ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
         variables.merge(environment) { _, new in new }
-        let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        var config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        limits(&config.limits)
         let clock = clock ?? SystemWallClock()
         let store: any DocumentStore
         if let sharedStore { store = sharedStore } else { store = try await backend.makeStore(clock: clock) }
@@ -79,6 +81,12 @@ final class LiveRegistry: Sendable {
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = await server.result
+    }
+
+    /// The value of a metric series without labels (0 when absent).
+    func metric(_ name: String) -> Double {
+        let lines = engine.services.metrics.exposition().split(separator: "\n")
+        return lines.first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
     }
 
     /// A token for `user`.

@@ -1,0 +1,118 @@
+import Foundation
+import ServerConfig
+import Synchronization
+
+/// Counts the open WebSockets of the process, per user and per IP, and the recent connects of each, and decides
+/// whether a new socket may open under ``WebSocketLimits``.
+///
+/// Every attempt counts towards the connects-per-minute limits, refused ones included, so a client that keeps
+/// hammering stays refused; each key keeps at most its limit's worth of timestamps.
+///
+/// ```swift
+/// switch admission.admit(user: "alice", ip: "203.0.113.7", limits: limits, now: Date()) {
+/// case .admitted(let ticket): defer { admission.release(ticket) } …
+/// case .refused(let refusal): close(refusal.closeCode)
+/// }
+/// ```
+public final class ConnectionAdmission: Sendable {
+    /// Proof of an admitted socket; release it when the socket closes.
+    public struct Ticket: Sendable, Hashable {
+        let user: String?
+        let ip: String?
+        let id: UInt64
+    }
+
+    /// Why a socket was refused.
+    public struct Refusal: Sendable, Equatable, Error {
+        /// The limit's name, as in `websocket_limit_rejections_total{limit}`.
+        public var limit: String
+        /// The error frame's `code`.
+        public var code: String
+        /// The error frame's text and the close reason.
+        public var message: String
+        /// 1013 when the process is full (try again later), 1008 when the client exceeded its own limit.
+        public var closeCode: UInt16
+    }
+
+    /// The outcome of ``admit(user:ip:limits:now:)``.
+    public enum Decision: Sendable {
+        case admitted(Ticket)
+        case refused(Refusal)
+    }
+
+    private struct State {
+        var open = 0
+        var nextId: UInt64 = 1
+        var perUser: [String: Int] = [:]
+        var perIP: [String: Int] = [:]
+        var connects: [String: [Date]] = [:]
+        var attemptsSincePrune = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates empty counts.
+    public init() {}
+
+    /// Open sockets admitted and not yet released.
+    public var openCount: Int { state.withLock { $0.open } }
+
+    /// Counts one connect attempt and admits the socket if every limit allows it.
+    public func admit(user: String?, ip: String?, limits: WebSocketLimits, now: Date) -> Decision {
+        state.withLock { state in
+            state.attemptsSincePrune += 1
+            if state.attemptsSincePrune >= 1024 {
+                state.attemptsSincePrune = 0
+                state.connects = state.connects.filter { now.timeIntervalSince($0.value.last ?? .distantPast) < 60 }
+            }
+            guard state.open < limits.maxConnections else {
+                return .refused(Refusal(limit: "maxConnections", code: "server_full", message: "Server at capacity; try again later", closeCode: 1013))
+            }
+            // Connect rates first: they count every attempt.
+            var refusal: Refusal?
+            if let user, !Self.recordConnect(&state.connects["u:" + user, default: []], limit: limits.connectsPerMinutePerUser, now: now) {
+                refusal = Refusal(limit: "connectsPerMinutePerUser", code: "too_many_connects", message: "Too many connections a minute for this user", closeCode: 1008)
+            }
+            if let ip, !Self.recordConnect(&state.connects["i:" + ip, default: []], limit: limits.connectsPerMinutePerIP, now: now), refusal == nil {
+                refusal = Refusal(limit: "connectsPerMinutePerIP", code: "too_many_connects", message: "Too many connections a minute from this address", closeCode: 1008)
+            }
+            if let refusal { return .refused(refusal) }
+            if let user, state.perUser[user, default: 0] >= limits.maxConnectionsPerUser {
+                return .refused(Refusal(limit: "maxConnectionsPerUser", code: "too_many_connections", message: "Too many open connections for this user", closeCode: 1008))
+            }
+            if let ip, state.perIP[ip, default: 0] >= limits.maxConnectionsPerIP {
+                return .refused(Refusal(limit: "maxConnectionsPerIP", code: "too_many_connections", message: "Too many open connections from this address", closeCode: 1008))
+            }
+            state.open += 1
+            if let user { state.perUser[user, default: 0] += 1 }
+            if let ip { state.perIP[ip, default: 0] += 1 }
+            let ticket = Ticket(user: user, ip: ip, id: state.nextId)
+            state.nextId += 1
+            return .admitted(ticket)
+        }
+    }
+
+    /// Forgets an admitted socket.
+    public func release(_ ticket: Ticket) {
+        state.withLock { state in
+            state.open -= 1
+            if let user = ticket.user {
+                let left = state.perUser[user, default: 1] - 1
+                state.perUser[user] = left > 0 ? left : nil
+            }
+            if let ip = ticket.ip {
+                let left = state.perIP[ip, default: 1] - 1
+                state.perIP[ip] = left > 0 ? left : nil
+            }
+        }
+    }
+
+    /// Records an attempt in a sliding minute; false if `limit` attempts already fell within the last minute.
+    private static func recordConnect(_ times: inout [Date], limit: Int, now: Date) -> Bool {
+        times.removeAll { now.timeIntervalSince($0) >= 60 }
+        let allowed = times.count < limit
+        times.append(now)
+        if times.count > limit { times.removeFirst(times.count - limit) }
+        return allowed
+    }
+}

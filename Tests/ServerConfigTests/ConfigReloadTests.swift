@@ -76,3 +76,24 @@ import Testing
         #expect(edited.digest != first.digest)
     }
 }
+
+/// Reload of the resource bounds (issue 14's keys).
+@Suite struct BoundsReloadTests {
+    @Test func webSocketBoundsAndAuthThrottleApplyAndListenerOptionsNeedARestart() throws {
+        let running = try ConfigFixtures.load()
+        let loaded = try ConfigFixtures.load(
+            limits: ConfigFixtures.limits.replacingFirst(
+                "http:\n  maxBodySize: 64KiB\n",
+                with: "http:\n  maxBodySize: 64KiB\n  idleTimeout: 5s\n  bodyReadTimeout: 3s\nwebsocket:\n  maxConnectionsPerUser: 3\nauthThrottle:\n  maxFailures: 7\n"
+            )
+        )
+        let reload = ConfigReload(running: running, loaded: loaded)
+        #expect(reload.applied.contains { $0.hasPrefix("http.bodyReadTimeout: ") && $0.hasSuffix("→ 3s") }, "\(reload.applied)")
+        #expect(reload.applied.contains { $0.hasPrefix("websocket.maxConnectionsPerUser: ") && $0.hasSuffix("→ 3") }, "\(reload.applied)")
+        #expect(reload.applied.contains { $0.hasPrefix("authThrottle.maxFailures: ") && $0.hasSuffix("→ 7") }, "\(reload.applied)")
+        #expect(reload.needsRestart.contains { $0.hasPrefix("limits.yaml http.idleTimeout: ") }, "\(reload.needsRestart)")
+        #expect(reload.configuration.limits.webSocket.maxConnectionsPerUser == 3)
+        #expect(reload.configuration.limits.authThrottle.maxFailures == 7)
+        #expect(reload.configuration.limits.idleTimeout == running.limits.idleTimeout)
+    }
+}

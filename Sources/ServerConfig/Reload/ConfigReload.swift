@@ -31,6 +31,18 @@ public struct ConfigReload: Sendable {
         var new = loaded.limits
 
         Self.compare("http.maxBodySize", ByteSizeParser.format(old.maxBodySize), ByteSizeParser.format(new.maxBodySize), into: &applied)
+        Self.compare("http.bodyReadTimeout", DurationParser.format(old.bodyReadTimeout), DurationParser.format(new.bodyReadTimeout), into: &applied)
+        // The HTTP listener's channel options are set when it starts.
+        if old.maxHeaderSize != new.maxHeaderSize {
+            needsRestart.append("limits.yaml http.maxHeaderSize: \(ByteSizeParser.format(old.maxHeaderSize)) → \(ByteSizeParser.format(new.maxHeaderSize))")
+            new.maxHeaderSize = old.maxHeaderSize
+        }
+        if old.idleTimeout != new.idleTimeout {
+            needsRestart.append("limits.yaml http.idleTimeout: \(DurationParser.format(old.idleTimeout)) → \(DurationParser.format(new.idleTimeout))")
+            new.idleTimeout = old.idleTimeout
+        }
+        Self.compare("websocket", Self.fields(of: old.webSocket), Self.fields(of: new.webSocket), into: &applied)
+        Self.compare("authThrottle", Self.fields(of: old.authThrottle), Self.fields(of: new.authThrottle), into: &applied)
         Self.compare("websocket.maxFrameSize", ByteSizeParser.format(old.maxFrameSize), ByteSizeParser.format(new.maxFrameSize), into: &applied)
         if old.pingInterval != new.pingInterval {
             needsRestart.append(
@@ -88,6 +100,19 @@ public struct ConfigReload: Sendable {
 
     private static func compare(_ key: String, _ old: String, _ new: String, into lines: inout [String]) {
         if old != new { lines.append("\(key): \(old) → \(new)") }
+    }
+
+    /// The stored properties of a plain configuration struct as `name → value` (durations and sizes readable).
+    private static func fields(of value: Any) -> [String: String] {
+        var fields: [String: String] = [:]
+        for child in Mirror(reflecting: value).children {
+            guard let name = child.label else { continue }
+            switch child.value {
+            case let duration as Duration: fields[name] = DurationParser.format(duration)
+            default: fields[name] = "\(child.value)"
+            }
+        }
+        return fields
     }
 
     private static func describe(_ limit: RateLimitConfig) -> String {

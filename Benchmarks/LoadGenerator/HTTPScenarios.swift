@@ -91,7 +91,7 @@ enum HTTPScenarios {
         let reader = try await mintTokens(for: ["\(prefix)_reader"], secret: options.secret)[0]
         let health = healthz(options)
         _ = try await measure("warm-up", options, group: group, requests: health, duration: 1)
-        let healthPhase = try await measure("healthz", options, group: group, requests: health, duration: duration)
+        let healthPhase = try await measure("healthz", options, group: group, requests: health, duration: options.double("healthz-duration", duration))
         emit(
             """
             | devices in network | peers returned | response bytes | **req/s** | p50 (ms) | **p99 (ms)** | MB/s | server CPU µs/req | `304` req/s (`If-None-Match`) | `304` p50 (ms) | `304` p99 (ms) | server CPU µs/304 | 200 ÷ healthz | 304 ÷ healthz |

@@ -2,6 +2,9 @@ import DocumentStore
 
 /// The JSON shapes the spec's endpoints return for a device document.
 enum DeviceView {
+    /// The stored fields `peer` lists (its defaults for missing ones are fixed, so these determine the entry).
+    static let peerFields = ["userId", "deviceId", "signalAddress", "capabilities", "isCoordinator", "lastSeen"]
+
     /// An entry of `GET /network/:networkId/peers`: userId, deviceId, signalAddress, capabilities, isCoordinator, lastSeen.
     static func peer(_ device: Document) -> Value {
         [

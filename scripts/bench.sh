@@ -132,7 +132,7 @@ run_store() {  # $1: embedded|mongoeco
         discover_args="--sizes 100,1000,10000 --duration 3"
     else
         socket_counts="1000"; hold=10
-        relay_args="--pairs 250 --rate 500 --duration 5"
+        relay_args="--pairs 250 --rate 300 --duration 5 --drain 30"
         announce_args="--users 500 --duration 3"
         discover_args="--sizes 100,1000 --duration 3"
     fi

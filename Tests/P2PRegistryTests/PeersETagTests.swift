@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+@testable import P2PRegistry
 import ServerEngine
 import Testing
 
@@ -94,5 +95,37 @@ import Testing
         #expect(tag(String(repeating: "a", count: 1000)) != tag(String(repeating: "a", count: 999) + "b"))
         #expect(tag("abcdefgh" + "12345678") != tag("12345678" + "abcdefgh"))
         #expect(tag("") != tag(" "))
+    }
+}
+
+/// The discovery path's direct rendering is byte for byte what the generic writer gives.
+@Suite struct PeersRenderingTests {
+    @Test func directListingMatchesTheGenericWriter() {
+        let devices: [Document] = [
+            [
+                "userId": "alice", "deviceId": "peer_a", "signalAddress": "wss://x/\"quoted\"\n\u{1}é", "capabilities": ["relay", "store"],
+                "isCoordinator": true, "lastSeen": .date(Timestamp(millisecondsSinceEpoch: 1_800_000_000_123)),
+            ],
+            ["deviceId": "peer_b", "userId": .int(42)],  // missing fields take DeviceView.peer's defaults
+        ]
+        let generic = JSONWriter.bytes(["peers": .array(devices.map(DeviceView.peer))])
+        #expect(Array(DeviceView.peersListing(devices).readableBytesView) == generic)
+        #expect(Array(DeviceView.peersListing([]).readableBytesView) == Array("{\"peers\":[]}".utf8))
+    }
+
+    @Test func datesAreWrittenAsTimestampDescribesThem() {
+        let samples: [Int64] = [
+            0, 1, -1, 999, 86_399_999, 86_400_000, -86_400_001, 951_782_400_000, 1_800_000_000_123, 253_402_300_799_999, -62_135_596_800_000,
+            -62_135_596_800_001, 253_402_300_800_000,
+        ]
+        for millis in samples {
+            let stamp = Timestamp(millisecondsSinceEpoch: millis)
+            #expect(JSONWriter.string(.date(stamp)) == "\"\(stamp.description)\"", "\(millis)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let stamp = Timestamp(millisecondsSinceEpoch: Int64.random(in: -70_000_000_000_000...260_000_000_000_000, using: &generator))
+            #expect(JSONWriter.string(.date(stamp)) == "\"\(stamp.description)\"")
+        }
     }
 }

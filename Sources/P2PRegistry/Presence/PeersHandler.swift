@@ -22,7 +22,9 @@ enum PeersHandler {
         )
         let tag = entityTag(of: devices)
         if context.ifNoneMatch(matches: tag) { return .notModified(entityTag: tag) }
-        return HandlerResponse.json(value: ["peers": .array(newestFirst(devices).map(DeviceView.peer))], headers: [.eTag: tag])
+        return HandlerResponse(
+            headers: [.contentType: "application/json; charset=utf-8", .eTag: tag], body: DeviceView.peersListing(newestFirst(devices))
+        )
     }
 
     /// Most recently seen first, then by deviceId: the order the spec's `sort({ lastSeen: -1 })` gives, made total.

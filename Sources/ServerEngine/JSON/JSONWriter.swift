@@ -39,7 +39,7 @@ public enum JSONWriter {
         case .int(let integer): writeInteger(integer, into: &buffer)
         case .double(let double): buffer.writeString(format(double))
         case .string(let text): writeQuoted(text, into: &buffer)
-        case .date(let timestamp): writeQuoted(timestamp.description, into: &buffer)  // ISO-8601 with milliseconds
+        case .date(let timestamp): writeDate(timestamp, into: &buffer)  // ISO-8601 with milliseconds
         case .objectId(let id): writeQuoted(id.hex, into: &buffer)
         case .array(let elements):
             buffer.writeInteger(UInt8(ascii: "["))
@@ -73,6 +73,51 @@ public enum JSONWriter {
 
     static func writeString(_ text: String, to output: inout String) {
         Value.writeQuoted(text, to: &output)
+    }
+
+    /// `"2024-01-20T12:00:00.000Z"`, as `Timestamp.description` renders it, written digit by digit (years 0–9999;
+    /// others through `description`).
+    static func writeDate(_ timestamp: Timestamp, into buffer: inout ByteBuffer) {
+        let millis = timestamp.millisecondsSinceEpoch
+        var days = millis / 86_400_000
+        var dayMillis = millis % 86_400_000
+        if dayMillis < 0 {
+            days -= 1
+            dayMillis += 86_400_000
+        }
+        // Howard Hinnant's days-to-civil algorithm, as Timestamp uses.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        guard (0...9999).contains(year) else {
+            writeQuoted(timestamp.description, into: &buffer)
+            return
+        }
+        var text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (34, 0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 84, 0, 0, 58, 0, 0, 58, 0, 0, 46, 0, 0, 0, 90, 34)
+        withUnsafeMutableBytes(of: &text) { bytes in
+            func put(_ value: Int64, at offset: Int, width: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    bytes[index] = UInt8(48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, at: 1, width: 4)
+            put(month, at: 6, width: 2)
+            put(day, at: 9, width: 2)
+            put(dayMillis / 3_600_000, at: 12, width: 2)
+            put(dayMillis / 60_000 % 60, at: 15, width: 2)
+            put(dayMillis / 1000 % 60, at: 18, width: 2)
+            put(dayMillis % 1000, at: 21, width: 3)
+            _ = buffer.writeBytes(UnsafeRawBufferPointer(bytes))
+        }
     }
 
     private static func writeInteger(_ integer: Int64, into buffer: inout ByteBuffer) {

@@ -129,3 +129,12 @@ import Testing
         }
     }
 }
+
+@Suite struct PeersOrderTests {
+    @Test func newestFirstThenDeviceIdInByteOrder() {
+        func device(_ id: String, _ millis: Int64) -> Document { ["deviceId": .string(id), "lastSeen": .date(Timestamp(millisecondsSinceEpoch: millis))] }
+        let devices = [device("peer_b", 5), device("peer_a", 5), device("peer_c", 9), device("peer_", 5), device("peer_Z", 5), device("peer_é", 5)]
+        #expect(PeersHandler.newestFirst(devices).compactMap { $0["deviceId"]?.stringValue } == ["peer_c", "peer_", "peer_Z", "peer_a", "peer_b", "peer_é"])
+        #expect(PeersHandler.bytewiseLess("", "a") && !PeersHandler.bytewiseLess("a", "") && !PeersHandler.bytewiseLess("", ""))
+    }
+}

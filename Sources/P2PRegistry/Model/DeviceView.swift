@@ -4,7 +4,8 @@ import ServerEngine
 
 /// The JSON shapes the spec's endpoints return for a device document.
 enum DeviceView {
-    /// The stored fields `peer` lists (its defaults for missing ones are fixed, so these determine the entry).
+    /// The stored fields `peer` and `peersListing` list (their defaults for missing ones are fixed, so these
+    /// determine an entry).
     static let peerFields = ["userId", "deviceId", "signalAddress", "capabilities", "isCoordinator", "lastSeen"]
 
     /// An entry of `GET /network/:networkId/peers`: userId, deviceId, signalAddress, capabilities, isCoordinator, lastSeen.

@@ -35,9 +35,22 @@ enum PeersHandler {
         }
         let order = devices.indices.sorted { left, right in
             let (a, b) = (keys[left], keys[right])
-            return a.0 != b.0 ? a.0 > b.0 : a.1.utf8.lexicographicallyPrecedes(b.1.utf8)
+            return a.0 != b.0 ? a.0 > b.0 : bytewiseLess(a.1, b.1)
         }
         return order.map { devices[$0] }
+    }
+
+    /// UTF-8 byte order (MongoDB's string order), by `memcmp` on native strings.
+    static func bytewiseLess(_ left: String, _ right: String) -> Bool {
+        let fast = left.utf8.withContiguousStorageIfAvailable { a in
+            right.utf8.withContiguousStorageIfAvailable { b -> Bool in
+                let common = min(a.count, b.count)
+                guard common > 0, let first = a.baseAddress, let second = b.baseAddress else { return a.count < b.count }
+                let order = memcmp(first, second, common)
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
+        return (fast ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 
     /// A strong entity tag for the listing of `devices`: the count and an order-independent combination of a
@@ -46,7 +59,7 @@ enum PeersHandler {
     static func entityTag(of devices: [Document]) -> String {
         var sum: UInt64 = 0
         for device in devices {
-            var hasher = EntityTagHasher(seed: 0x7065_6572_7376_3031)  // "peersv01": bump when DeviceView.peer changes
+            var hasher = EntityTagHasher(seed: 0x7065_6572_7376_3031)  // "peersv01": bump when DeviceView.peersListing changes
             for field in DeviceView.peerFields { hasher.combine(device[field] ?? .null) }
             sum &+= hasher.finalize()
         }

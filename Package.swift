@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ServerConfig", targets: ["ServerConfig"]),
         .library(name: "ServerEngine", targets: ["ServerEngine"]),
         .library(name: "P2PRegistry", targets: ["P2PRegistry"]),
+        .executable(name: "loadgen", targets: ["LoadGenerator"]),
     ],
     dependencies: [
         // Exact pins: the local package mirror's commit ids are not GitHub's, so no Package.resolved is committed.
@@ -97,6 +98,17 @@ let package = Package(
             name: "DocumentStoreBenchmark",
             dependencies: ["DocumentStore"],
             path: "Benchmarks/DocumentStoreBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LoadGenerator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "Benchmarks/LoadGenerator",
             swiftSettings: swiftSettings
         ),
         .target(

@@ -36,12 +36,25 @@ public struct HandlerResponse: Sendable {
     public static func json(value: Value, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> HandlerResponse {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return HandlerResponse(status: status, headers: fields, body: ByteBuffer(bytes: JSONWriter.bytes(value)))
+        return HandlerResponse(status: status, headers: fields, body: JSONWriter.buffer(value))
+    }
+
+    /// `304 Not Modified` for a conditional GET whose `If-None-Match` named `entityTag`: no body, and no
+    /// `Content-Length` (which would have to equal the length of the 200 it stands for).
+    public static func notModified(entityTag: String, headers: HTTPFields = [:]) -> HandlerResponse {
+        var fields = headers
+        fields[.eTag] = entityTag
+        return HandlerResponse(status: .notModified, headers: fields)
     }
 
     /// The Hummingbird response.
     var response: Response {
         var fields = headers
+        if status == .notModified || status == .noContent {
+            // No content: a Content-Length only when the handler set one (a 304 may give the 200's length).
+            let length = fields[.contentLength].flatMap { Int($0) }
+            return Response(status: status, headers: fields, body: ResponseBody(contentLength: length) { writer in try await writer.finish(nil) })
+        }
         fields[.contentLength] = String(body.readableBytes)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: body))
     }

@@ -32,14 +32,10 @@ import Testing
 
     @Test(.enabled(if: environment["SCALEOUT_BENCHMARK"] == "1", "set SCALEOUT_BENCHMARK=1 to run"))
     func crossInstanceRelayNextToSameInstance() async throws {
-        let directory = try ScaleOutProcessTests.configDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = MongoProcessTests.uniqueDatabase()
-        let x = try await ScaleOutProcessTests.Instance.start("bx", configDir: directory, database: database)
-        defer { x.process.terminate() }
-        let y = try await ScaleOutProcessTests.Instance.start("by", configDir: directory, database: database)
-        defer { y.process.terminate() }
-        try await Task.sleep(for: .milliseconds(500))
+        try await ScaleOutProcessTests.withInstances(["bx", "by"]) { instances in try await Self.compare(instances[0], instances[1]) }
+    }
+
+    static func compare(_ x: ScaleOutProcessTests.Instance, _ y: ScaleOutProcessTests.Instance) async throws {
         let alice = try await MongoProcessTests.token("alice")
         for peer in ["peer_a", "peer_b", "peer_c"] { #expect(try await x.announce(peer, token: alice) == 200) }
         let a = try await x.connect("peer_a", token: alice)
@@ -51,7 +47,7 @@ import Testing
         func row(_ label: String, _ f: Figures) -> String {
             String(format: "| %@ | %.2f ms | %.2f ms | %.2f ms | %.0f/s |", label, f.p50, f.p99, f.max, f.perSecond)
         }
-        let endpoint = try await MongoProcessTests.environment(database: database)["MONGODB_URI"] ?? ""
+        let endpoint = try await MongoProcessTests.environment(database: "-")["MONGODB_URI"] ?? ""
         print(
             """
             Cross-instance relay, \(Self.messages) messages per measurement, two `registry serve` processes on \(endpoint.contains("127.0.0.1") ? "mongoeco (a Python wire server, not MongoDB)" : "MONGODB_URI's server"), inbox poll 50ms

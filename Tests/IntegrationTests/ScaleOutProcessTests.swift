@@ -71,6 +71,19 @@ import Glibc
         return directory
     }
 
+    /// Starts one instance per id on a fresh database of the test MongoDB, lets them see each other's heartbeats,
+    /// runs `body`, and stops them.
+    static func withInstances(_ ids: [String], _ body: ([Instance]) async throws -> Void) async throws {
+        let directory = try configDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = MongoProcessTests.uniqueDatabase()
+        var instances: [Instance] = []
+        defer { for instance in instances { instance.process.terminate() } }
+        for id in ids { instances.append(try await Instance.start(id, configDir: directory, database: database)) }
+        try await Task.sleep(for: .milliseconds(500))  // every instance has seen the others' heartbeats
+        try await body(instances)
+    }
+
     /// The `n` values of signaling frames, in arrival order.
     static func numbers(_ frames: [String]) -> [String] {
         frames.compactMap { frame in
@@ -84,16 +97,10 @@ import Glibc
     }
 
     @Test func threeInstancesRelayExactlyOnceAndAKilledInstanceLosesNothing() async throws {
-        let directory = try Self.configDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = MongoProcessTests.uniqueDatabase()
-        let x = try await Instance.start("x", configDir: directory, database: database)
-        defer { x.process.terminate() }
-        let y = try await Instance.start("y", configDir: directory, database: database)
-        defer { y.process.terminate() }
-        let z = try await Instance.start("z", configDir: directory, database: database)
-        defer { z.process.terminate() }
-        try await Task.sleep(for: .milliseconds(500))  // every instance has seen the others' heartbeats
+        try await Self.withInstances(["x", "y", "z"]) { instances in try await Self.relayAndKill(instances[0], instances[1], instances[2]) }
+    }
+
+    static func relayAndKill(_ x: Instance, _ y: Instance, _ z: Instance) async throws {
         // The transport is logged at start-up: the wire server has no change streams, so the inbox is polled.
         if try await MongoTestServer.shared.endpoint().isMongoeco {
             #expect(x.process.text.stdout.contains(#""transport":"inbox polling (the store has no change streams)""#))
@@ -146,14 +153,10 @@ import Glibc
     }
 
     @Test func aConnectionOnAnotherInstanceClosesTheOldOneWith4000() async throws {
-        let directory = try Self.configDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = MongoProcessTests.uniqueDatabase()
-        let x = try await Instance.start("px", configDir: directory, database: database)
-        defer { x.process.terminate() }
-        let y = try await Instance.start("py", configDir: directory, database: database)
-        defer { y.process.terminate() }
-        try await Task.sleep(for: .milliseconds(500))
+        try await Self.withInstances(["px", "py"]) { instances in try await Self.replace(instances[0], instances[1]) }
+    }
+
+    static func replace(_ x: Instance, _ y: Instance) async throws {
         let alice = try await MongoProcessTests.token("alice")
         #expect(try await x.announce("peer_a", token: alice) == 200)
         let old = try await x.connect("peer_a", token: alice)
@@ -171,17 +174,12 @@ import Glibc
     }
 
     @Test func theAnnounceRateLimitIsSharedAcrossInstances() async throws {
-        let directory = try Self.configDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = MongoProcessTests.uniqueDatabase()
-        let x = try await Instance.start("rx", configDir: directory, database: database)
-        defer { x.process.terminate() }
-        let y = try await Instance.start("ry", configDir: directory, database: database)
-        defer { y.process.terminate() }
-        let alice = try await MongoProcessTests.token("alice")
-        var statuses: [Int] = []
-        for n in 0..<20 { statuses.append(try await (n % 2 == 0 ? x : y).announce("peer_a", token: alice)) }
-        #expect(statuses.filter { $0 == 200 }.count == 12, "\(statuses)")
-        #expect(statuses.filter { $0 == 429 }.count == 8, "\(statuses)")
+        try await Self.withInstances(["rx", "ry"]) { instances in
+            let alice = try await MongoProcessTests.token("alice")
+            var statuses: [Int] = []
+            for n in 0..<20 { statuses.append(try await instances[n % 2].announce("peer_a", token: alice)) }
+            #expect(statuses.filter { $0 == 200 }.count == 12, "\(statuses)")
+            #expect(statuses.filter { $0 == 429 }.count == 8, "\(statuses)")
+        }
     }
 }

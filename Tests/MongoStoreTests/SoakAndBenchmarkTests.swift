@@ -40,28 +40,7 @@ import Testing
             let store = try await MongoTestServer.shared.makeStore(poolSize: 2)
             let collection = store.collection(MongoTestServer.uniqueName())
             try await store.ping()
-            try await collection.createIndexes([IndexSpec("deviceId", unique: true), IndexSpec("expiresAt", expireAfterSeconds: 0)])
-            _ = try await collection.listIndexes()
-            await expectStoreError(.indexConflict) { try await collection.createIndex(IndexSpec("deviceId")) }
-            for index in 0..<10 {
-                _ = try await collection.insertOne([
-                    "deviceId": .string("d\(index)"), "tags": ["a", .string("t\(index % 3)")], "n": .int(Int64(index)),
-                    "at": .date(Date()), "nested": ["s": "x\0y é", "d": 1.5],
-                ])
-            }
-            await expectStoreError(.duplicateKey) { try await collection.insertOne(["deviceId": "d1"]) }
-            _ = try await collection.find(["n": ["$gte": 2]], sort: [SortKey("n", .descending)], limit: 5, skip: 1, projection: ["n": 1])
-            _ = try await collection.findOne(["deviceId": "d3"])
-            _ = try await collection.count(["tags": "a"])
-            _ = try await collection.distinct("tags")
-            await expectStoreError(.invalidQuery) { try await collection.find(["n": ["$bogus": 1]]) }
-            _ = try await collection.updateOne(["deviceId": "new\(round)"], ["$set": ["n": 1], "$setOnInsert": ["c": 1]], upsert: true)
-            _ = try await collection.updateMany(["n": ["$lt": 5]], ["$inc": ["n": 1]])
-            await expectStoreError(.invalidQuery) { try await collection.updateOne(["deviceId": "d1"], ["n": 1]) }
-            await expectStoreError(.immutableField) { try await collection.updateOne(["deviceId": "d1"], ["$set": ["_id": 1]]) }
-            _ = try await collection.findOneAndUpdate(["deviceId": "d2"], ["$push": ["tags": "z"]], returnDocument: .after, sort: [SortKey("n")])
-            _ = try await collection.deleteOne(["deviceId": "d4"])
-            _ = try await collection.deleteMany(["n": ["$gt": 7]])
+            try await Self.exerciseEveryOperation(collection, round: round)
             try await store.dropCollection(collection.name)
             try await store.shutdown()
             await expectStoreError(.unavailable) { try await collection.count() }

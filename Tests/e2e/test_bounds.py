@@ -414,8 +414,7 @@ def test_soak_normal_traffic_beside_every_abuse(start_registry, embedded_only):
 
     BOUNDS_SOAK_SECONDS sets the length (default 60), BOUNDS_SOAK_PATTERNS the abuses (slow,flood,tokens) and
     BOUNDS_FLOOD_FRAMES what the flooder sends (mixed, garbage, offers, none), to tell which pattern a growth
-    comes from. Known: sockets closed for invalid frames that include 80 KiB frames leave RSS some 65 KB higher
-    each (open descriptors stay flat); the other patterns plateau."""
+    comes from (this is how a reference cycle keeping every upgraded connection's context was found)."""
     seconds = float(os.environ.get("BOUNDS_SOAK_SECONDS", "60"))
     registry = start_registry(limits={"websocket.connectsPerMinutePerUser": "20", "websocket.messagesPerSecondPerUser": "200",
                                       "websocket.bytesPerSecondPerUser": "64MiB", "websocket.bytesPerSecondPerIP": "64MiB",

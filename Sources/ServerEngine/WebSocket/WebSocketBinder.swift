@@ -24,6 +24,7 @@ struct WebSocketBinder {
             }
             let services = services, authenticator = authenticator, tracker = tracker
             router.ws(RouterPath(route.path)) { inbound, outbound, context in
+                context.requestContext.releaseUpgradeReference()
                 guard services.readiness.isReady else {
                     try await outbound.close(.init(codeNumber: 1013), reason: "Try again later: the store is not ready")
                     return

@@ -115,10 +115,12 @@ public struct WebSocketSession: Sendable {
         let outbound = outbound, channel = channel
         Task { try? await outbound.close(code, reason: reason) }
         guard let channel else { return }
-        Task {
+        let watchdog = Task {
             try? await Task.sleep(for: forceAfter)
             if channel.isActive { try? await channel.close() }
         }
+        // A socket that closes in time must not stay referenced (with its buffers) until the timeout.
+        channel.closeFuture.whenComplete { _ in watchdog.cancel() }
     }
 
     private static func format(_ rate: Double) -> String {

@@ -15,7 +15,7 @@ final class ConnectionDirectory: Sendable {
         /// The socket's bounded outgoing buffer: live messages are offered to it, never awaited.
         let sendBuffer: WebSocketSendBuffer
         /// Wakes the connection's queue flusher.
-        let flush: AsyncStream<Void>.Continuation
+        let flush: QueueFlusher
         /// Closes the socket without waiting for its receiver (the session's `close(_:reason:forceAfter:)`).
         let close: @Sendable (WebSocketErrorCode, String) -> Void
     }

@@ -50,7 +50,7 @@ final class SignalingHub: Sendable {
             logger[metadataKey: "deviceId"] = "\(deviceId)"
             return logger
         }()
-        let (flushRequests, flush) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let flush = QueueFlusher { [self] in await self.flushQueue(deviceId: deviceId, session: session, logger: logger) }
         let services = session.services
         var hooks = WebSocketSendBuffer.Hooks()
         hooks.sent = { [self] _ in
@@ -85,12 +85,8 @@ final class SignalingHub: Sendable {
         try? await PresenceRefresher.refresh([deviceId], services: session.services)
         logger.info("signaling connected", metadata: ["userId": "\(user.id)"])
         flush.yield()  // deliver what was queued while the device was away
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.flushQueue(flushRequests, deviceId: deviceId, session: session, logger: logger) }
-            group.addTask { await self.readFrames(session, deviceId: deviceId, logger: logger) }
-            await group.next()
-            group.cancelAll()
-        }
+        // The reader runs in this task; flushes run in short-lived tasks only when requested (QueueFlusher).
+        await readFrames(session, deviceId: deviceId, logger: logger)
         await clusterDisconnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
         logger.info("signaling disconnected")
     }
@@ -274,22 +270,20 @@ final class SignalingHub: Sendable {
         }
     }
 
-    /// Sends the device's queued messages whenever woken and its send buffer is empty; what does not fit in the
-    /// buffer goes back to the queue until the receiver catches up (the buffer's `drained` hook wakes this again).
-    private func flushQueue(_ requests: AsyncStream<Void>, deviceId: String, session: WebSocketSession, logger: Logger) async {
+    /// Sends the device's queued messages if its send buffer has room; what does not fit goes back to the queue
+    /// until the receiver catches up (the buffer's `drained` hook requests another flush).
+    private func flushQueue(deviceId: String, session: WebSocketSession, logger: Logger) async {
         let queue = SignalingQueue(services: session.services)
-        for await _ in requests {
-            guard session.sendBuffer.hasRoom, let messages = try? await queue.drain(deviceId), !messages.isEmpty else { continue }
-            let limits = session.services.configuration.limits.webSocket
-            var unsent: [Document] = []
-            for message in messages {
-                if unsent.isEmpty, session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted {
-                    continue
-                }
-                unsent.append(message)
+        guard session.sendBuffer.hasRoom, let messages = try? await queue.drain(deviceId), !messages.isEmpty else { return }
+        let limits = session.services.configuration.limits.webSocket
+        var unsent: [Document] = []
+        for message in messages {
+            if unsent.isEmpty, session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted {
+                continue
             }
-            if !unsent.isEmpty { await requeue(unsent, for: deviceId, services: session.services, logger: logger) }
-            logger.info("delivered queued messages", metadata: ["count": "\(messages.count - unsent.count)"])
+            unsent.append(message)
         }
+        if !unsent.isEmpty { await requeue(unsent, for: deviceId, services: session.services, logger: logger) }
+        logger.info("delivered queued messages", metadata: ["count": "\(messages.count - unsent.count)"])
     }
 }

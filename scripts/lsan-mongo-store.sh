@@ -43,7 +43,7 @@ let package = Package(
 SWIFT
 
 server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; }
+cleanup() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 if [ -z "${MONGODB_URI:-}" ]; then
     # The wire server in the background; its first line is `port=N`.

@@ -112,6 +112,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "NetworkTestSupport",
+            path: "Tests/Support/NetworkTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MongoTestSupport",
             dependencies: ["MongoStore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support/MongoTestSupport",
@@ -134,6 +139,7 @@ let package = Package(
                 "ServerConfig",
                 "DocumentStore",
                 "P2PRegistry",
+                "NetworkTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -149,6 +155,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 "MongoStore",
                 "MongoTestSupport",
+                "NetworkTestSupport",
             ],
             swiftSettings: swiftSettings
         ),
@@ -159,7 +166,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["registry", "MongoStore", "MongoTestSupport", "DocumentStore"],
+            dependencies: ["registry", "MongoStore", "MongoTestSupport", "NetworkTestSupport", "DocumentStore"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,6 @@
 import DocumentStore
 import Foundation
+import NetworkTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -51,17 +51,18 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 }
 
 extension Timestamp: CustomStringConvertible {
+    /// The instant's UTC calendar fields (proleptic Gregorian calendar): month 1–12, day 1–31, millisecond 0–999.
+    public var utcComponents: (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, millisecond: Int64) {
+        let (days, dayMillis) = Self.floorDivide(millisecondsSinceEpoch, 86_400_000)
+        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
+        return (year, month, day, dayMillis / 3_600_000, dayMillis / 60_000 % 60, dayMillis / 1000 % 60, dayMillis % 1000)
+    }
+
     /// ISO 8601 with milliseconds, e.g. `2024-01-20T12:00:00.000Z`.
     public var description: String {
-        let millis = millisecondsSinceEpoch
-        let (days, dayMillis) = Self.floorDivide(millis, 86_400_000)
-        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
-        let hour = dayMillis / 3_600_000
-        let minute = dayMillis / 60_000 % 60
-        let second = dayMillis / 1000 % 60
-        let fraction = dayMillis % 1000
-        return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-            + "\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2)).\(Self.pad(fraction, 3))Z"
+        let time = utcComponents
+        return "\(Self.pad(time.year, 4))-\(Self.pad(time.month, 2))-\(Self.pad(time.day, 2))T"
+            + "\(Self.pad(time.hour, 2)):\(Self.pad(time.minute, 2)):\(Self.pad(time.second, 2)).\(Self.pad(time.millisecond, 3))Z"
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {

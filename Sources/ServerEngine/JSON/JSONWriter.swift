@@ -78,23 +78,8 @@ public enum JSONWriter {
     /// `"2024-01-20T12:00:00.000Z"`, as `Timestamp.description` renders it, written digit by digit (years 0–9999;
     /// others through `description`).
     static func writeDate(_ timestamp: Timestamp, into buffer: inout ByteBuffer) {
-        let millis = timestamp.millisecondsSinceEpoch
-        var days = millis / 86_400_000
-        var dayMillis = millis % 86_400_000
-        if dayMillis < 0 {
-            days -= 1
-            dayMillis += 86_400_000
-        }
-        // Howard Hinnant's days-to-civil algorithm, as Timestamp uses.
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let time = timestamp.utcComponents
+        let year = time.year
         guard (0...9999).contains(year) else {
             writeQuoted(timestamp.description, into: &buffer)
             return
@@ -110,12 +95,12 @@ public enum JSONWriter {
                 }
             }
             put(year, at: 1, width: 4)
-            put(month, at: 6, width: 2)
-            put(day, at: 9, width: 2)
-            put(dayMillis / 3_600_000, at: 12, width: 2)
-            put(dayMillis / 60_000 % 60, at: 15, width: 2)
-            put(dayMillis / 1000 % 60, at: 18, width: 2)
-            put(dayMillis % 1000, at: 21, width: 3)
+            put(time.month, at: 6, width: 2)
+            put(time.day, at: 9, width: 2)
+            put(time.hour, at: 12, width: 2)
+            put(time.minute, at: 15, width: 2)
+            put(time.second, at: 18, width: 2)
+            put(time.millisecond, at: 21, width: 3)
             _ = buffer.writeBytes(UnsafeRawBufferPointer(bytes))
         }
     }

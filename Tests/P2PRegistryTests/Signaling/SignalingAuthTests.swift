@@ -1,5 +1,6 @@
 import DocumentStore
 import Foundation
+import NetworkTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -1,5 +1,6 @@
 import DocumentStore
 import Foundation
+import NetworkTestSupport
 import NIOWebSocket
 import ServerConfig
 import Testing

@@ -14,7 +14,10 @@ echo "== build"
 swift build --build-tests --quiet
 
 echo "== swift test"
-swift test --skip-build
+# In two runs: the in-process suites, then the process-level ones (IntegrationTests start `registry serve`
+# processes), so the two kinds do not compete for the two cores of the CI machine at once.
+swift test --skip-build --skip IntegrationTests
+swift test --skip-build --filter IntegrationTests
 
 echo "== release build (the registry binary the end-to-end suite runs and the container image ships)"
 # --static-swift-stdlib, as the Dockerfile builds it: the image has no Swift runtime. The flag is part of every

@@ -47,9 +47,11 @@ import Glibc
         let directory = try Self.configCopy()
         defer { try? FileManager.default.removeItem(at: directory) }
         let limits = directory.appendingPathComponent("limits.yaml")
-        var environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
+        // A one-day rate-limit window: the test counts requests within one window, which a minute could end mid-run.
+        let window = ["RATE_LIMIT_WINDOW_MS": "86400000"]
+        var environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"].merging(window) { _, new in new }
         if backend == .mongodb {
-            environment = try await MongoProcessTests.environment(database: MongoProcessTests.uniqueDatabase())
+            environment = try await MongoProcessTests.environment(database: MongoProcessTests.uniqueDatabase(), extra: window)
         }
         let server = try RegistryProcess(["serve", "--config-dir", directory.path], environment: environment)
         defer { server.terminate() }

@@ -19,7 +19,11 @@ import Glibc
         static func start(_ id: String, configDir: URL, database: String) async throws -> Instance {
             let environment = try await MongoProcessTests.environment(
                 database: database,
-                extra: ["REGISTRY_INSTANCE_ID": id, "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000"]
+                // A one-day rate-limit window, so the shared-limit test counts within one window.
+                extra: [
+                    "REGISTRY_INSTANCE_ID": id, "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000",
+                    "RATE_LIMIT_WINDOW_MS": "86400000",
+                ]
             )
             let process = try RegistryProcess(["serve", "--config-dir", configDir.path], environment: environment)
             let http = try await process.waitForOutput(matching: RegistryProcess.httpListeningPattern)

@@ -21,7 +21,7 @@ import Testing
 
     @Test func eventsAreJSONLinesWithNamesFieldsAndNoToken() async throws {
         let capture = LogCapture()
-        let registry = try await LiveRegistry.start(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"], logger: capture.logger())
+        let registry = try await LiveRegistry.start(environment: ["RATE_LIMIT_MAX_REQUESTS": "2", "RATE_LIMIT_WINDOW_MS": "86400000"], logger: capture.logger())
         defer { Task { await registry.stop() } }
         let alice = try await registry.token("alice")
         let bob = try await registry.token("bob")

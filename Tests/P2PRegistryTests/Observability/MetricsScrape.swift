@@ -36,9 +36,9 @@ struct MetricsScrape {
         samples.filter { $0.key == name || $0.key.hasPrefix(name + "{") }
     }
 
-    /// Polls until `condition` holds for a scrape (at most five seconds); returns the last scrape.
+    /// Polls until `condition` holds for a scrape (at most ``TestSocket/patience``); returns the last scrape.
     static func waitFor(_ registry: LiveRegistry, _ condition: (MetricsScrape) -> Bool) async throws -> MetricsScrape {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + TestSocket.patience
         var last = try await scrape(registry)
         while !condition(last), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))

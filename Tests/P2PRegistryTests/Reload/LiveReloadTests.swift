@@ -11,6 +11,10 @@ import Testing
 /// Live reload (what SIGHUP does) on a running registry with real sockets: new limits apply to the next
 /// request, open sockets stay open, and an invalid edit changes nothing.
 @Suite(.serialized) struct LiveReloadTests {
+    /// A one-day rate-limit window: the tests count requests within one fixed window, which a minute-long window
+    /// would end in the middle of a slow run (the count starts again at the next minute).
+    static let environment = ["RATE_LIMIT_WINDOW_MS": "86400000"]
+
     /// A copy of the shipped YAML files in a directory of its own, and a loader for it with the variables
     /// `LiveRegistry.start` uses.
     struct ConfigCopy {
@@ -37,7 +41,8 @@ import Testing
             RegistryHandlers.register(into: &handlers)
             return ConfigLoader(
                 directory: directory.path,
-                environment: ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"],
+                environment: ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
+                    .merging(LiveReloadTests.environment) { _, new in new },
                 catalog: handlers.catalog
             )
         }
@@ -58,7 +63,7 @@ import Testing
     }
 
     @Test(arguments: RegistryBackend.all) func newRateLimitAppliesAndOpenSocketsStayOpen(backend: RegistryBackend) async throws {
-        let registry = try await LiveRegistry.start(backend: backend)
+        let registry = try await LiveRegistry.start(environment: Self.environment, backend: backend)
         defer { Task { await registry.stop() } }
         let copy = try ConfigCopy()
         defer { copy.remove() }
@@ -91,7 +96,7 @@ import Testing
     }
 
     @Test(arguments: RegistryBackend.all) func invalidEditIsRefusedAndTheOldLimitStays(backend: RegistryBackend) async throws {
-        let registry = try await LiveRegistry.start(backend: backend)
+        let registry = try await LiveRegistry.start(environment: Self.environment, backend: backend)
         defer { Task { await registry.stop() } }
         let copy = try ConfigCopy()
         defer { copy.remove() }
@@ -114,7 +119,7 @@ import Testing
     }
 
     @Test func routeEditsAreReportedAndNotApplied() async throws {
-        let registry = try await LiveRegistry.start()
+        let registry = try await LiveRegistry.start(environment: Self.environment)
         defer { Task { await registry.stop() } }
         let copy = try ConfigCopy()
         defer { copy.remove() }

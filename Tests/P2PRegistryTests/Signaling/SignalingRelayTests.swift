@@ -125,13 +125,13 @@ import Testing
         #expect(try await registry.store.collection("signaling_channels").count([:]) == 0)
     }
 
-    /// Polls `condition` until true or 5 s pass.
+    /// Polls `condition` until true or ``TestSocket/patience`` passes.
     static func waitUntil(_ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + TestSocket.patience
         while ContinuousClock.now < deadline {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw TestFailure("condition not met within 5 s")
+        throw TestFailure("condition not met within \(TestSocket.patience)")
     }
 }

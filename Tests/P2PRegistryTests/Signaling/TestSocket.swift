@@ -23,6 +23,11 @@ final class TestSocket: Sendable {
         var all: [String] { texts.withLock { $0 } }
     }
 
+    /// How long a wait for something that must happen may take before the test fails. Generous: a passing wait
+    /// returns as soon as its condition holds, and the whole suite shares two cores with the servers it starts
+    /// (and mongoeco), so a frame can take seconds to arrive under full load without anything being wrong.
+    static let patience: Duration = .seconds(20)
+
     let deviceId: String
     private let received: FrameLog
     private let outgoing: AsyncStream<Outgoing>.Continuation
@@ -95,7 +100,7 @@ final class TestSocket: Sendable {
 
     /// Waits until at least `count` frames arrived (or the deadline passes); returns them all.
     @discardableResult
-    func waitForFrames(_ count: Int, timeout: Duration = .seconds(5)) async throws -> [[String: Any]] {
+    func waitForFrames(_ count: Int, timeout: Duration = TestSocket.patience) async throws -> [[String: Any]] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let frames = self.frames
@@ -107,7 +112,7 @@ final class TestSocket: Sendable {
 
     /// Waits until the server has registered this socket: a message to itself is refused with an error frame,
     /// which the server only sends once the connection is set up.
-    func ready(timeout: Duration = .seconds(5)) async throws {
+    func ready(timeout: Duration = TestSocket.patience) async throws {
         let before = frames.count
         signal("offer", to: deviceId)
         let frames = try await waitForFrames(before + 1, timeout: timeout)
@@ -121,7 +126,7 @@ final class TestSocket: Sendable {
     /// Polls rather than racing `connection.value` in a task group: a group waits for all its children, and
     /// awaiting a task's value ignores cancellation, so a socket that never closes would hang the test
     /// instead of failing it.
-    func closeFrame(timeout: Duration = .seconds(5)) async throws -> WebSocketCloseFrame? {
+    func closeFrame(timeout: Duration = TestSocket.patience) async throws -> WebSocketCloseFrame? {
         let outcome = Outcome()
         let connection = self.connection
         let waiter = Task {

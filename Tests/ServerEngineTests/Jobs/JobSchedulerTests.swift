@@ -119,7 +119,7 @@ import Testing
             harness.scheduler([job], handlers: ["sweep": calls.handler("a")], instance: "a"),
             harness.scheduler([job], handlers: ["sweep": calls.handler("b")], instance: "b"),
         ]) {
-            #expect(await eventually(timeout: 10) { calls.count >= 8 })
+            #expect(await eventually { calls.count >= 8 })
         }
         let intervals = started.duration(to: .now) / .milliseconds(40)
         // Without the lease both would run every tick (twice the count); a little slack for hand-overs.
@@ -172,7 +172,8 @@ import Testing
         let scheduler = harness.scheduler([JobHarness.job("hourly", every: 3_600_000)], handlers: ["hourly": calls.handler()])
         let started = ContinuousClock.now
         try await whileRunning([scheduler]) { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(started.duration(to: .now) < .seconds(2))
+        // "At once" against an hour-long schedule: seconds at most, even on a loaded machine.
+        #expect(started.duration(to: .now) < .seconds(15))
         #expect(calls.count == 0)
     }
 
@@ -236,7 +237,7 @@ import Testing
             reloaded.jobs = [JobHarness.job("tick", every: 50), JobHarness.job("other", every: 20)]
             services.liveConfiguration.replace(with: reloaded)
             // Within the recheck interval (1 s) both loops see the new settings.
-            #expect(await eventually(timeout: 5) { calls.count("tick") >= 2 && calls.count("other") >= 2 })
+            #expect(await eventually { calls.count("tick") >= 2 && calls.count("other") >= 2 })
             reloaded.jobs = [JobHarness.job("tick", every: 50, enabled: false)]
             services.liveConfiguration.replace(with: reloaded)
             try await Task.sleep(for: .milliseconds(1500))

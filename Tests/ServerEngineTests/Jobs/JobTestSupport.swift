@@ -127,7 +127,7 @@ struct RecordingLogHandler: LogHandler {
 }
 
 /// Polls `condition` every 5ms until it holds or `timeout` seconds pass; returns whether it held.
-func eventually(timeout: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(timeout: Double = 20, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(timeout * 1000)))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -2,15 +2,18 @@ import Foundation
 import DocumentStore
 import HTTPTypes
 import Logging
+import NIOCore
 import ServerEngine
 
 /// `GET /network/:networkId/peers`: the devices of a network seen within the online window, most recent first.
 ///
 /// Polling clients revalidate: the response carries an `ETag`, and a request whose `If-None-Match` names the
 /// current tag gets `304 Not Modified` without a body. The tag is computed from the matched devices' listed
-/// fields, before anything is sorted or rendered, so a `304` costs the index lookup and a hash.
+/// fields, before anything is sorted or rendered, so a `304` costs the index lookup and a hash. A `200` whose tag was
+/// rendered before for the network reuses that body (`listings`), so pollers of an unchanged network share one
+/// rendering.
 enum PeersHandler {
-    static func handle(_ context: HandlerContext) async throws -> HandlerResponse {
+    static func handle(_ context: HandlerContext, listings: PeersListingCache) async throws -> HandlerResponse {
         let user = try context.requireUser()
         let networkId = try context.parameter("networkId")
         try NetworkAccess.check(user, network: networkId)
@@ -22,9 +25,14 @@ enum PeersHandler {
         )
         let tag = entityTag(of: devices)
         if context.ifNoneMatch(matches: tag) { return .notModified(entityTag: tag) }
-        return HandlerResponse(
-            headers: [.contentType: "application/json; charset=utf-8", .eTag: tag], body: DeviceView.peersListing(newestFirst(devices))
-        )
+        let body: ByteBuffer
+        if let rendered = listings.body(network: networkId, tag: tag) {
+            body = rendered
+        } else {
+            body = DeviceView.peersListing(newestFirst(devices))
+            listings.store(body, network: networkId, tag: tag)
+        }
+        return HandlerResponse(headers: [.contentType: "application/json; charset=utf-8", .eTag: tag], body: body)
     }
 
     /// Most recently seen first, then by deviceId: the order the spec's `sort({ lastSeen: -1 })` gives, made total.

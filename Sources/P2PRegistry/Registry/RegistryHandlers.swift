@@ -57,7 +57,8 @@ public enum RegistryHandlers {
     /// Registers every handler, TTL and setting of the registry.
     public static func register(into registry: inout HandlerRegistry) {
         registry.http(HTTP.announce, AnnounceHandler.handle)
-        registry.http(HTTP.peers, PeersHandler.handle)
+        let listings = PeersListingCache()
+        registry.http(HTTP.peers) { context in try await PeersHandler.handle(context, listings: listings) }
         registry.http(HTTP.peer, PeerHandler.handle)
         registry.http(HTTP.messages, DrainHandler.handle)
         let hub = SignalingHub()

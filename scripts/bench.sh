@@ -46,89 +46,9 @@ fi
 bin="$(swift build -c release --show-bin-path)"
 loadgen="$bin/loadgen"
 
-server_pid=""
-mongo_pid=""
-holder_pid=""
-mongo_uri=""
-cleanup() {
-    [ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
-    stop_mongoeco
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_mongoeco() {  # sets mongo_uri, mongo_pid, holder_pid
-    if [ ! -x .venv/bin/python ]; then
-        echo "bench.sh: .venv missing; run scripts/setup-python.sh (mongoeco) first" >&2
-        return 1
-    fi
-    # mongoeco_server.py stops when its stdin reaches end-of-file: a sleeping writer keeps the pipe open.
-    rm -f "$work/mongo-in"
-    mkfifo "$work/mongo-in"
-    sleep 100000 > "$work/mongo-in" &
-    holder_pid=$!
-    .venv/bin/python scripts/mongoeco_server.py 0 < "$work/mongo-in" > "$work/mongo.out" 2>&1 &
-    mongo_pid=$!
-    for _ in $(seq 1 100); do
-        grep -q '^port=' "$work/mongo.out" 2>/dev/null && break
-        sleep 0.1
-    done
-    local port
-    port="$(sed -n 's/^port=//p' "$work/mongo.out")"
-    [ -n "$port" ] || { echo "bench.sh: mongoeco did not start" >&2; cat "$work/mongo.out" >&2; return 1; }
-    mongo_uri="mongodb://127.0.0.1:$port/?directConnection=true"
-}
-
-stop_mongoeco() {
-    [ -n "$mongo_pid" ] && { kill "$mongo_pid" 2>/dev/null || true; wait "$mongo_pid" 2>/dev/null || true; }
-    [ -n "$holder_pid" ] && { kill "$holder_pid" 2>/dev/null || true; wait "$holder_pid" 2>/dev/null || true; }
-    mongo_pid=""
-    holder_pid=""
-}
-
-# The load is many users on a few loopback addresses: a copy of the configuration whose abuse bounds
-# (limits.yaml websocket:, sized for the open internet) do not stand in its way.
-bench_config() {
-    local dir="$work/config"
-    mkdir -p "$dir"
-    cp routes.yaml jobs.yaml "$dir/"
-    sed -e 's/^\(  maxConnections: \).*/\119000/' \
-        -e 's/^\(  maxConnectionsPerUser: \).*/\1100000/' \
-        -e 's/^\(  maxConnectionsPerIP: \).*/\1100000/' \
-        -e 's/^\(  connectsPerMinutePerUser: \).*/\11000000/' \
-        -e 's/^\(  connectsPerMinutePerIP: \).*/\11000000/' \
-        -e 's/^\(  messagesPerSecondPerUser: \).*/\11000000/' \
-        -e 's/^\(  messagesPerSecondPerIP: \).*/\11000000/' \
-        -e 's/^\(  bytesPerSecondPerUser: \).*/\11GiB/' \
-        -e 's/^\(  bytesPerSecondPerIP: \).*/\11GiB/' \
-        -e 's/^\(  maxBufferedBytes: \).*/\11GiB/' \
-        limits.yaml > "$dir/limits.yaml"
-    echo "$dir"
-}
-
-start_server() {  # $1: MONGODB_URI ('' for the embedded engine)
-    env PORT="$http_port" SIGNALING_PORT="$ws_port" HOST=127.0.0.1 JWT_SECRET="$secret" MONGODB_URI="$1" \
-        MONGODB_DB_NAME="bench_$(date +%s)" \
-        RATE_LIMIT_MAX_REQUESTS=1000000000 SIGNALING_MESSAGES_PER_SECOND=100000 SIGNALING_MESSAGE_BURST=100000 \
-        SIGNALING_PING_INTERVAL=10s LOG_LEVEL="${BENCH_LOG_LEVEL:-warning}" \
-        "$bin/registry" serve --config-dir "$(bench_config)" > "$work/server.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 1 300); do
-        if curl -sf "http://127.0.0.1:$http_port/readyz" > /dev/null 2>&1; then return 0; fi
-        sleep 0.1
-    done
-    echo "bench.sh: the server did not become ready" >&2
-    tail -20 "$work/server.log" >&2
-    return 1
-}
-
-stop_server() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-}
-
-lg() { "$loadgen" "$@" --host 127.0.0.1 --http-port "$http_port" --ws-port "$ws_port" --secret "$secret" --server-pid "$server_pid"; }
+registry_bin="$bin/registry"
+# shellcheck source=scripts/bench-server.sh
+. scripts/bench-server.sh
 
 run_store() {  # $1: embedded|mongoeco
     local store="$1" uri="" label

@@ -45,7 +45,16 @@ final class PipelinedHTTPHandler: ChannelInboundHandler {
     private let done: EventLoopPromise<HTTPLoadResult>
     private var finished = false
 
-    init(requests: [ByteBuffer], connection: Int, connections: Int, once: Bool, depth: Int, deadline: NIODeadline, captureFirstBody: Bool, done: EventLoopPromise<HTTPLoadResult>) {
+    init(
+        requests: [ByteBuffer],
+        connection: Int,
+        connections: Int,
+        once: Bool,
+        depth: Int,
+        deadline: NIODeadline,
+        captureFirstBody: Bool,
+        done: EventLoopPromise<HTTPLoadResult>
+    ) {
         self.requests = requests
         self.step = connections
         self.nextIndex = connection
@@ -114,8 +123,15 @@ final class PipelinedHTTPHandler: ChannelInboundHandler {
 
 /// Runs pre-encoded requests over `connections` pipelined connections: for `duration` seconds, or each once.
 func runHTTPLoad(
-    group: any EventLoopGroup, host: String, port: Int, requests: [ByteBuffer], connections: Int, depth: Int,
-    duration: Double?, sources: [String] = [], captureFirstBody: Bool = false
+    group: any EventLoopGroup,
+    host: String,
+    port: Int,
+    requests: [ByteBuffer],
+    connections: Int,
+    depth: Int,
+    duration: Double?,
+    sources: [String] = [],
+    captureFirstBody: Bool = false
 ) async throws -> HTTPLoadResult {
     let connections = max(1, duration == nil ? min(connections, requests.count) : connections)
     let start = NIODeadline.now()
@@ -130,8 +146,14 @@ func runHTTPLoad(
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         PipelinedHTTPHandler(
-                            requests: requests, connection: connection, connections: connections, once: duration == nil, depth: depth,
-                            deadline: deadline, captureFirstBody: captureFirstBody && connection == 0, done: done
+                            requests: requests,
+                            connection: connection,
+                            connections: connections,
+                            once: duration == nil,
+                            depth: depth,
+                            deadline: deadline,
+                            captureFirstBody: captureFirstBody && connection == 0,
+                            done: done
                         )
                     )
                 }
@@ -148,7 +170,14 @@ func runHTTPLoad(
 }
 
 /// A pre-encoded HTTP/1.1 request.
-func encodeRequest(_ method: String, _ path: String, host: String, token: String? = nil, headers: [(String, String)] = [], json: String? = nil) -> ByteBuffer {
+func encodeRequest(
+    _ method: String,
+    _ path: String,
+    host: String,
+    token: String? = nil,
+    headers: [(String, String)] = [],
+    json: String? = nil
+) -> ByteBuffer {
     var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
     if let token { text += "Authorization: Bearer \(token)\r\n" }
     for (name, value) in headers { text += "\(name): \(value)\r\n" }

@@ -27,12 +27,26 @@ enum HTTPScenarios {
         |---|---:|---:|---:|---:|---:|---|---:|---:|---:|
         """
 
-    static func measure(_ name: String, _ options: Options, group: any EventLoopGroup, requests: [ByteBuffer], duration: Double, capture: Bool = false) async throws -> Phase {
+    static func measure(
+        _ name: String,
+        _ options: Options,
+        group: any EventLoopGroup,
+        requests: [ByteBuffer],
+        duration: Double,
+        capture: Bool = false
+    ) async throws -> Phase {
         let pid = options.serverPid
         let before = pid.flatMap(ProcessProbe.cpuSeconds) ?? 0
         let result = try await runHTTPLoad(
-            group: group, host: options.host, port: options.httpPort, requests: requests, connections: options.int("connections", 8),
-            depth: options.int("depth", 8), duration: duration, sources: options.sources, captureFirstBody: capture
+            group: group,
+            host: options.host,
+            port: options.httpPort,
+            requests: requests,
+            connections: options.int("connections", 8),
+            depth: options.int("depth", 8),
+            duration: duration,
+            sources: options.sources,
+            captureFirstBody: capture
         )
         return Phase(name: name, result: result, serverCPU: (pid.flatMap(ProcessProbe.cpuSeconds) ?? 0) - before)
     }
@@ -43,7 +57,10 @@ enum HTTPScenarios {
         (0..<users).map { index in
             let device = "peer_\(prefix)_\(index)"
             return encodeRequest(
-                "POST", "/network/\(network(index))/announce", host: host, token: tokens[index],
+                "POST",
+                "/network/\(network(index))/announce",
+                host: host,
+                token: tokens[index],
                 json: "{\"peerId\":\"\(device)\",\"signalAddress\":\"wss://signal.example.com/\(device)\",\"capabilities\":[\"relay\",\"store\"]}"
             )
         }
@@ -61,12 +78,26 @@ enum HTTPScenarios {
         let announces = announceRequests(users: users, prefix: prefix, network: { "\(prefix)\($0 % 50)" }, tokens: tokens, host: host)
         let health = healthz(options)
         // Warm-up: every device's first announce (an insert), and the HTTP stack.
-        let first = try await runHTTPLoad(group: group, host: options.host, port: options.httpPort, requests: announces, connections: 4, depth: 16, duration: nil)
+        let first = try await runHTTPLoad(
+            group: group,
+            host: options.host,
+            port: options.httpPort,
+            requests: announces,
+            connections: 4,
+            depth: 16,
+            duration: nil
+        )
         guard first.count(200) == users else { throw UsageError("first announces failed: \(first.statuses) \(first.errors.prefix(3))") }
         _ = try await measure("warm-up", options, group: group, requests: health, duration: 1)
 
         let before = try await measure("`GET /healthz`", options, group: group, requests: health, duration: duration)
-        let announced = try await measure("`POST /network/:id/announce` (\(users) users, re-announce)", options, group: group, requests: announces, duration: duration)
+        let announced = try await measure(
+            "`POST /network/:id/announce` (\(users) users, re-announce)",
+            options,
+            group: group,
+            requests: announces,
+            duration: duration
+        )
         let after = try await measure("`GET /healthz` again", options, group: group, requests: health, duration: duration)
         emit(phaseHeader)
         for phase in [before, announced, after] { emit(phase.row) }
@@ -91,7 +122,13 @@ enum HTTPScenarios {
         let reader = try await mintTokens(for: ["\(prefix)_reader"], secret: options.secret)[0]
         let health = healthz(options)
         _ = try await measure("warm-up", options, group: group, requests: health, duration: 1)
-        let healthPhase = try await measure("healthz", options, group: group, requests: health, duration: options.double("healthz-duration", duration))
+        let healthPhase = try await measure(
+            "healthz",
+            options,
+            group: group,
+            requests: health,
+            duration: options.double("healthz-duration", duration)
+        )
         emit(
             """
             | devices in network | peers returned | response bytes | **req/s** | p50 (ms) | **p99 (ms)** | MB/s | server CPU µs/req | `304` req/s (`If-None-Match`) | `304` p50 (ms) | `304` p99 (ms) | server CPU µs/304 | 200 ÷ healthz | 304 ÷ healthz |
@@ -102,12 +139,22 @@ enum HTTPScenarios {
             let network = "\(prefix)\(size)"
             let tokens = try await mintTokens(for: (0..<size).map { "\(network)_u\($0)" }, secret: options.secret)
             let seeds = announceRequests(users: size, prefix: network, network: { _ in network }, tokens: tokens, host: host)
-            let seeded = try await runHTTPLoad(group: group, host: options.host, port: options.httpPort, requests: seeds, connections: 4, depth: 32, duration: nil)
+            let seeded = try await runHTTPLoad(
+                group: group,
+                host: options.host,
+                port: options.httpPort,
+                requests: seeds,
+                connections: 4,
+                depth: 32,
+                duration: nil
+            )
             guard seeded.count(200) == size else { throw UsageError("seeding \(network) failed: \(seeded.statuses) \(seeded.errors.prefix(3))") }
             let list = [encodeRequest("GET", "/network/\(network)/peers", host: host, token: reader)]
             _ = try await measure("warm-up", options, group: group, requests: list, duration: 1)
             let full = try await measure("peers", options, group: group, requests: list, duration: duration, capture: true)
-            guard full.result.non2xx == 0, full.result.errors.isEmpty else { throw UsageError("GET peers failed: \(full.result.statuses) \(full.result.errors.prefix(3))") }
+            guard full.result.non2xx == 0, full.result.errors.isEmpty else {
+                throw UsageError("GET peers failed: \(full.result.statuses) \(full.result.errors.prefix(3))")
+            }
             let body = full.result.firstBody.map { String(buffer: $0) } ?? ""
             let peers = body.components(separatedBy: "\"deviceId\"").count - 1
             let bytes = full.result.responses > 0 ? full.result.bodyBytes / full.result.responses : 0
@@ -131,7 +178,9 @@ enum HTTPScenarios {
             emit("| " + cells.joined(separator: " | ") + " |")
         }
         emit("")
-        emit("`GET /healthz` in the same run: \(format(healthPhase.result.rate, 0)) req/s, p99 \(format(LatencySummary(healthPhase.result.latenciesMicros).p99, 2)) ms.")
+        emit(
+            "`GET /healthz` in the same run: \(format(healthPhase.result.rate, 0)) req/s, p99 \(format(LatencySummary(healthPhase.result.latenciesMicros).p99, 2)) ms."
+        )
         try await group.shutdownGracefully()
     }
 }

@@ -82,7 +82,8 @@ enum RelayScenario {
         let networkSize = max(2, options.int("network-size", 100))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
 
-        var devices: [String] = [], users: [String] = []
+        var devices: [String] = []
+        var users: [String] = []
         for pair in 0..<pairs {
             devices += ["peer_\(prefix)_a\(pair)", "peer_\(prefix)_b\(pair)"]
             users += ["\(prefix)_ua\(pair)", "\(prefix)_ub\(pair)"]
@@ -91,19 +92,36 @@ enum RelayScenario {
         let host = "\(options.host):\(options.httpPort)"
         let announces = devices.indices.map { index in
             encodeRequest(
-                "POST", "/network/\(prefix)\(index / networkSize)/announce", host: host, token: tokens[index],
+                "POST",
+                "/network/\(prefix)\(index / networkSize)/announce",
+                host: host,
+                token: tokens[index],
                 json: "{\"peerId\":\"\(devices[index])\",\"signalAddress\":\"wss://signal.example/\(devices[index])\",\"capabilities\":[\"relay\"]}"
             )
         }
-        let seeded = try await runHTTPLoad(group: group, host: options.host, port: options.httpPort, requests: announces, connections: 4, depth: 32, duration: nil)
-        guard seeded.count(200) == devices.count else { throw UsageError("announcing the relay devices failed: \(seeded.statuses) \(seeded.errors.prefix(3))") }
+        let seeded = try await runHTTPLoad(
+            group: group,
+            host: options.host,
+            port: options.httpPort,
+            requests: announces,
+            connections: 4,
+            depth: 32,
+            duration: nil
+        )
+        guard seeded.count(200) == devices.count else {
+            throw UsageError("announcing the relay devices failed: \(seeded.statuses) \(seeded.errors.prefix(3))")
+        }
 
         var loops: [any EventLoop] = []
         for loop in group.makeIterator() { loops.append(loop) }
         let states = loops.indices.map { loopIndex in RelayLoopState(pairs: (0..<pairs).filter { $0 % loops.count == loopIndex }) }
         let pool = SocketPool(group: group, deviceIds: devices, tokens: tokens, grouping: 2) { index in states[(index / 2) % loops.count] }
         let opened = await pool.openAll(
-            host: options.host, port: options.wsPort, pathPrefix: options.string("path", "/signaling"), sources: options.sources, perSource: options.perSource,
+            host: options.host,
+            port: options.wsPort,
+            pathPrefix: options.string("path", "/signaling"),
+            sources: options.sources,
+            perSource: options.perSource,
             window: options.int("window", 512)
         )
         guard opened.failed == 0 else { throw UsageError("relay sockets failed to open: \(opened.failures)") }
@@ -161,7 +179,8 @@ enum RelayScenario {
         let selfCPUSend = (ProcessProbe.cpuSeconds(getpid()) ?? 0) - selfCPUBefore
 
         // Drain: wait (bounded) until every sent message arrived.
-        var sent = 0, received = 0
+        var sent = 0
+        var received = 0
         let drainLimit = Date().addingTimeInterval(options.double("drain", 5))
         repeat {
             try await Task.sleep(for: .milliseconds(50))
@@ -174,11 +193,17 @@ enum RelayScenario {
             }
         } while received < sent && Date() < drainLimit
         var latencies: [UInt32] = []
-        var delivered = 0, outOfOrder = 0, errors = 0, unparsed = 0, closed = 0
+        var delivered = 0
+        var outOfOrder = 0
+        var errors = 0
+        var unparsed = 0
+        var closed = 0
         var samples: [String] = []
         for (loopIndex, loop) in loops.enumerated() {
             let state = states[loopIndex]
-            let part = try await loop.submit { (state.latencies, state.received, state.outOfOrder, state.errorFrames, state.unparsed, state.closedEarly, state.errorSamples) }.get()
+            let part = try await loop.submit {
+                (state.latencies, state.received, state.outOfOrder, state.errorFrames, state.unparsed, state.closedEarly, state.errorSamples)
+            }.get()
             latencies += part.0
             delivered += part.1
             outOfOrder += part.2
@@ -191,13 +216,17 @@ enum RelayScenario {
         try await pool.closeAll()
         let summary = LatencySummary(latencies)
         let row = [
-            "\(devices.count)", format(rate, 0), "\(sent)", "\(delivered)", format(Double(delivered) / sendSeconds, 0), format(summary.p50, 2), format(summary.p99, 2),
+            "\(devices.count)", format(rate, 0), "\(sent)", "\(delivered)", format(Double(delivered) / sendSeconds, 0), format(summary.p50, 2),
+            format(summary.p99, 2),
             format(summary.max, 2), "\(sent - delivered)", "\(outOfOrder)", "\(errors)", format(serverCPUSend / sendSeconds * 100, 0),
-            format(serverCPUSend * 1e6 / Double(max(delivered, 1)), 1), format(selfCPUSend / sendSeconds * 100, 0), format(Double(rssServer) / 1024, 0),
+            format(serverCPUSend * 1e6 / Double(max(delivered, 1)), 1), format(selfCPUSend / sendSeconds * 100, 0),
+            format(Double(rssServer) / 1024, 0),
         ]
         emit("| " + row.joined(separator: " | ") + " |")
         try await group.shutdownGracefully()
-        if errors > 0 || unparsed > 0 || closed > 0 { log("relay: \(errors) error frames \(samples), \(unparsed) unparsed frames, \(closed) sockets closed early") }
+        if errors > 0 || unparsed > 0 || closed > 0 {
+            log("relay: \(errors) error frames \(samples), \(unparsed) unparsed frames, \(closed) sockets closed early")
+        }
     }
 
     static let header = """

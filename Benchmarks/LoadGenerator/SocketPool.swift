@@ -13,7 +13,10 @@ final class SocketPool: Sendable {
     let grouping: Int
 
     init(
-        group: any EventLoopGroup, deviceIds: [String], tokens: [String], grouping: Int = 1,
+        group: any EventLoopGroup,
+        deviceIds: [String],
+        tokens: [String],
+        grouping: Int = 1,
         receiver: ((Int) -> (any WebSocketReceiver)?)? = nil
     ) {
         self.grouping = grouping
@@ -57,8 +60,13 @@ final class SocketPool: Sendable {
                         let source = sources.isEmpty ? nil : sources[min(index / max(perSource, 1), sources.count - 1)]
                         do {
                             _ = try await openWebSocket(
-                                on: self.loop(for: index), host: host, port: port, path: "\(pathPrefix)/\(self.deviceIds[index])", token: self.tokens[index],
-                                source: source, socket: self.handlers[index]
+                                on: self.loop(for: index),
+                                host: host,
+                                port: port,
+                                path: "\(pathPrefix)/\(self.deviceIds[index])",
+                                token: self.tokens[index],
+                                source: source,
+                                socket: self.handlers[index]
                             ).get()
                             progress.result.withLock { $0.connected += 1 }
                         } catch {
@@ -81,12 +89,14 @@ final class SocketPool: Sendable {
 
     /// Sockets still open and pings answered, read on each socket's loop.
     func census() async throws -> (open: Int, pings: Int, closeCodes: [Int: Int]) {
-        var open = 0, pings = 0
+        var open = 0
+        var pings = 0
         var codes: [Int: Int] = [:]
         for (loopIndex, loop) in loops.enumerated() {
             let handlers = self.handlers.filter { self.loopIndex(for: $0.index) == loopIndex }
             let part = try await loop.submit { () -> (Int, Int, [Int: Int]) in
-                var open = 0, pings = 0
+                var open = 0
+                var pings = 0
                 var codes: [Int: Int] = [:]
                 for handler in handlers {
                     if handler.isOpen { open += 1 }

@@ -60,8 +60,10 @@ enum SocketsScenario {
 
         let connectedLines = try await waitFor("connected", timeout: 180)
         let cpuConnected = ProcessProbe.cpuSeconds(pid) ?? 0
-        var connected = 0, failed = 0
-        var first = UInt64.max, last = UInt64(0)
+        var connected = 0
+        var failed = 0
+        var first = UInt64.max
+        var last = UInt64(0)
         var failures: [String] = []
         for fields in connectedLines {
             connected += Int(fields[1]) ?? 0
@@ -82,7 +84,8 @@ enum SocketsScenario {
         let holdSeconds = Date().timeIntervalSince(holdStart)
         let fds = ProcessProbe.openFiles(pid) ?? 0
         let heldLines = try await waitFor("held", timeout: hold + 120)
-        var open = 0, pings = 0
+        var open = 0
+        var pings = 0
         for fields in heldLines {
             open += Int(fields[1]) ?? 0
             pings += Int(fields[2]) ?? 0
@@ -91,9 +94,11 @@ enum SocketsScenario {
 
         let perSocket = connected > 0 ? Double(max(rssHeld, rssConnected) - rssBefore) / Double(connected) : 0
         let row = [
-            "\(count)", "\(processes)", "\(connected)", "\(failed)", format(connectSeconds, 2), format(Double(connected) / max(connectSeconds, 1e-9), 0),
+            "\(count)", "\(processes)", "\(connected)", "\(failed)", format(connectSeconds, 2),
+            format(Double(connected) / max(connectSeconds, 1e-9), 0),
             format(Double(rssBefore) / 1024), format(Double(max(rssHeld, rssConnected)) / 1024), format(perSocket, 2),
-            format((cpuConnected - cpuBefore) * 1e6 / Double(max(connected, 1)), 0), format(cpuHold / holdSeconds * 100, 1), "\(open)", "\(pings)", "\(fds)",
+            format((cpuConnected - cpuBefore) * 1e6 / Double(max(connected, 1)), 0), format(cpuHold / holdSeconds * 100, 1), "\(open)", "\(pings)",
+            "\(fds)",
         ]
         emit("| " + row.joined(separator: " | ") + " |")
         if !failures.isEmpty { log("connect failures: \(failures.joined(separator: "; "))") }
@@ -116,9 +121,17 @@ enum SocketsScenario {
         let pool = SocketPool(group: group, deviceIds: devices, tokens: tokens)
         let startAt = UInt64(options.string("start-at", "0")) ?? 0
         let now = wallNanos()
-        if startAt > now { try await Task.sleep(for: .nanoseconds(Int64(startAt - now))) } else if startAt > 0 { log("child started late by \(Double(now - startAt) / 1e6) ms") }
+        if startAt > now {
+            try await Task.sleep(for: .nanoseconds(Int64(startAt - now)))
+        } else if startAt > 0 {
+            log("child started late by \(Double(now - startAt) / 1e6) ms")
+        }
         let opened = await pool.openAll(
-            host: options.host, port: options.wsPort, pathPrefix: options.string("path", "/signaling"), sources: options.sources, perSource: options.perSource,
+            host: options.host,
+            port: options.wsPort,
+            pathPrefix: options.string("path", "/signaling"),
+            sources: options.sources,
+            perSource: options.perSource,
             window: options.int("window", 512)
         )
         let failureText = opened.failures.map { "\($0.value)x \($0.key)" }.joined(separator: "; ")

@@ -149,7 +149,13 @@ final class WebSocketClientHandler: ChannelInboundHandler, @unchecked Sendable {
 
 /// Opens one signaling socket: TCP connect (from `source` when given), raw upgrade request, 101.
 func openWebSocket(
-    on loop: any EventLoop, host: String, port: Int, path: String, token: String, source: String?, socket: WebSocketClientHandler
+    on loop: any EventLoop,
+    host: String,
+    port: Int,
+    path: String,
+    token: String,
+    source: String?,
+    socket: WebSocketClientHandler
 ) -> EventLoopFuture<any Channel> {
     let upgraded = loop.makePromise(of: Void.self)
     let request = ByteBuffer(

@@ -64,7 +64,11 @@ extension MongoConnection {
                     var error = bson_error_t()
                     var reply: OpaquePointer?
                     if mongoc_change_stream_error_document(changes, &error, &reply) {
-                        throw StoreError.mongo(MongoFailure(error, reply: reply.flatMap { try? BSONDecoder.document(from: $0) }), collection: name, uri: uri)
+                        throw StoreError.mongo(
+                            MongoFailure(error, reply: reply.flatMap { try? BSONDecoder.document(from: $0) }),
+                            collection: name,
+                            uri: uri
+                        )
                     }
                 }
                 continuation.finish()

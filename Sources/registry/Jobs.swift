@@ -47,7 +47,10 @@ struct Jobs: AsyncParsableCommand {
             let store = selected.store
             let services = EngineServices(configuration: config, store: store, clock: clock, logger: logger)
             let scheduler = JobScheduler(
-                jobs: config.jobs, handlers: handlers.jobHandlers, services: services, instanceId: InstanceIdentity.make() + "-cli"
+                jobs: config.jobs,
+                handlers: handlers.jobHandlers,
+                services: services,
+                instanceId: InstanceIdentity.make() + "-cli"
             )
             var failure: String?
             do {

@@ -14,6 +14,9 @@ struct Registry: AsyncParsableCommand {
 
 /// Options every subcommand shares.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "Directory holding routes.yaml, limits.yaml and jobs.yaml (default: $REGISTRY_CONFIG_DIR, else the current directory).")
+    @Option(
+        name: .long,
+        help: "Directory holding routes.yaml, limits.yaml and jobs.yaml (default: $REGISTRY_CONFIG_DIR, else the current directory)."
+    )
     var configDir: String = ProcessInfo.processInfo.environment["REGISTRY_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "."
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DocumentStore
-import MongoStore
 import Logging
+import MongoStore
 import ServerConfig
 import ServerEngine
 import ServiceLifecycle
@@ -32,7 +32,12 @@ struct Serve: AsyncParsableCommand {
         let engine: ServerEngine
         do {
             engine = try await ServerEngine(
-                configuration: config, handlers: handlers, store: selected.store, clock: clock, logger: logger, instanceId: instanceId
+                configuration: config,
+                handlers: handlers,
+                store: selected.store,
+                clock: clock,
+                logger: logger,
+                instanceId: instanceId
             )
         } catch {
             ConfigLoading.printError("error: \(error.description)")
@@ -44,7 +49,9 @@ struct Serve: AsyncParsableCommand {
             additionalServices: selected.services,
             onHTTPRunning: { port in logger.info("HTTP API listening", metadata: ["host": "\(config.http.host)", "port": "\(port)"]) },
             onWebSocketRunning: { port in logger.info("signaling listening", metadata: ["host": "\(config.webSocket.host)", "port": "\(port)"]) },
-            onMetricsRunning: { port in logger.info("metrics listening", metadata: ["host": "\(config.metrics.listener?.host ?? "")", "port": "\(port)"]) }
+            onMetricsRunning: { port in
+                logger.info("metrics listening", metadata: ["host": "\(config.metrics.listener?.host ?? "")", "port": "\(port)"])
+            }
         )
         try? await selected.store.shutdown()
         logger.info("stopped")

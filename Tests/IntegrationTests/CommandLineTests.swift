@@ -47,9 +47,12 @@ import Testing
     }
 
     @Test func serveAnswersHealthAndJSON404ThenStopsCleanlyOnSIGTERM() async throws {
-        let server = try RegistryProcess(["serve"], environment: [
-            "JWT_SECRET": "test-secret-test-secret-test-secret", "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1",
-        ])
+        let server = try RegistryProcess(
+            ["serve"],
+            environment: [
+                "JWT_SECRET": "test-secret-test-secret-test-secret", "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1",
+            ]
+        )
         let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         let health = try await HTTP.request("GET", "http://127.0.0.1:\(port)/healthz")
         #expect(health.status == 200)
@@ -70,9 +73,12 @@ import Testing
 
     @Test func serveWithABadConfigExitsBeforeBindingAPort() async throws {
         let directory = try Self.configCopy(file: "routes.yaml", replacing: "handler: peers", with: "handler: peerz")
-        let outcome = try await RegistryProcess.run(["serve", "--config-dir", directory], environment: [
-            "JWT_SECRET": "test-secret-test-secret-test-secret", "PORT": "0",
-        ])
+        let outcome = try await RegistryProcess.run(
+            ["serve", "--config-dir", directory],
+            environment: [
+                "JWT_SECRET": "test-secret-test-secret-test-secret", "PORT": "0",
+            ]
+        )
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("routes.yaml:"))
         #expect(outcome.stderr.contains("did you mean 'peers'?"))

@@ -11,7 +11,8 @@ import Testing
             environment: [
                 "JWT_SECRET": Self.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1",
                 "DEVICE_TTL_MINUTES": "0.05", "PRESENCE_CLEANUP_INTERVAL": "500", "COORDINATOR_CHECK_INTERVAL": "500",
-            ])
+            ]
+        )
         defer { server.terminate() }
         let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         let minted = try await RegistryProcess.run(["token", "--user", "alice"], environment: ["JWT_SECRET": Self.secret])
@@ -70,7 +71,10 @@ import Testing
     @Test func jobsRunOfAnUnknownJobListsTheKnownOnes() async throws {
         let outcome = try await RegistryProcess.run(["jobs", "run", "presenceSweeps"])
         #expect(outcome.status == 1)
-        #expect(outcome.stderr.contains("error: unknown job 'presenceSweeps'; known jobs: presenceSweep, coordinatorElection, metricsRefresh"), "\(outcome.stderr)")
+        #expect(
+            outcome.stderr.contains("error: unknown job 'presenceSweeps'; known jobs: presenceSweep, coordinatorElection, metricsRefresh"),
+            "\(outcome.stderr)"
+        )
         #expect(outcome.stdout.isEmpty)
     }
 

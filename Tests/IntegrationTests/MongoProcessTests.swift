@@ -36,7 +36,9 @@ import Testing
         try await Self.waitUntilReady(port: port)
         let body = #"{"peerId":"peer_durable","signalAddress":"wss://s.example.com/peer_durable","capabilities":["store"]}"#
         let announce = try await HTTP.request(
-            "POST", "http://127.0.0.1:\(port)/network/net1/announce", body: Data(body.utf8),
+            "POST",
+            "http://127.0.0.1:\(port)/network/net1/announce",
+            body: Data(body.utf8),
             headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
         )
         #expect(announce.status == 200)
@@ -65,7 +67,8 @@ import Testing
 
     @Test func twoServersOnOneMongoDBRunEachJobTickOnce() async throws {
         let environment = try await Self.environment(
-            database: Self.uniqueDatabase(), extra: ["PRESENCE_CLEANUP_INTERVAL": "300", "COORDINATOR_CHECK_INTERVAL": "100000"]
+            database: Self.uniqueDatabase(),
+            extra: ["PRESENCE_CLEANUP_INTERVAL": "300", "COORDINATOR_CHECK_INTERVAL": "100000"]
         )
         let started = ContinuousClock.now
         let first = try RegistryProcess(["serve"], environment: environment.merging(["REGISTRY_INSTANCE_ID": "one"]) { _, new in new })
@@ -80,7 +83,9 @@ import Testing
         _ = try await first.waitForExit(timeout: 15)
         _ = try await second.waitForExit(timeout: 15)
         let runs = [first, second].map { server in
-            (server.text.stdout + server.text.stderr).split(separator: "\n").filter { $0.contains("job run finished") && $0.contains("presenceSweep") }.count
+            (server.text.stdout + server.text.stderr).split(separator: "\n").filter {
+                $0.contains("job run finished") && $0.contains("presenceSweep")
+            }.count
         }
         // Together the two instances run each 300 ms tick once, so the total is at most what one instance alone
         // could run while the first was up (start-up on a loaded machine can take a while), not twice that.

@@ -5,9 +5,12 @@ import Testing
 @Suite struct ObservabilityProcessTests {
     @Test func serveWritesJSONLinesAndServesMetrics() async throws {
         let secret = "test-secret-test-secret-test-secret"
-        let server = try RegistryProcess(["serve"], environment: [
-            "JWT_SECRET": secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1", "LOG_LEVEL": "debug",
-        ])
+        let server = try RegistryProcess(
+            ["serve"],
+            environment: [
+                "JWT_SECRET": secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1", "LOG_LEVEL": "debug",
+            ]
+        )
         let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         let health = try await HTTP.request("GET", "http://127.0.0.1:\(port)/healthz", headers: ["X-Request-Id": "probe-1"])
         #expect(health.status == 200)

@@ -49,7 +49,10 @@ import Glibc
         let limits = directory.appendingPathComponent("limits.yaml")
         // A one-day rate-limit window: the test counts requests within one window, which a minute could end mid-run.
         let window = ["RATE_LIMIT_WINDOW_MS": "86400000"]
-        var environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"].merging(window) { _, new in new }
+        var environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"].merging(window) {
+            _,
+            new in new
+        }
         if backend == .mongodb {
             environment = try await MongoProcessTests.environment(database: MongoProcessTests.uniqueDatabase(), extra: window)
         }
@@ -64,7 +67,8 @@ import Glibc
         let headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
         let announce = {
             try await HTTP.request(
-                "POST", "http://127.0.0.1:\(port)/network/net1/announce",
+                "POST",
+                "http://127.0.0.1:\(port)/network/net1/announce",
                 body: Data(#"{"peerId":"peer_alice_1","signalAddress":"wss://signal.example.com/a","capabilities":["relay"]}"#.utf8),
                 headers: headers
             )

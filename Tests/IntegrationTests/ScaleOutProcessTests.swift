@@ -35,7 +35,8 @@ import Glibc
 
         func announce(_ peerId: String, token: String) async throws -> Int {
             try await HTTP.request(
-                "POST", "http://127.0.0.1:\(httpPort)/network/net1/announce",
+                "POST",
+                "http://127.0.0.1:\(httpPort)/network/net1/announce",
                 body: Data(#"{"peerId":"\#(peerId)","signalAddress":"wss://signal.example.com/\#(peerId)","capabilities":["relay"]}"#.utf8),
                 headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
             ).status
@@ -45,7 +46,9 @@ import Glibc
             let socket = try await RawSignalingSocket.connect(port: signalingPort, path: "/signaling/\(deviceId)", token: token)
             // Served once a message to itself is refused.
             try await socket.send(#"{"type":"offer","toPeerId":"\#(deviceId)","data":{}}"#)
-            guard try await socket.receiveText().contains("invalid_message") else { throw RegistryProcess.ProcessFailure(message: "socket not served") }
+            guard try await socket.receiveText().contains("invalid_message") else {
+                throw RegistryProcess.ProcessFailure(message: "socket not served")
+            }
             return socket
         }
     }

@@ -1,6 +1,6 @@
-import MongoTestSupport
 import DocumentStore
 import MongoStore
+import MongoTestSupport
 import Testing
 
 /// Many tasks on one store: the pool and thread pool serve them, single-document writes stay atomic.

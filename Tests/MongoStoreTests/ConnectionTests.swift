@@ -1,7 +1,7 @@
-import MongoTestSupport
 import DocumentStore
 import Foundation
 import MongoStore
+import MongoTestSupport
 import Testing
 
 /// Connecting, ping, shutdown, and what an unreachable or misconfigured server looks like.

@@ -1,6 +1,6 @@
-import MongoTestSupport
 import DocumentStore
 import MongoStore
+import MongoTestSupport
 import Testing
 
 /// Runs `body` with a fresh collection of a fresh store on the shared test server; afterwards

@@ -1,7 +1,7 @@
-import MongoTestSupport
 import DocumentStore
 import Foundation
 import MongoStore
+import MongoTestSupport
 import Testing
 
 /// Opt-in runs that are not part of the normal suite:

@@ -1,6 +1,6 @@
-import HTTPTypes
 import DocumentStore
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 
@@ -66,7 +66,9 @@ import Testing
     @Test(arguments: RegistryBackend.all) func capabilitiesWithCoordinatorMakeACoordinator(backend: RegistryBackend) async throws {
         let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
-        try await registry.test { client async throws in try await client.announce("net1", peerId: "peer_c", token: token, capabilities: ["coordinator"]) }
+        try await registry.test { client async throws in
+            try await client.announce("net1", peerId: "peer_c", token: token, capabilities: ["coordinator"])
+        }
         #expect(try await registry.device("peer_c")?["isCoordinator"] == true)
     }
 
@@ -77,7 +79,9 @@ import Testing
             try await client.announce("net1", peerId: "peer_e", token: token, capabilities: ["relay"])
             // The election promotes it (as the coordinator job does).
             _ = try await registry.store.collection("devices").updateOne(
-                ["deviceId": "peer_e"], ["$set": ["isCoordinator": true], "$addToSet": ["capabilities": "coordinator"]], upsert: false
+                ["deviceId": "peer_e"],
+                ["$set": ["isCoordinator": true], "$addToSet": ["capabilities": "coordinator"]],
+                upsert: false
             )
             try await client.announce("net1", peerId: "peer_e", token: token, capabilities: ["relay"])
         }

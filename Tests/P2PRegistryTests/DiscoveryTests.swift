@@ -1,6 +1,6 @@
-import HTTPTypes
 import DocumentStore
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 

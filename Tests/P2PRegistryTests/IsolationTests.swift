@@ -1,5 +1,5 @@
-import HTTPTypes
 import DocumentStore
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 

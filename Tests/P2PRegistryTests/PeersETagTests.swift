@@ -3,9 +3,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-@testable import P2PRegistry
 import ServerEngine
 import Testing
+
+@testable import P2PRegistry
 
 /// `GET /network/:networkId/peers` for polling clients: an `ETag`, and `304` for a matching `If-None-Match`.
 @Suite struct PeersETagTests {
@@ -28,7 +29,10 @@ import Testing
             #expect(cached.headers[.contentLength] == nil)  // a 304's length would have to be the 200's
             // Weak comparison, lists and `*`.
             for condition in ["W/\(tag)", "\"other\", \(tag)", "*"] {
-                #expect(try await client.send("/network/net1/peers", method: .get, token: alice, headers: [.ifNoneMatch: condition]).status == .notModified)
+                #expect(
+                    try await client.send("/network/net1/peers", method: .get, token: alice, headers: [.ifNoneMatch: condition]).status
+                        == .notModified
+                )
             }
             #expect(try await client.send("/network/net1/peers", method: .get, token: alice, headers: [.ifNoneMatch: "\"stale\""]).status == .ok)
         }
@@ -132,9 +136,15 @@ import Testing
 
 @Suite struct PeersOrderTests {
     @Test func newestFirstThenDeviceIdInByteOrder() {
-        func device(_ id: String, _ millis: Int64) -> Document { ["deviceId": .string(id), "lastSeen": .date(Timestamp(millisecondsSinceEpoch: millis))] }
+        func device(_ id: String, _ millis: Int64) -> Document {
+            ["deviceId": .string(id), "lastSeen": .date(Timestamp(millisecondsSinceEpoch: millis))]
+        }
         let devices = [device("peer_b", 5), device("peer_a", 5), device("peer_c", 9), device("peer_", 5), device("peer_Z", 5), device("peer_é", 5)]
-        #expect(PeersHandler.newestFirst(devices).compactMap { $0["deviceId"]?.stringValue } == ["peer_c", "peer_", "peer_Z", "peer_a", "peer_b", "peer_é"])
+        #expect(
+            PeersHandler.newestFirst(devices).compactMap { $0["deviceId"]?.stringValue } == [
+                "peer_c", "peer_", "peer_Z", "peer_a", "peer_b", "peer_é",
+            ]
+        )
         #expect(PeersHandler.bytewiseLess("", "a") && !PeersHandler.bytewiseLess("a", "") && !PeersHandler.bytewiseLess("", ""))
     }
 }

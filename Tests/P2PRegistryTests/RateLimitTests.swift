@@ -31,7 +31,10 @@ import Testing
     }
 
     @Test(arguments: RegistryBackend.all) func limitComesFromTheEnvironmentThroughLimitsYAML(backend: RegistryBackend) async throws {
-        let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW_MS": "10000"], backend: backend)
+        let registry = try await RegistryHarness.make(
+            environment: ["RATE_LIMIT_MAX_REQUESTS": "3", "RATE_LIMIT_WINDOW_MS": "10000"],
+            backend: backend
+        )
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             for _ in 1...3 { #expect(try await client.announce("net1", peerId: "peer_a", token: token).status == .ok) }

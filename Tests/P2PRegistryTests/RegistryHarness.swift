@@ -55,7 +55,10 @@ extension TestClientProtocol {
     /// Announces `peerId` into `network` with a valid body.
     @discardableResult
     func announce(
-        _ network: String, peerId: String, token: String, capabilities: [String]? = ["relay"],
+        _ network: String,
+        peerId: String,
+        token: String,
+        capabilities: [String]? = ["relay"],
         signalAddress: String? = nil
     ) async throws -> TestResponse {
         var body: Document = ["peerId": .string(peerId), "signalAddress": .string(signalAddress ?? "wss://signal.example.com/\(peerId)")]
@@ -72,8 +75,12 @@ extension TestClientProtocol {
     }
 
     func send(
-        _ uri: String, method: HTTPRequest.Method, body: ByteBuffer? = nil, token: String?,
-        contentType: String = "application/json", headers extra: HTTPFields = [:]
+        _ uri: String,
+        method: HTTPRequest.Method,
+        body: ByteBuffer? = nil,
+        token: String?,
+        contentType: String = "application/json",
+        headers extra: HTTPFields = [:]
     ) async throws -> TestResponse {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }

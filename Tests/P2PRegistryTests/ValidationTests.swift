@@ -1,5 +1,5 @@
-import Foundation
 import DocumentStore
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -61,7 +61,10 @@ import Testing
             let longest = "peer_" + String(repeating: "a", count: 95)
             #expect(try await client.post("/network/net1/announce", json: Self.body(["peerId": .string(longest)]), token: token).status == .ok)
             #expect(try await client.post("/network/net1/announce", json: Self.body(["capabilities": .some(nil)]), token: token).status == .ok)
-            #expect(try await client.post("/network/net1/announce", json: Self.body(["signalAddress": "ws://127.0.0.1:8080/x"]), token: token).status == .ok)
+            #expect(
+                try await client.post("/network/net1/announce", json: Self.body(["signalAddress": "ws://127.0.0.1:8080/x"]), token: token).status
+                    == .ok
+            )
         }
     }
 
@@ -114,7 +117,10 @@ import Testing
         let token = try await registry.token("alice")
         try await registry.test { client async throws in
             let response = try await client.send(
-                "/network/net1/announce", method: .post, body: ByteBuffer(string: "peerId=peer_a"), token: token,
+                "/network/net1/announce",
+                method: .post,
+                body: ByteBuffer(string: "peerId=peer_a"),
+                token: token,
                 contentType: "application/x-www-form-urlencoded"
             )
             #expect(response.status == .unsupportedMediaType)

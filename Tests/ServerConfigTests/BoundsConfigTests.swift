@@ -19,70 +19,92 @@ import Testing
     }
 
     @Test func everyBoundIsReadFromLimitsYAML() throws {
-        let limits = try ConfigFixtures.load(limits: """
-            http:
-              maxBodySize: 64KiB
-              maxHeaderSize: 8KiB
-              idleTimeout: 5s
-              bodyReadTimeout: 2s
-            websocket:
-              maxConnections: 50
-              maxConnectionsPerUser: 2
-              maxConnectionsPerIP: 3
-              connectsPerMinutePerUser: 4
-              connectsPerMinutePerIP: 5
-              messagesPerSecondPerUser: 6.5
-              messagesPerSecondPerIP: 7
-              bytesPerSecondPerUser: 8KiB
-              bytesPerSecondPerIP: 9KiB
-              maxRateViolations: 10
-              sendBuffer: 11KiB
-              sendBufferMessages: 12
-              slowConsumerOverflow: 13
-              slowConsumerCloseTimeout: 14s
-              maxBufferedBytes: 15MiB
-            authThrottle:
-              window: 30s
-              slowAfter: 2
-              delay: 50ms
-              maxDelay: 1s
-              maxFailures: 6
-              blockFor: 2m
-            rateLimits:
-              announce: { window: 1m, max: 12 }
-            ttls:
-              deviceOnline: 10m
-            """).limits
+        let limits = try ConfigFixtures.load(
+            limits: """
+                http:
+                  maxBodySize: 64KiB
+                  maxHeaderSize: 8KiB
+                  idleTimeout: 5s
+                  bodyReadTimeout: 2s
+                websocket:
+                  maxConnections: 50
+                  maxConnectionsPerUser: 2
+                  maxConnectionsPerIP: 3
+                  connectsPerMinutePerUser: 4
+                  connectsPerMinutePerIP: 5
+                  messagesPerSecondPerUser: 6.5
+                  messagesPerSecondPerIP: 7
+                  bytesPerSecondPerUser: 8KiB
+                  bytesPerSecondPerIP: 9KiB
+                  maxRateViolations: 10
+                  sendBuffer: 11KiB
+                  sendBufferMessages: 12
+                  slowConsumerOverflow: 13
+                  slowConsumerCloseTimeout: 14s
+                  maxBufferedBytes: 15MiB
+                authThrottle:
+                  window: 30s
+                  slowAfter: 2
+                  delay: 50ms
+                  maxDelay: 1s
+                  maxFailures: 6
+                  blockFor: 2m
+                rateLimits:
+                  announce: { window: 1m, max: 12 }
+                ttls:
+                  deviceOnline: 10m
+                """
+        ).limits
         #expect(limits.maxHeaderSize == 8 * 1024)
         #expect(limits.idleTimeout == .seconds(5))
         #expect(limits.bodyReadTimeout == .seconds(2))
         #expect(
             limits.webSocket
                 == WebSocketLimits(
-                    maxConnections: 50, maxConnectionsPerUser: 2, maxConnectionsPerIP: 3, connectsPerMinutePerUser: 4, connectsPerMinutePerIP: 5,
-                    messagesPerSecondPerUser: 6.5, messagesPerSecondPerIP: 7, bytesPerSecondPerUser: 8 * 1024, bytesPerSecondPerIP: 9 * 1024,
-                    maxRateViolations: 10, sendBufferBytes: 11 * 1024, sendBufferMessages: 12, slowConsumerOverflow: 13,
-                    slowConsumerCloseTimeout: .seconds(14), maxBufferedBytes: 15 << 20
+                    maxConnections: 50,
+                    maxConnectionsPerUser: 2,
+                    maxConnectionsPerIP: 3,
+                    connectsPerMinutePerUser: 4,
+                    connectsPerMinutePerIP: 5,
+                    messagesPerSecondPerUser: 6.5,
+                    messagesPerSecondPerIP: 7,
+                    bytesPerSecondPerUser: 8 * 1024,
+                    bytesPerSecondPerIP: 9 * 1024,
+                    maxRateViolations: 10,
+                    sendBufferBytes: 11 * 1024,
+                    sendBufferMessages: 12,
+                    slowConsumerOverflow: 13,
+                    slowConsumerCloseTimeout: .seconds(14),
+                    maxBufferedBytes: 15 << 20
                 )
         )
         #expect(
             limits.authThrottle
-                == AuthThrottleConfig(window: .seconds(30), slowAfter: 2, delay: .milliseconds(50), maxDelay: .seconds(1), maxFailures: 6, blockFor: .seconds(120))
+                == AuthThrottleConfig(
+                    window: .seconds(30),
+                    slowAfter: 2,
+                    delay: .milliseconds(50),
+                    maxDelay: .seconds(1),
+                    maxFailures: 6,
+                    blockFor: .seconds(120)
+                )
         )
     }
 
     @Test func misspelledOrInvalidBoundsAreReported() {
-        let errors = ConfigFixtures.errors(limits: """
-            websocket:
-              maxConections: 5
-              sendBuffer: lots
-            authThrottle:
-              maxFailures: -1
-            rateLimits:
-              announce: { window: 1m, max: 12 }
-            ttls:
-              deviceOnline: 10m
-            """)
+        let errors = ConfigFixtures.errors(
+            limits: """
+                websocket:
+                  maxConections: 5
+                  sendBuffer: lots
+                authThrottle:
+                  maxFailures: -1
+                rateLimits:
+                  announce: { window: 1m, max: 12 }
+                ttls:
+                  deviceOnline: 10m
+                """
+        )
         let text = errors.map(\.description).joined(separator: "\n")
         #expect(errors.count == 3, "\(text)")
         #expect(text.contains("maxConections"))

@@ -102,13 +102,16 @@ import Testing
     }
 
     @Test func duplicateRouteIsRejectedEvenWithOtherParameterNames() {
-        let routes = ConfigFixtures.routes.replacingFirst("  - method: GET\n    path: /network/:networkId/peers", with: """
-              - method: GET
-                path: /network/:id/peers
-                handler: peers
-              - method: GET
-                path: /network/:networkId/peers
-            """)
+        let routes = ConfigFixtures.routes.replacingFirst(
+            "  - method: GET\n    path: /network/:networkId/peers",
+            with: """
+                  - method: GET
+                    path: /network/:id/peers
+                    handler: peers
+                  - method: GET
+                    path: /network/:networkId/peers
+                """
+        )
         let errors = ConfigFixtures.errors(routes: routes)
         #expect(errors.count == 1)
         #expect(errors.first?.message.contains("duplicate route GET /network/:networkId/peers") == true)
@@ -199,7 +202,9 @@ import Testing
     }
 
     @Test func sameListenerPortForHTTPAndWebSocketIsRejected() {
-        #expect(ConfigFixtures.errors(environment: ["PORT": "5000", "SIGNALING_PORT": "5000"]).contains { $0.message.contains("both use port 5000") })
+        #expect(
+            ConfigFixtures.errors(environment: ["PORT": "5000", "SIGNALING_PORT": "5000"]).contains { $0.message.contains("both use port 5000") }
+        )
     }
 
     @Test func outOfRangePortIsRejected() {
@@ -256,8 +261,9 @@ import Testing
         catalog.httpHandlers.formUnion(["peer", "peers"])
         for _ in 0..<20 {
             let routes = ConfigFixtures.routes.replacingFirst("handler: peers", with: "handler: peerz")
-            let errors = (try? ConfigLoader(directory: ".", environment: [:], catalog: catalog)
-                .load(sources: ["routes.yaml": routes, "limits.yaml": ConfigFixtures.limits, "jobs.yaml": ConfigFixtures.jobs])) == nil
+            let errors =
+                (try? ConfigLoader(directory: ".", environment: [:], catalog: catalog)
+                    .load(sources: ["routes.yaml": routes, "limits.yaml": ConfigFixtures.limits, "jobs.yaml": ConfigFixtures.jobs])) == nil
             #expect(errors)
             do {
                 _ = try ConfigLoader(directory: ".", environment: [:], catalog: catalog)

@@ -32,7 +32,10 @@ import Testing
     @Test func removedAndAddedEntriesAreNamed() throws {
         let running = try ConfigFixtures.load()
         let loaded = try ConfigFixtures.load(
-            limits: ConfigFixtures.limits.replacingFirst("deviceOnline: ${DEVICE_TTL_MINUTES:-10}m", with: "deviceOnline: ${DEVICE_TTL_MINUTES:-10}m\n  extra: 1h"),
+            limits: ConfigFixtures.limits.replacingFirst(
+                "deviceOnline: ${DEVICE_TTL_MINUTES:-10}m",
+                with: "deviceOnline: ${DEVICE_TTL_MINUTES:-10}m\n  extra: 1h"
+            ),
             jobs: ConfigFixtures.jobs + "\n  secondSweep:\n    handler: presenceSweep\n    interval: 10s\n    enabled: false\n"
         )
         let reload = ConfigReload(running: running, loaded: loaded)
@@ -84,7 +87,8 @@ import Testing
         let loaded = try ConfigFixtures.load(
             limits: ConfigFixtures.limits.replacingFirst(
                 "http:\n  maxBodySize: 64KiB\n",
-                with: "http:\n  maxBodySize: 64KiB\n  idleTimeout: 5s\n  bodyReadTimeout: 3s\nwebsocket:\n  maxConnectionsPerUser: 3\nauthThrottle:\n  maxFailures: 7\n"
+                with:
+                    "http:\n  maxBodySize: 64KiB\n  idleTimeout: 5s\n  bodyReadTimeout: 3s\nwebsocket:\n  maxConnectionsPerUser: 3\nauthThrottle:\n  maxFailures: 7\n"
             )
         )
         let reload = ConfigReload(running: running, loaded: loaded)

@@ -1,14 +1,15 @@
 import DocumentStore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import ServerConfig
 import ServerEngine
 import ServiceLifecycle
 import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Application background tasks run for the server's life; one that has nothing to do may return.
 @Suite struct BackgroundTaskTests {

@@ -1,11 +1,11 @@
 import DocumentStore
 import Foundation
-import NetworkTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import NetworkTestSupport
 import ServerConfig
 import ServerEngine
 import Testing
@@ -71,7 +71,9 @@ import Testing
             let port = try #require(client.port)
             // Headers promise 5 MB; none of it is sent. The server must answer without waiting for it.
             let reply = try await RawHTTP.exchange(
-                port: port, request: "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n", timeout: .seconds(5)
+                port: port,
+                request: "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n",
+                timeout: .seconds(5)
             )
             #expect(reply.hasPrefix("HTTP/1.1 413"))
             #expect(reply.contains("\"error\""))
@@ -150,12 +152,18 @@ import Testing
         try await engine.services.prepareStore()
         try await Application(router: engine.makeRouter()).test(.router) { client in
             try await client.execute(
-                uri: "/parsed", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"peerId":"peer_x"}"#)
+                uri: "/parsed",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"peerId":"peer_x"}"#)
             ) { response in
                 #expect(response.body.jsonObject?["peerId"] as? String == "peer_x")
             }
             try await client.execute(
-                uri: "/parsed", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"peerId":"#)
+                uri: "/parsed",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"peerId":"#)
             ) { response in
                 #expect(response.status == .badRequest)
                 #expect((response.body.jsonObject?["error"] as? String)?.hasPrefix("Malformed JSON body") == true)

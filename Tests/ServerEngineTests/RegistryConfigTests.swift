@@ -17,10 +17,12 @@ import Testing
         #expect(config.http.port == 3000)
         #expect(config.webSocket.port == 8080)
         #expect(config.webSocketRoutes.map(\.path) == ["/signaling/:deviceId"])
-        #expect(Set(config.routes.map { "\($0.method) \($0.path)" }) == [
-            "POST /network/:networkId/announce", "GET /network/:networkId/peers",
-            "GET /network/:networkId/peer/:userId", "GET /signaling/messages/:deviceId",
-        ])
+        #expect(
+            Set(config.routes.map { "\($0.method) \($0.path)" }) == [
+                "POST /network/:networkId/announce", "GET /network/:networkId/peers",
+                "GET /network/:networkId/peer/:userId", "GET /signaling/messages/:deviceId",
+            ]
+        )
         let announce = try #require(config.limits.rateLimits["announce"])
         #expect(announce.max == 12)
         #expect(announce.window == .seconds(60))

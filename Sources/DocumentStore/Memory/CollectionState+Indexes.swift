@@ -76,6 +76,8 @@ extension CollectionState {
             if delayOverflow || cutoffOverflow { continue }  // expires after the end of time
             for (key, slots) in index.firstFieldEntries {
                 if case .date(let milliseconds) = key.head, milliseconds <= cutoff {
+                    // SlotSet is not a Sequence: its forEach is its own.
+                    // swift-format-ignore: ReplaceForEachWithForLoop
                     slots.forEach { expired.insert($0) }
                 }
             }

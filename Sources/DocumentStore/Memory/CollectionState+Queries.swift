@@ -14,6 +14,8 @@ extension CollectionState {
             guard let (fields, keys) = lookupKeys(index, conditions) else { continue }
             var candidates: [Int] = []
             for key in keys {
+                // SlotSet is not a Sequence: its forEach is its own.
+                // swift-format-ignore: ReplaceForEachWithForLoop
                 index.lookup(key)?.forEach { candidates.append($0) }
             }
             if let current = best, current.candidates.count <= candidates.count { continue }

@@ -92,7 +92,9 @@ enum CoordinatorElectionJob {
                     promoted += 1
                     coordinators += 1
                     logger.debug(
-                        "promoted device to coordinator", metadata: ["networkId": "\(network)", "deviceId": "\(candidate["deviceId"] ?? .null)"])
+                        "promoted device to coordinator",
+                        metadata: ["networkId": "\(network)", "deviceId": "\(candidate["deviceId"] ?? .null)"]
+                    )
                 } else if try await devices.count(Filter(online(["_id": id, "isCoordinator": true]))) > 0 {
                     coordinators += 1  // a racing run promoted this target: it counts, and is not promoted twice
                 }

@@ -34,7 +34,9 @@ enum MetricsRefreshJob {
         metrics.setBoundedGauges(
             RegistryMetrics.coordinatorCount,
             help: "Online coordinators per network; networks beyond metricsMaxNetworkSeries are summed under network=\"other\"",
-            label: "network", values: coordinators, limit: limit
+            label: "network",
+            values: coordinators,
+            limit: limit
         )
         context.logger.debug("refreshed metrics", metadata: ["devices": "\(online.count)", "networks": "\(coordinators.count)"])
         return JobOutcome(changed: 0, details: ["devices": "\(online.count)", "networks": "\(coordinators.count)"])

@@ -27,7 +27,9 @@ enum RegistryMetrics {
 
     /// Makes every signaling counter appear at zero, so a scrape before the first message shows them.
     static func registerSignalingCounters(on metrics: EngineMetrics) {
-        for name in [signalingMessages, delivered, queued, dropped, rejected, drained, forwarded, diverted, slowConsumerCloses] { count(name, 0, on: metrics) }
+        for name in [signalingMessages, delivered, queued, dropped, rejected, drained, forwarded, diverted, slowConsumerCloses] {
+            count(name, 0, on: metrics)
+        }
     }
 
     static let help: [String: String] = [

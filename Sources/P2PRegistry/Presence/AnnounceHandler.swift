@@ -1,7 +1,7 @@
-import Foundation
 import DocumentStore
-import Logging
+import Foundation
 import HTTPTypes
+import Logging
 import ServerEngine
 
 /// `POST /network/:networkId/announce`: registers or refreshes a device's presence.
@@ -45,7 +45,9 @@ enum AnnounceHandler {
             before = try await devices.findOneAndUpdate(
                 ["deviceId": .string(peerId), "userId": .string(user.id)],
                 ["$set": .document(set), "$setOnInsert": .document(setOnInsert)],
-                upsert: true, returnDocument: .before, options: FindOptions()
+                upsert: true,
+                returnDocument: .before,
+                options: FindOptions()
             )
         } catch let error as StoreError where error.code == .duplicateKey {
             context.logger.notice("announce refused: device owned by another user", metadata: ["deviceId": "\(peerId)", "userId": "\(user.id)"])

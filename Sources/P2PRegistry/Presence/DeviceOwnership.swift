@@ -1,7 +1,7 @@
-import Foundation
 import DocumentStore
-import Logging
+import Foundation
 import HTTPTypes
+import Logging
 import ServerEngine
 
 /// The ownership rule: a device belongs to the user who first announced (or claimed) it.
@@ -15,7 +15,11 @@ enum DeviceOwnership {
         do {
             _ = try await devices.updateOne(
                 ["deviceId": .string(deviceId), "userId": .string(user.id)],
-                ["$setOnInsert": ["createdAt": .date(now), "isOnline": false, "isCoordinator": false, "capabilities": [], "expiresAt": .date(expiresAt)]],
+                [
+                    "$setOnInsert": [
+                        "createdAt": .date(now), "isOnline": false, "isCoordinator": false, "capabilities": [], "expiresAt": .date(expiresAt),
+                    ]
+                ],
                 upsert: true
             )
         } catch let error as StoreError where error.code == .duplicateKey {

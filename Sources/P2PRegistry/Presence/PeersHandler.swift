@@ -1,5 +1,5 @@
-import Foundation
 import DocumentStore
+import Foundation
 import HTTPTypes
 import Logging
 import NIOCore

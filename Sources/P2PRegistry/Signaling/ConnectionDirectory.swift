@@ -1,8 +1,8 @@
-import ServerConfig
-import Logging
 import HTTPTypes
 import HummingbirdWebSocket
+import Logging
 import NIOWebSocket
+import ServerConfig
 import ServerEngine
 import Synchronization
 

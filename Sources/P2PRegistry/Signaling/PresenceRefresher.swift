@@ -1,8 +1,8 @@
-import ServerConfig
-import Logging
-import HTTPTypes
 import DocumentStore
 import Foundation
+import HTTPTypes
+import Logging
+import ServerConfig
 import ServerEngine
 
 /// An open signaling socket counts as presence: the devices connected to this process get their `lastSeen`

@@ -1,8 +1,8 @@
-import ServerConfig
-import Logging
-import HTTPTypes
 import DocumentStore
 import Foundation
+import HTTPTypes
+import Logging
+import ServerConfig
 import ServerEngine
 
 /// The signaling protocol's frames.

@@ -1,7 +1,7 @@
 import DocumentStore
 import Foundation
-import Logging
 import HummingbirdWebSocket
+import Logging
 import ServerEngine
 
 /// The hub across instances (``ClusterBus``): a connected device's route is kept in the store, a message for a

@@ -1,11 +1,11 @@
-import ServerConfig
-import HTTPTypes
 import DocumentStore
 import Foundation
+import HTTPTypes
 import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import ServerConfig
 import ServerEngine
 import Synchronization
 
@@ -66,7 +66,9 @@ final class SignalingHub: Sendable {
         hooks.drained = { flush.yield() }  // the receiver caught up: send what was queued meanwhile
         session.sendBuffer.setHooks(hooks)
         let connection = ConnectionDirectory.Connection(
-            connectionId: session.connectionId, sendBuffer: session.sendBuffer, flush: flush,
+            connectionId: session.connectionId,
+            sendBuffer: session.sendBuffer,
+            flush: flush,
             close: { code, reason in
                 session.close(code, reason: reason, forceAfter: session.services.configuration.limits.webSocket.slowConsumerCloseTimeout)
             }
@@ -119,7 +121,11 @@ final class SignalingHub: Sendable {
                         if bucket.take(now: session.services.clock.now()) {
                             rejection = await relay(text, from: deviceId, session: session, settings: settings, logger: logger)
                         } else {
-                            rejection = SignalingFrame.Rejection(code: "rate_limited", message: "Too many messages; at most \(settings.messagesPerSecond) a second", countsAsInvalid: false)
+                            rejection = SignalingFrame.Rejection(
+                                code: "rate_limited",
+                                message: "Too many messages; at most \(settings.messagesPerSecond) a second",
+                                countsAsInvalid: false
+                            )
                         }
                     }
                 }
@@ -158,7 +164,13 @@ final class SignalingHub: Sendable {
     }
 
     /// Validates and routes one text frame; returns the rejection to send back, or nil when relayed or queued.
-    private func relay(_ text: String, from sender: String, session: WebSocketSession, settings: SignalingSettings, logger: Logger) async -> SignalingFrame.Rejection? {
+    private func relay(
+        _ text: String,
+        from sender: String,
+        session: WebSocketSession,
+        settings: SignalingSettings,
+        logger: Logger
+    ) async -> SignalingFrame.Rejection? {
         do {
             let inbound = try SignalingFrame.parse(text, allowedTypes: settings.messageTypes, sender: sender)
             try await checkSameNetwork(sender: sender, recipient: inbound.toPeerId, services: session.services)
@@ -177,11 +189,19 @@ final class SignalingHub: Sendable {
     /// Sender and recipient must both be announced, in the same network.
     private func checkSameNetwork(sender: String, recipient: String, services: EngineServices) async throws {
         let devices = try await services.collection(RegistryCollections.devices).find(
-            ["deviceId": ["$in": [.string(sender), .string(recipient)]]], options: FindOptions(projection: ["deviceId": 1, "networkId": 1])
+            ["deviceId": ["$in": [.string(sender), .string(recipient)]]],
+            options: FindOptions(projection: ["deviceId": 1, "networkId": 1])
         )
-        let networks = Dictionary(devices.compactMap { device in device["deviceId"]?.stringValue.map { ($0, device["networkId"]?.stringValue) } }, uniquingKeysWith: { first, _ in first })
+        let networks = Dictionary(
+            devices.compactMap { device in device["deviceId"]?.stringValue.map { ($0, device["networkId"]?.stringValue) } },
+            uniquingKeysWith: { first, _ in first }
+        )
         guard let senderNetwork = networks[sender] ?? nil else {
-            throw SignalingFrame.Rejection(code: "not_announced", message: "Announce this device in a network before signaling", countsAsInvalid: false)
+            throw SignalingFrame.Rejection(
+                code: "not_announced",
+                message: "Announce this device in a network before signaling",
+                countsAsInvalid: false
+            )
         }
         guard let recipientEntry = networks[recipient], let recipientNetwork = recipientEntry, recipientNetwork == senderNetwork else {
             throw SignalingFrame.Rejection(code: "not_in_network", message: "Peer \(recipient) is not in your network")
@@ -206,7 +226,13 @@ final class SignalingHub: Sendable {
 
     /// Offers a message to a connected recipient's send buffer; false when it must be queued instead (the
     /// buffer is full, which past the overflow bound closes the socket with 1013, or the socket is closing).
-    func offerLive(_ stored: Document, to recipient: String, connection: ConnectionDirectory.Connection, services: EngineServices, logger: Logger) -> Bool {
+    func offerLive(
+        _ stored: Document,
+        to recipient: String,
+        connection: ConnectionDirectory.Connection,
+        services: EngineServices,
+        logger: Logger
+    ) -> Bool {
         let limits = services.configuration.limits.webSocket
         switch connection.sendBuffer.offer(WebSocketSendBuffer.Item(text: SignalingFrame.outbound(stored), payload: stored), limits: limits) {
         case .accepted:
@@ -278,7 +304,8 @@ final class SignalingHub: Sendable {
         let limits = session.services.configuration.limits.webSocket
         var unsent: [Document] = []
         for message in messages {
-            if unsent.isEmpty, session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted {
+            if unsent.isEmpty, session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted
+            {
                 continue
             }
             unsent.append(message)

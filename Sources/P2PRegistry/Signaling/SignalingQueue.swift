@@ -1,8 +1,8 @@
-import ServerConfig
-import Logging
-import HTTPTypes
 import DocumentStore
 import Foundation
+import HTTPTypes
+import Logging
+import ServerConfig
 import ServerEngine
 
 /// The offline queue in `signaling_channels`: one document per pair of devices (`channelId` is the two
@@ -40,7 +40,8 @@ struct SignalingQueue: Sendable {
     /// Removes the oldest messages queued for `deviceId` beyond `cap`, across its channels.
     private func enforceCap(for deviceId: String, cap: Int) async throws -> Int {
         let pending = try await channels.find(
-            ["participants": .string(deviceId), "messages.to": .string(deviceId)], options: FindOptions(projection: ["messages": 1])
+            ["participants": .string(deviceId), "messages.to": .string(deviceId)],
+            options: FindOptions(projection: ["messages": 1])
         )
         var queued: [(channel: Value, id: Value, timestamp: Value)] = []
         for channel in pending {
@@ -59,8 +60,11 @@ struct SignalingQueue: Sendable {
         for (channel, group) in Dictionary(grouping: excess, by: { $0.channel }) {
             let ids = group.map(\.id)
             let before = try await channels.findOneAndUpdate(
-                ["_id": channel], ["$pull": ["messages": ["id": ["$in": .array(ids)]]]],
-                upsert: false, returnDocument: .before, options: FindOptions(projection: ["messages": 1])
+                ["_id": channel],
+                ["$pull": ["messages": ["id": ["$in": .array(ids)]]]],
+                upsert: false,
+                returnDocument: .before,
+                options: FindOptions(projection: ["messages": 1])
             )
             let present = Set((before?["messages"]?.arrayValue ?? []).compactMap { $0.documentValue?["id"]?.stringValue })
             removed += ids.filter { $0.stringValue.map(present.contains) ?? false }.count
@@ -72,14 +76,19 @@ struct SignalingQueue: Sendable {
     /// the device's messages in one atomic step: a message queued meanwhile stays for the next drain, and two
     /// concurrent drains never return the same message.
     func drain(_ deviceId: String) async throws -> [Document] {
-        let pending = try await channels.find(["participants": .string(deviceId), "messages.to": .string(deviceId)], options: FindOptions(projection: ["_id": 1]))
+        let pending = try await channels.find(
+            ["participants": .string(deviceId), "messages.to": .string(deviceId)],
+            options: FindOptions(projection: ["_id": 1])
+        )
         var messages: [Document] = []
         for channel in pending {
             guard let id = channel["_id"] else { continue }
             let before = try await channels.findOneAndUpdate(
                 ["_id": id, "messages.to": .string(deviceId)],
                 ["$pull": ["messages": ["to": .string(deviceId)]]],
-                upsert: false, returnDocument: .before, options: FindOptions()
+                upsert: false,
+                returnDocument: .before,
+                options: FindOptions()
             )
             for message in before?["messages"]?.arrayValue ?? [] {
                 if let document = message.documentValue, document["to"]?.stringValue == deviceId { messages.append(document) }

@@ -1,6 +1,6 @@
-import ServerConfig
-import Logging
 import HTTPTypes
+import Logging
+import ServerConfig
 import ServerEngine
 
 /// The signaling limits from limits.yaml's `settings:`, read once per connection.

@@ -1,7 +1,7 @@
-import ServerConfig
-import Logging
-import HTTPTypes
 import Foundation
+import HTTPTypes
+import Logging
+import ServerConfig
 
 /// A token bucket for per-socket message rates: `rate` tokens a second, at most `burst` saved up.
 struct TokenBucket {

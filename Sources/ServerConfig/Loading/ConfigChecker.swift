@@ -12,14 +12,24 @@ struct ConfigChecker {
         checkJobs(config)
         if let catalog {
             for name in catalog.requiredTTLs.sorted() where !ttlNames.contains(name) {
-                reader.report(.error, "missing TTL '\(name)', which the application uses", at: SourceLocation(file: "limits.yaml"),
-                              keyPath: "ttls.\(name)", suggestion: NearestName.suggest(for: name, among: config.limits.ttls.keys))
+                reader.report(
+                    .error,
+                    "missing TTL '\(name)', which the application uses",
+                    at: SourceLocation(file: "limits.yaml"),
+                    keyPath: "ttls.\(name)",
+                    suggestion: NearestName.suggest(for: name, among: config.limits.ttls.keys)
+                )
             }
         }
-        let http = config.http, ws = config.webSocket
+        let http = config.http
+        let ws = config.webSocket
         if http.port != 0, http.port == ws.port, config.webSocketRoutes.count > 0 {
-            reader.report(.error, "the HTTP API and the WebSocket listener both use port \(http.port); give them different ports",
-                          at: SourceLocation(file: "routes.yaml"), keyPath: "websocket.port")
+            reader.report(
+                .error,
+                "the HTTP API and the WebSocket listener both use port \(http.port); give them different ports",
+                at: SourceLocation(file: "routes.yaml"),
+                keyPath: "websocket.port"
+            )
         }
     }
 
@@ -30,17 +40,31 @@ struct ConfigChecker {
         for (index, route) in config.routes.enumerated() {
             let keyPath = "routes[\(index)]"
             if let catalog, !catalog.httpHandlers.contains(route.handler) {
-                reader.report(.error, "unknown handler '\(route.handler)'", at: route.keyLocations["handler"] ?? route.location, keyPath: "\(keyPath).handler",
-                              suggestion: NearestName.suggest(for: route.handler, among: catalog.httpHandlers))
+                reader.report(
+                    .error,
+                    "unknown handler '\(route.handler)'",
+                    at: route.keyLocations["handler"] ?? route.location,
+                    keyPath: "\(keyPath).handler",
+                    suggestion: NearestName.suggest(for: route.handler, among: catalog.httpHandlers)
+                )
             }
             if let name = route.rateLimit, !(reader.declaredNames["rateLimits"] ?? []).contains(name) {
-                reader.report(.error, "unknown rate limit '\(name)'; define it under rateLimits in limits.yaml", at: route.keyLocations["rateLimit"] ?? route.location,
-                              keyPath: "\(keyPath).rateLimit", suggestion: NearestName.suggest(for: name, among: config.limits.rateLimits.keys))
+                reader.report(
+                    .error,
+                    "unknown rate limit '\(name)'; define it under rateLimits in limits.yaml",
+                    at: route.keyLocations["rateLimit"] ?? route.location,
+                    keyPath: "\(keyPath).rateLimit",
+                    suggestion: NearestName.suggest(for: name, among: config.limits.rateLimits.keys)
+                )
             }
             let signature = "\(route.method) \(RoutePath.shape(of: route.path))"
             if let first = seen[signature] {
-                reader.report(.error, "duplicate route \(route.method) \(route.path); it is already declared at \(first.location)",
-                              at: route.location, keyPath: keyPath)
+                reader.report(
+                    .error,
+                    "duplicate route \(route.method) \(route.path); it is already declared at \(first.location)",
+                    at: route.location,
+                    keyPath: keyPath
+                )
             } else {
                 seen[signature] = route
             }
@@ -51,13 +75,22 @@ struct ConfigChecker {
         var seen: [String: WebSocketRouteConfig] = [:]
         for (index, route) in config.webSocketRoutes.enumerated() {
             if let catalog, !catalog.webSocketHandlers.contains(route.handler) {
-                reader.report(.error, "unknown WebSocket handler '\(route.handler)'", at: route.keyLocations["handler"] ?? route.location, keyPath: "websockets[\(index)].handler",
-                              suggestion: NearestName.suggest(for: route.handler, among: catalog.webSocketHandlers))
+                reader.report(
+                    .error,
+                    "unknown WebSocket handler '\(route.handler)'",
+                    at: route.keyLocations["handler"] ?? route.location,
+                    keyPath: "websockets[\(index)].handler",
+                    suggestion: NearestName.suggest(for: route.handler, among: catalog.webSocketHandlers)
+                )
             }
             let shape = RoutePath.shape(of: route.path)
             if let first = seen[shape] {
-                reader.report(.error, "duplicate WebSocket path \(route.path); it is already declared at \(first.location)",
-                              at: route.location, keyPath: "websockets[\(index)]")
+                reader.report(
+                    .error,
+                    "duplicate WebSocket path \(route.path); it is already declared at \(first.location)",
+                    at: route.location,
+                    keyPath: "websockets[\(index)]"
+                )
             } else {
                 seen[shape] = route
             }
@@ -69,12 +102,21 @@ struct ConfigChecker {
             var names: Set<String> = []
             for index in collection.indexes {
                 if !names.insert(index.resolvedName).inserted {
-                    reader.report(.error, "duplicate index '\(index.resolvedName)' on collection \(collection.name)",
-                                  at: index.location, keyPath: "collections.\(collection.name).indexes")
+                    reader.report(
+                        .error,
+                        "duplicate index '\(index.resolvedName)' on collection \(collection.name)",
+                        at: index.location,
+                        keyPath: "collections.\(collection.name).indexes"
+                    )
                 }
                 if let ttl = index.ttl, !ttlNames.contains(ttl) {
-                    reader.report(.error, "unknown TTL '\(ttl)'; define it under ttls in limits.yaml", at: index.keyLocations["ttl"] ?? index.location,
-                                  keyPath: "collections.\(collection.name).indexes.ttl", suggestion: NearestName.suggest(for: ttl, among: config.limits.ttls.keys))
+                    reader.report(
+                        .error,
+                        "unknown TTL '\(ttl)'; define it under ttls in limits.yaml",
+                        at: index.keyLocations["ttl"] ?? index.location,
+                        keyPath: "collections.\(collection.name).indexes.ttl",
+                        suggestion: NearestName.suggest(for: ttl, among: config.limits.ttls.keys)
+                    )
                 }
             }
         }
@@ -83,8 +125,13 @@ struct ConfigChecker {
     private func checkJobs(_ config: ServerConfiguration) {
         guard let catalog else { return }
         for job in config.jobs where !catalog.jobHandlers.contains(job.handler) {
-            reader.report(.error, "unknown job handler '\(job.handler)'", at: job.keyLocations["handler"] ?? job.location, keyPath: "jobs.\(job.name).handler",
-                          suggestion: NearestName.suggest(for: job.handler, among: catalog.jobHandlers))
+            reader.report(
+                .error,
+                "unknown job handler '\(job.handler)'",
+                at: job.keyLocations["handler"] ?? job.location,
+                keyPath: "jobs.\(job.name).handler",
+                suggestion: NearestName.suggest(for: job.handler, among: catalog.jobHandlers)
+            )
         }
     }
 }

@@ -1,9 +1,10 @@
+import Yams
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Yams
 
 /// Loads and checks routes.yaml, limits.yaml and jobs.yaml from a directory.
 ///
@@ -46,22 +47,35 @@ public struct ConfigLoader: Sendable {
                 texts[file] = String(decoding: data, as: UTF8.self)
             } else {
                 let required = file == Self.routesFile
-                missing.append(ConfigDiagnostic(
-                    severity: required ? .error : .warning, location: SourceLocation(file: file), keyPath: "",
-                    message: required ? "cannot read \(path)" : "cannot read \(path); using defaults"
-                ))
+                missing.append(
+                    ConfigDiagnostic(
+                        severity: required ? .error : .warning,
+                        location: SourceLocation(file: file),
+                        keyPath: "",
+                        message: required ? "cannot read \(path)" : "cannot read \(path); using defaults"
+                    )
+                )
             }
         }
         return try load(sources: texts, directory: directory, extraDiagnostics: missing)
     }
 
     /// Decodes and checks file contents given as strings, keyed by file name; for tests and tools.
-    public func load(sources: [String: String], directory: String = ".", extraDiagnostics: [ConfigDiagnostic] = []) throws(ConfigError) -> ServerConfiguration {
+    public func load(
+        sources: [String: String],
+        directory: String = ".",
+        extraDiagnostics: [ConfigDiagnostic] = []
+    ) throws(ConfigError) -> ServerConfiguration {
         let reader = ConfigReader(environment: environment)
         for diagnostic in extraDiagnostics {
             reader.report(diagnostic.severity, diagnostic.message, at: diagnostic.location, keyPath: diagnostic.keyPath)
         }
-        let routes = root(of: Self.routesFile, sources, reader, allowed: ["service", "http", "websocket", "auth", "store", "metrics", "cluster", "routes", "websockets", "collections"])
+        let routes = root(
+            of: Self.routesFile,
+            sources,
+            reader,
+            allowed: ["service", "http", "websocket", "auth", "store", "metrics", "cluster", "routes", "websockets", "collections"]
+        )
         let limits = root(of: Self.limitsFile, sources, reader, allowed: ConfigReader.limitsKeys)
         let jobs = root(of: Self.jobsFile, sources, reader, allowed: ["jobs"])
 
@@ -99,7 +113,12 @@ public struct ConfigLoader: Sendable {
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             reader.unparsedFiles.insert(file)
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            reader.report(.error, "duplicate key \(keys)", at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column), keyPath: "")
+            reader.report(
+                .error,
+                "duplicate key \(keys)",
+                at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                keyPath: ""
+            )
         } catch let error as YamlError {
             reader.unparsedFiles.insert(file)
             let (line, column, problem) = Self.describe(error)

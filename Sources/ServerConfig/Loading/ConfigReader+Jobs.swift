@@ -11,7 +11,12 @@ extension ConfigReader {
             let enabled = job["enabled"].flatMap(bool) ?? true
             guard let handler, let interval else { return nil }
             var config = JobConfig(
-                name: entry.key, handler: handler, interval: interval, lease: lease, enabled: enabled, location: entry.keyNode.location
+                name: entry.key,
+                handler: handler,
+                interval: interval,
+                lease: lease,
+                enabled: enabled,
+                location: entry.keyNode.location
             )
             config.keyLocations = job.keyLocations
             return config

@@ -29,7 +29,9 @@ extension ConfigReader {
             if let interval = ws["pingInterval"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { limits.pingInterval = interval }
             limits.webSocket = webSocketLimits(ws)
         }
-        if let node = map?["authThrottle"], let throttle = mapping(node, allowed: ["window", "slowAfter", "delay", "maxDelay", "maxFailures", "blockFor"]) {
+        if let node = map?["authThrottle"],
+            let throttle = mapping(node, allowed: ["window", "slowAfter", "delay", "maxDelay", "maxFailures", "blockFor"])
+        {
             limits.authThrottle = authThrottle(throttle)
         }
         if let node = map?["rateLimits"], let named = mapping(node) {
@@ -65,7 +67,9 @@ extension ConfigReader {
         if let value = ws["sendBuffer"].flatMap(size) { bounds.sendBufferBytes = value }
         if let value = ws["sendBufferMessages"].flatMap({ int($0, in: counts) }) { bounds.sendBufferMessages = value }
         if let value = ws["slowConsumerOverflow"].flatMap({ int($0, in: 0...Int(Int32.max)) }) { bounds.slowConsumerOverflow = value }
-        if let value = ws["slowConsumerCloseTimeout"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { bounds.slowConsumerCloseTimeout = value }
+        if let value = ws["slowConsumerCloseTimeout"].flatMap({ duration($0, minimum: .milliseconds(10)) }) {
+            bounds.slowConsumerCloseTimeout = value
+        }
         if let value = ws["maxBufferedBytes"].flatMap(size) { bounds.maxBufferedBytes = value }
         return bounds
     }

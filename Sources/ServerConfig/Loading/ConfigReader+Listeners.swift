@@ -18,7 +18,10 @@ extension ConfigReader {
         if let secretNode = jwt["secret"], let secret = string(secretNode) {
             auth.jwtSecret = secret
             if secret.isEmpty {
-                warning("no JWT secret: set JWT_SECRET (at least 32 random bytes, e.g. `openssl rand -hex 32`); the server will not start without it", at: secretNode)
+                warning(
+                    "no JWT secret: set JWT_SECRET (at least 32 random bytes, e.g. `openssl rand -hex 32`); the server will not start without it",
+                    at: secretNode
+                )
             } else if secret.utf8.count < 32 {
                 warning("the JWT secret is shorter than 32 bytes; HS256 secrets that short can be brute-forced", at: secretNode)
             }

@@ -15,8 +15,11 @@ extension ConfigReader {
             guard let text = string(methodNode) else { return nil }
             let upper = text.uppercased()
             guard Self.httpMethods.contains(upper) else {
-                error("unsupported HTTP method '\(text)'; use one of \(Self.httpMethods.joined(separator: ", "))", at: methodNode,
-                      suggestion: NearestName.suggest(for: upper, among: Self.httpMethods))
+                error(
+                    "unsupported HTTP method '\(text)'; use one of \(Self.httpMethods.joined(separator: ", "))",
+                    at: methodNode,
+                    suggestion: NearestName.suggest(for: upper, among: Self.httpMethods)
+                )
                 return nil
             }
             return upper
@@ -27,7 +30,12 @@ extension ConfigReader {
         let rateLimit = map["rateLimit"].flatMap(string)
         guard let method, let path, let handler else { return nil }
         var route = RouteConfig(
-            method: method, path: path, handler: handler, auth: auth ?? .jwt, rateLimit: rateLimit, location: node.location
+            method: method,
+            path: path,
+            handler: handler,
+            auth: auth ?? .jwt,
+            rateLimit: rateLimit,
+            location: node.location
         )
         route.keyLocations = map.keyLocations
         if let message = map["errorMessage"].flatMap(string), !message.isEmpty { route.errorMessage = message }
@@ -38,8 +46,13 @@ extension ConfigReader {
             let parameters = route.pathParameters
             for rule in route.params where !parameters.contains(rule.field) {
                 let ruleNode = validate["params"].map { $0.child($0.node, key: rule.field) }
-                report(.error, "validation rule for '\(rule.field)', which is not a parameter of path \(path)",
-                       at: rule.location, keyPath: ruleNode?.keyPath ?? "", suggestion: NearestName.suggest(for: rule.field, among: parameters))
+                report(
+                    .error,
+                    "validation rule for '\(rule.field)', which is not a parameter of path \(path)",
+                    at: rule.location,
+                    keyPath: ruleNode?.keyPath ?? "",
+                    suggestion: NearestName.suggest(for: rule.field, among: parameters)
+                )
             }
         }
         return route

@@ -29,7 +29,12 @@ public struct ClusterConfig: Sendable, Equatable {
     public var inboxPollInterval: Duration
 
     /// Creates a cluster configuration.
-    public init(mode: Mode = .auto, heartbeatInterval: Duration = .seconds(2), instanceTimeout: Duration = .seconds(10), inboxPollInterval: Duration = .milliseconds(50)) {
+    public init(
+        mode: Mode = .auto,
+        heartbeatInterval: Duration = .seconds(2),
+        instanceTimeout: Duration = .seconds(10),
+        inboxPollInterval: Duration = .milliseconds(50)
+    ) {
         self.mode = mode
         self.heartbeatInterval = heartbeatInterval
         self.instanceTimeout = instanceTimeout

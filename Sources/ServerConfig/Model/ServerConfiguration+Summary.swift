@@ -13,8 +13,14 @@ extension ServerConfiguration {
         let metricsListener = metrics.listener.map { "{ host: \($0.host), port: \($0.port) }" } ?? "<HTTP API port>"
         add(0, "metrics: { token: \(metrics.requiresToken ? "<set>" : "<not set>"), listener: \(metricsListener) }")
         let backend = store.usesMongoDB ? "mongodb \(store.redactedURI)" : "embedded"
-        add(0, "store: { backend: \(backend), database: \(store.database), poolSize: \(store.poolSize), ttlMonitorInterval: \(DurationParser.format(store.ttlMonitorInterval)) }")
-        add(0, "cluster: { enabled: \(cluster.mode.rawValue), heartbeatInterval: \(DurationParser.format(cluster.heartbeatInterval)), instanceTimeout: \(DurationParser.format(cluster.instanceTimeout)), inboxPollInterval: \(DurationParser.format(cluster.inboxPollInterval)) }")
+        add(
+            0,
+            "store: { backend: \(backend), database: \(store.database), poolSize: \(store.poolSize), ttlMonitorInterval: \(DurationParser.format(store.ttlMonitorInterval)) }"
+        )
+        add(
+            0,
+            "cluster: { enabled: \(cluster.mode.rawValue), heartbeatInterval: \(DurationParser.format(cluster.heartbeatInterval)), instanceTimeout: \(DurationParser.format(cluster.instanceTimeout)), inboxPollInterval: \(DurationParser.format(cluster.inboxPollInterval)) }"
+        )
         add(0, "routes:")
         for route in routes {
             var text = "- \(route.method) \(route.path) -> \(route.handler) (auth: \(route.auth.rawValue)"
@@ -43,16 +49,34 @@ extension ServerConfiguration {
             "http: { maxBodySize: \(ByteSizeParser.format(limits.maxBodySize)), maxHeaderSize: \(ByteSizeParser.format(limits.maxHeaderSize)), "
                 + "idleTimeout: \(DurationParser.format(limits.idleTimeout)), bodyReadTimeout: \(DurationParser.format(limits.bodyReadTimeout)) }"
         )
-        add(1, "websocket: { maxFrameSize: \(ByteSizeParser.format(limits.maxFrameSize)), pingInterval: \(DurationParser.format(limits.pingInterval)) }")
+        add(
+            1,
+            "websocket: { maxFrameSize: \(ByteSizeParser.format(limits.maxFrameSize)), pingInterval: \(DurationParser.format(limits.pingInterval)) }"
+        )
         let ws = limits.webSocket
-        add(2, "connections: { maxConnections: \(ws.maxConnections), maxConnectionsPerUser: \(ws.maxConnectionsPerUser), maxConnectionsPerIP: \(ws.maxConnectionsPerIP), connectsPerMinutePerUser: \(ws.connectsPerMinutePerUser), connectsPerMinutePerIP: \(ws.connectsPerMinutePerIP) }")
-        add(2, "rates: { messagesPerSecondPerUser: \(ws.messagesPerSecondPerUser), messagesPerSecondPerIP: \(ws.messagesPerSecondPerIP), bytesPerSecondPerUser: \(ByteSizeParser.format(ws.bytesPerSecondPerUser)), bytesPerSecondPerIP: \(ByteSizeParser.format(ws.bytesPerSecondPerIP)), maxRateViolations: \(ws.maxRateViolations) }")
-        add(2, "buffers: { sendBuffer: \(ByteSizeParser.format(ws.sendBufferBytes)), sendBufferMessages: \(ws.sendBufferMessages), slowConsumerOverflow: \(ws.slowConsumerOverflow), slowConsumerCloseTimeout: \(DurationParser.format(ws.slowConsumerCloseTimeout)), maxBufferedBytes: \(ByteSizeParser.format(ws.maxBufferedBytes)) }")
+        add(
+            2,
+            "connections: { maxConnections: \(ws.maxConnections), maxConnectionsPerUser: \(ws.maxConnectionsPerUser), maxConnectionsPerIP: \(ws.maxConnectionsPerIP), connectsPerMinutePerUser: \(ws.connectsPerMinutePerUser), connectsPerMinutePerIP: \(ws.connectsPerMinutePerIP) }"
+        )
+        add(
+            2,
+            "rates: { messagesPerSecondPerUser: \(ws.messagesPerSecondPerUser), messagesPerSecondPerIP: \(ws.messagesPerSecondPerIP), bytesPerSecondPerUser: \(ByteSizeParser.format(ws.bytesPerSecondPerUser)), bytesPerSecondPerIP: \(ByteSizeParser.format(ws.bytesPerSecondPerIP)), maxRateViolations: \(ws.maxRateViolations) }"
+        )
+        add(
+            2,
+            "buffers: { sendBuffer: \(ByteSizeParser.format(ws.sendBufferBytes)), sendBufferMessages: \(ws.sendBufferMessages), slowConsumerOverflow: \(ws.slowConsumerOverflow), slowConsumerCloseTimeout: \(DurationParser.format(ws.slowConsumerCloseTimeout)), maxBufferedBytes: \(ByteSizeParser.format(ws.maxBufferedBytes)) }"
+        )
         let throttle = limits.authThrottle
-        add(1, "authThrottle: { window: \(DurationParser.format(throttle.window)), slowAfter: \(throttle.slowAfter), delay: \(DurationParser.format(throttle.delay)), maxDelay: \(DurationParser.format(throttle.maxDelay)), maxFailures: \(throttle.maxFailures), blockFor: \(DurationParser.format(throttle.blockFor)) }")
+        add(
+            1,
+            "authThrottle: { window: \(DurationParser.format(throttle.window)), slowAfter: \(throttle.slowAfter), delay: \(DurationParser.format(throttle.delay)), maxDelay: \(DurationParser.format(throttle.maxDelay)), maxFailures: \(throttle.maxFailures), blockFor: \(DurationParser.format(throttle.blockFor)) }"
+        )
         add(1, "rateLimits:")
         for limit in limits.rateLimits.values.sorted(by: { $0.name < $1.name }) {
-            add(2, "\(limit.name): { window: \(DurationParser.format(limit.window)), max: \(limit.max), key: \(limit.key.rawValue), message: \"\(limit.message)\" }")
+            add(
+                2,
+                "\(limit.name): { window: \(DurationParser.format(limit.window)), max: \(limit.max), key: \(limit.key.rawValue), message: \"\(limit.message)\" }"
+            )
         }
         add(1, "ttls:")
         for (name, value) in limits.ttls.sorted(by: { $0.key < $1.key }) { add(2, "\(name): \(DurationParser.format(value))") }
@@ -60,7 +84,10 @@ extension ServerConfiguration {
         for (name, value) in limits.settings.sorted(by: { $0.key < $1.key }) { add(2, "\(name): \(value)") }
         add(0, "jobs:")
         for job in jobs {
-            add(1, "\(job.name): { handler: \(job.handler), interval: \(DurationParser.format(job.interval)), lease: \(DurationParser.format(job.lease)), enabled: \(job.enabled) }")
+            add(
+                1,
+                "\(job.name): { handler: \(job.handler), interval: \(DurationParser.format(job.interval)), lease: \(DurationParser.format(job.lease)), enabled: \(job.enabled) }"
+            )
         }
         return lines.joined(separator: "\n")
     }

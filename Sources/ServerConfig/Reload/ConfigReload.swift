@@ -34,7 +34,9 @@ public struct ConfigReload: Sendable {
         Self.compare("http.bodyReadTimeout", DurationParser.format(old.bodyReadTimeout), DurationParser.format(new.bodyReadTimeout), into: &applied)
         // The HTTP listener's channel options are set when it starts.
         if old.maxHeaderSize != new.maxHeaderSize {
-            needsRestart.append("limits.yaml http.maxHeaderSize: \(ByteSizeParser.format(old.maxHeaderSize)) → \(ByteSizeParser.format(new.maxHeaderSize))")
+            needsRestart.append(
+                "limits.yaml http.maxHeaderSize: \(ByteSizeParser.format(old.maxHeaderSize)) → \(ByteSizeParser.format(new.maxHeaderSize))"
+            )
             new.maxHeaderSize = old.maxHeaderSize
         }
         if old.idleTimeout != new.idleTimeout {
@@ -51,7 +53,10 @@ public struct ConfigReload: Sendable {
             new.pingInterval = old.pingInterval
         }
         Self.compare(
-            "rateLimits", old.rateLimits.mapValues(Self.describe), new.rateLimits.mapValues(Self.describe), into: &applied
+            "rateLimits",
+            old.rateLimits.mapValues(Self.describe),
+            new.rateLimits.mapValues(Self.describe),
+            into: &applied
         )
         Self.compare("ttls", old.ttls.mapValues { DurationParser.format($0) }, new.ttls.mapValues { DurationParser.format($0) }, into: &applied)
         Self.compare("settings", old.settings.mapValues(\.description), new.settings.mapValues(\.description), into: &applied)

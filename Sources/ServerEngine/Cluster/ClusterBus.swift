@@ -86,7 +86,9 @@ public final class ClusterBus: Sendable {
         let previous = try await routes.findOneAndUpdate(
             ["_id": .string(key)],
             ["$set": ["instance": .string(instanceId), "connectionId": .string(connectionId), "updatedAt": .date(clock.now())]],
-            upsert: true, returnDocument: .before, options: FindOptions()
+            upsert: true,
+            returnDocument: .before,
+            options: FindOptions()
         )
         guard let route = previous.flatMap(Self.route), route.instance != instanceId, isLive(route.instance) else { return nil }
         return route
@@ -163,8 +165,10 @@ public final class ClusterBus: Sendable {
             guard let id = document["_id"], try await inbox.deleteOne(["_id": id]) == 1 else { continue }
             taken.append(
                 ClusterMessage(
-                    kind: document["kind"]?.stringValue ?? "", key: document["key"]?.stringValue ?? "",
-                    connectionId: document["connectionId"]?.stringValue ?? "", body: document["body"]?.documentValue ?? [:],
+                    kind: document["kind"]?.stringValue ?? "",
+                    key: document["key"]?.stringValue ?? "",
+                    connectionId: document["connectionId"]?.stringValue ?? "",
+                    body: document["body"]?.documentValue ?? [:],
                     from: document["from"]?.stringValue ?? ""
                 )
             )

@@ -34,7 +34,8 @@ public struct ClusterService: Service {
             "cluster routing on",
             metadata: [
                 "instance": "\(bus.instanceId)",
-                "transport": "\(useChangeStream ? "change stream on instance_inbox, with a 1s safety poll" : "inbox polling (the store has no change streams)")",
+                "transport":
+                    "\(useChangeStream ? "change stream on instance_inbox, with a 1s safety poll" : "inbox polling (the store has no change streams)")",
                 "inboxPollInterval": "\(DurationParser.format(config.inboxPollInterval))",
                 "heartbeatInterval": "\(DurationParser.format(config.heartbeatInterval))",
                 "instanceTimeout": "\(DurationParser.format(config.instanceTimeout))",
@@ -52,7 +53,10 @@ public struct ClusterService: Service {
                 wake.finish()
             }
             group.addTask {
-                let poll = { useChangeStream ? max(.seconds(1), services.configuration.cluster.inboxPollInterval) : services.configuration.cluster.inboxPollInterval }
+                let poll = {
+                    useChangeStream
+                        ? max(.seconds(1), services.configuration.cluster.inboxPollInterval) : services.configuration.cluster.inboxPollInterval
+                }
                 while await Self.sleep(poll()) { wake.yield() }
                 wake.finish()
             }
@@ -98,10 +102,16 @@ public struct ClusterService: Service {
                 ],
                 upsert: true
             )
-            let alive = try await bus.instances.find(["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]], options: FindOptions(projection: ["_id": 1]))
+            let alive = try await bus.instances.find(
+                ["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]],
+                options: FindOptions(projection: ["_id": 1])
+            )
             bus.setLive(Set(alive.compactMap { $0["_id"]?.stringValue }).union([bus.instanceId]))
             if !first, result.upsertedId != nil {
-                services.logger.warning("this instance had been taken for gone; claiming its connections again", metadata: ["instance": "\(bus.instanceId)"])
+                services.logger.warning(
+                    "this instance had been taken for gone; claiming its connections again",
+                    metadata: ["instance": "\(bus.instanceId)"]
+                )
                 await bus.rejoinHandler?()
             }
         } catch {
@@ -134,7 +144,10 @@ public struct ClusterService: Service {
         let now = services.clock.now()
         let timeout = services.configuration.cluster.instanceTimeout
         do {
-            let silent = try await bus.instances.find(["heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]], options: FindOptions(projection: ["_id": 1]))
+            let silent = try await bus.instances.find(
+                ["heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]],
+                options: FindOptions(projection: ["_id": 1])
+            )
             var gone = Set(silent.compactMap { $0["_id"]?.stringValue })
             let addressed = try await bus.inbox.distinct("instance", filter: [:]).compactMap(\.stringValue)
             gone.formUnion(addressed.filter { !bus.isLive($0) })
@@ -142,7 +155,9 @@ public struct ClusterService: Service {
             for instance in gone.sorted() {
                 let routes = try await bus.routes.deleteMany(["instance": .string(instance)])
                 let orphans = try await takeAll(from: instance)
-                _ = try await bus.instances.deleteOne(["_id": .string(instance), "heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]])
+                _ = try await bus.instances.deleteOne([
+                    "_id": .string(instance), "heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))],
+                ])
                 if routes > 0 || orphans > 0 {
                     services.logger.notice(
                         "took over from an instance that is gone",

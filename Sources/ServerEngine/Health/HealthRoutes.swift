@@ -24,7 +24,8 @@ enum HealthRoutes {
         router.get("/readyz") { _, context in
             guard services.readiness.isReady else {
                 return try HandlerResponse.json(
-                    ["status": "starting", "service": service, "store": services.store.backendName], status: .serviceUnavailable
+                    ["status": "starting", "service": service, "store": services.store.backendName],
+                    status: .serviceUnavailable
                 ).response
             }
             do {
@@ -43,7 +44,8 @@ enum HealthRoutes {
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
                 return try HandlerResponse.json(
-                    ["status": "unavailable", "service": service, "store": services.store.backendName], status: .serviceUnavailable
+                    ["status": "unavailable", "service": service, "store": services.store.backendName],
+                    status: .serviceUnavailable
                 ).response
             }
         }
@@ -67,7 +69,8 @@ enum HealthRoutes {
                 throw APIError(.unauthorized, "Metrics require a bearer token", headers: [.wwwAuthenticate: "Bearer"])
             }
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.exposition()))
             )
         }
@@ -79,7 +82,8 @@ func bearerMatches(_ authorization: String?, token: String) -> Bool {
     guard let authorization else { return false }
     let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
     guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
-    let given = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8), expected = Array(token.utf8)
+    let given = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8)
+    let expected = Array(token.utf8)
     guard given.count == expected.count else { return false }
     return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
 }

@@ -91,7 +91,11 @@ struct JobLease: Sendable {
     private func acquire(filter: Filter, set: Document, now: Date) async throws -> Acquisition {
         do {
             _ = try await collection.findOneAndUpdate(
-                filter, ["$set": .document(set)], upsert: true, returnDocument: .after, options: FindOptions()
+                filter,
+                ["$set": .document(set)],
+                upsert: true,
+                returnDocument: .after,
+                options: FindOptions()
             )
             return .acquired
         } catch let error as StoreError where error.code == .duplicateKey {

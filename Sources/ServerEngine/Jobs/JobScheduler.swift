@@ -263,8 +263,11 @@ public struct JobScheduler: Service {
 
     private func lease(for job: JobConfig) -> JobLease {
         JobLease(
-            collection: services.collection(Self.collectionName), job: job.name, instanceId: instanceId,
-            duration: job.lease, clock: services.clock
+            collection: services.collection(Self.collectionName),
+            job: job.name,
+            instanceId: instanceId,
+            duration: job.lease,
+            clock: services.clock
         )
     }
 

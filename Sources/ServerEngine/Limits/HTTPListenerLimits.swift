@@ -12,7 +12,11 @@ enum HTTPListenerLimits {
         let nanoseconds = idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000
         return HTTP1Channel.Configuration(
             idleTimeout: .nanoseconds(max(1, nanoseconds)),
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderSize, maxHeaderListSize: limits.maxHeaderSize, maxHeaderFieldCount: 100)
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: limits.maxHeaderSize,
+                maxHeaderListSize: limits.maxHeaderSize,
+                maxHeaderFieldCount: 100
+            )
         )
     }
 }

@@ -93,34 +93,45 @@ public final class EngineMetrics: Sendable {
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         let statusClass = "\(status / 100)xx"
         counter(
-            "http_requests_total", help: "HTTP requests by method, route template and status class",
+            "http_requests_total",
+            help: "HTTP requests by method, route template and status class",
             labels: [("method", method), ("route", route), ("status", statusClass)]
         ).increment()
         histogram(
-            "http_request_duration_seconds", help: "HTTP request duration by method and route template",
+            "http_request_duration_seconds",
+            help: "HTTP request duration by method and route template",
             labels: [("method", method), ("route", route)]
         ).record(duration)
     }
 
     /// Counts a request or WebSocket upgrade refused for a missing or invalid token.
     func recordAuthFailure(transport: String) {
-        counter("auth_failures_total", help: "Requests refused for a missing or invalid token, by transport (http, websocket)", labels: [("transport", transport)])
-            .increment()
+        counter(
+            "auth_failures_total",
+            help: "Requests refused for a missing or invalid token, by transport (http, websocket)",
+            labels: [("transport", transport)]
+        )
+        .increment()
     }
 
     /// Counts an authentication failure answered late (`delayed`), an IP newly refused (`blocked`), or a request or
     /// upgrade refused without checking its token because its IP is refused (`refused`).
     func recordAuthThrottled(transport: String, action: String) {
         counter(
-            "auth_throttled_total", help: "Authentication throttling per IP: delayed failures, IPs blocked, requests refused while blocked",
+            "auth_throttled_total",
+            help: "Authentication throttling per IP: delayed failures, IPs blocked, requests refused while blocked",
             labels: [("transport", transport), ("action", action)]
         ).increment()
     }
 
     /// Counts a WebSocket refused (or closed) by one of limits.yaml's `websocket:` bounds.
     public func recordWebSocketLimitRejection(limit: String) {
-        counter("websocket_limit_rejections_total", help: "WebSocket upgrades and messages refused by a limit of limits.yaml, by limit name", labels: [("limit", limit)])
-            .increment()
+        counter(
+            "websocket_limit_rejections_total",
+            help: "WebSocket upgrades and messages refused by a limit of limits.yaml, by limit name",
+            labels: [("limit", limit)]
+        )
+        .increment()
     }
 
     /// Counts a request refused with 429 by the named rate limit.
@@ -150,7 +161,8 @@ public final class EngineMetrics: Sendable {
     /// Records one store operation's latency.
     func recordStoreOperation(backend: String, operation: String, duration: Duration) {
         histogram(
-            "store_operation_duration_seconds", help: "Store operation latency by backend and operation",
+            "store_operation_duration_seconds",
+            help: "Store operation latency by backend and operation",
             labels: [("backend", backend), ("operation", operation)]
         ).record(duration)
     }

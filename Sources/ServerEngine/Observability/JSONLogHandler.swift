@@ -50,7 +50,10 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// The level named by `LOG_LEVEL` (trace, debug, info, notice, warning, error, critical), else `fallback`.
-    public static func level(fromEnvironment environment: [String: String] = ProcessInfo.processInfo.environment, fallback: Logger.Level = .info) -> Logger.Level {
+    public static func level(
+        fromEnvironment environment: [String: String] = ProcessInfo.processInfo.environment,
+        fallback: Logger.Level = .info
+    ) -> Logger.Level {
         environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? fallback
     }
 
@@ -63,9 +66,15 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        sink(Self.render(
-            level: event.level, message: "\(event.message)", metadata: merged, service: service, timestamp: Date()
-        ))
+        sink(
+            Self.render(
+                level: event.level,
+                message: "\(event.message)",
+                metadata: merged,
+                service: service,
+                timestamp: Date()
+            )
+        )
     }
 
     /// One event as a JSON line.

@@ -46,7 +46,11 @@ struct TimedCollection: DocumentCollection {
     }
 
     func findOneAndUpdate(
-        _ filter: Filter, _ update: Update, upsert: Bool, returnDocument: ReturnDocument, options: FindOptions
+        _ filter: Filter,
+        _ update: Update,
+        upsert: Bool,
+        returnDocument: ReturnDocument,
+        options: FindOptions
     ) async throws -> Document? {
         try await timed("findOneAndUpdate") {
             try await base.findOneAndUpdate(filter, update, upsert: upsert, returnDocument: returnDocument, options: options)

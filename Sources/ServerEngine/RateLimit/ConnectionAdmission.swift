@@ -66,22 +66,48 @@ public final class ConnectionAdmission: Sendable {
                 state.connects = state.connects.filter { now.timeIntervalSince($0.value.last ?? .distantPast) < 60 }
             }
             guard state.open < limits.maxConnections else {
-                return .refused(Refusal(limit: "maxConnections", code: "server_full", message: "Server at capacity; try again later", closeCode: 1013))
+                return .refused(
+                    Refusal(limit: "maxConnections", code: "server_full", message: "Server at capacity; try again later", closeCode: 1013)
+                )
             }
             // Connect rates first: they count every attempt.
             var refusal: Refusal?
             if let user, !Self.recordConnect(&state.connects["u:" + user, default: []], limit: limits.connectsPerMinutePerUser, now: now) {
-                refusal = Refusal(limit: "connectsPerMinutePerUser", code: "too_many_connects", message: "Too many connections a minute for this user", closeCode: 1008)
+                refusal = Refusal(
+                    limit: "connectsPerMinutePerUser",
+                    code: "too_many_connects",
+                    message: "Too many connections a minute for this user",
+                    closeCode: 1008
+                )
             }
             if let ip, !Self.recordConnect(&state.connects["i:" + ip, default: []], limit: limits.connectsPerMinutePerIP, now: now), refusal == nil {
-                refusal = Refusal(limit: "connectsPerMinutePerIP", code: "too_many_connects", message: "Too many connections a minute from this address", closeCode: 1008)
+                refusal = Refusal(
+                    limit: "connectsPerMinutePerIP",
+                    code: "too_many_connects",
+                    message: "Too many connections a minute from this address",
+                    closeCode: 1008
+                )
             }
             if let refusal { return .refused(refusal) }
             if let user, state.perUser[user, default: 0] >= limits.maxConnectionsPerUser {
-                return .refused(Refusal(limit: "maxConnectionsPerUser", code: "too_many_connections", message: "Too many open connections for this user", closeCode: 1008))
+                return .refused(
+                    Refusal(
+                        limit: "maxConnectionsPerUser",
+                        code: "too_many_connections",
+                        message: "Too many open connections for this user",
+                        closeCode: 1008
+                    )
+                )
             }
             if let ip, state.perIP[ip, default: 0] >= limits.maxConnectionsPerIP {
-                return .refused(Refusal(limit: "maxConnectionsPerIP", code: "too_many_connections", message: "Too many open connections from this address", closeCode: 1008))
+                return .refused(
+                    Refusal(
+                        limit: "maxConnectionsPerIP",
+                        code: "too_many_connections",
+                        message: "Too many open connections from this address",
+                        closeCode: 1008
+                    )
+                )
             }
             state.open += 1
             if let user { state.perUser[user, default: 0] += 1 }

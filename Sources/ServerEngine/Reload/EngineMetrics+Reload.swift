@@ -1,9 +1,14 @@
 import Prometheus
+
 extension EngineMetrics {
     /// Counts a reload by outcome (`applied`, `unchanged`, `rejected`).
     func recordConfigReload(outcome: String) {
-        counter("config_reloads_total", help: "Configuration reloads (SIGHUP), by outcome: applied, unchanged, rejected", labels: [("outcome", outcome)])
-            .increment()
+        counter(
+            "config_reloads_total",
+            help: "Configuration reloads (SIGHUP), by outcome: applied, unchanged, rejected",
+            labels: [("outcome", outcome)]
+        )
+        .increment()
     }
 
     /// Sets the version number of the configuration in force.

@@ -53,7 +53,10 @@ extension ServerEngine {
         }
         guard reload.hasChanges else {
             let version = live.version
-            logger.info("configuration reloaded: nothing to apply", metadata: ["configVersion": "\(version.number)", "configDigest": "\(version.digest)"])
+            logger.info(
+                "configuration reloaded: nothing to apply",
+                metadata: ["configVersion": "\(version.number)", "configDigest": "\(version.digest)"]
+            )
             services.metrics.recordConfigReload(outcome: "unchanged")
             return .unchanged(reload, version: version)
         }

@@ -23,8 +23,12 @@ struct RouteBinder {
             let pipeline: RoutePipeline
             do {
                 pipeline = RoutePipeline(
-                    route: route, handler: handler, validator: try RouteValidator(route: route), services: services,
-                    authenticator: authenticator, rateLimiter: rateLimiter
+                    route: route,
+                    handler: handler,
+                    validator: try RouteValidator(route: route),
+                    services: services,
+                    authenticator: authenticator,
+                    rateLimiter: rateLimiter
                 )
             } catch {
                 throw EngineError(.unknownHandler, "\(route.location): cannot compile the validation rules of \(route.path): \(error)")
@@ -53,9 +57,13 @@ struct RoutePipeline: Sendable {
         if route.auth == .jwt {
             guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }
             let throttle = services.configuration.limits.authThrottle
-            if let ip = context.remoteAddress, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: throttle, now: services.clock.now()) {
+            if let ip = context.remoteAddress, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: throttle, now: services.clock.now())
+            {
                 services.metrics.recordAuthThrottled(transport: "http", action: "refused")
-                context.logger.notice("authentication refused: too many failures", metadata: ["route": "\(route.path)", "ip": "\(ip)", "retryAfter": "\(retryAfter)"])
+                context.logger.notice(
+                    "authentication refused: too many failures",
+                    metadata: ["route": "\(route.path)", "ip": "\(ip)", "retryAfter": "\(retryAfter)"]
+                )
                 throw APIError(.tooManyRequests, "Too many failed authentications; try again later", headers: [.retryAfter: String(retryAfter)])
             }
             do {
@@ -115,8 +123,15 @@ struct RoutePipeline: Sendable {
         let failures = validator.validate(parameters: parameters, queryItems: query, body: json)
         guard failures.isEmpty else { throw ValidationError(failures: failures) }
         let handlerContext = HandlerContext(
-            request: request, parameters: parameters, query: query, body: body, json: json, user: user,
-            route: route, services: services, logger: context.logger
+            request: request,
+            parameters: parameters,
+            query: query,
+            body: body,
+            json: json,
+            user: user,
+            route: route,
+            services: services,
+            logger: context.logger
         )
         do {
             return try await handler(handlerContext)

@@ -31,7 +31,11 @@ public struct EngineServices: Sendable {
 
     /// Creates services; each gets its own metrics registry unless one is passed.
     public init(
-        configuration: ServerConfiguration, store: any DocumentStore, clock: any WallClock, logger: Logger, metrics: EngineMetrics = EngineMetrics(),
+        configuration: ServerConfiguration,
+        store: any DocumentStore,
+        clock: any WallClock,
+        logger: Logger,
+        metrics: EngineMetrics = EngineMetrics(),
         instanceId: String = InstanceIdentity.make()
     ) {
         self.liveConfiguration = LiveConfiguration(configuration)

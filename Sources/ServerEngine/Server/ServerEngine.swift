@@ -74,7 +74,9 @@ public struct ServerEngine: Sendable {
         router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: bodyLimit))
         HealthRoutes.add(to: router, services: services, webSockets: webSockets)
         let binder = RouteBinder(
-            services: services, handlers: handlers, authenticator: authenticator,
+            services: services,
+            handlers: handlers,
+            authenticator: authenticator,
             rateLimiter: RateLimiter(store: services.store, clock: services.clock)
         )
         try binder.bind(to: router)
@@ -82,7 +84,9 @@ public struct ServerEngine: Sendable {
     }
 
     /// The HTTP application on the configured listener.
-    public func makeHTTPApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(EngineError) -> some ApplicationProtocol {
+    public func makeHTTPApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws(EngineError) -> some ApplicationProtocol {
         let listener = configuration.http
         return Application(
             router: try makeRouter(),
@@ -94,15 +98,19 @@ public struct ServerEngine: Sendable {
     }
 
     /// The signaling listener: the WebSocket routes of routes.yaml, plus `/healthz` and JSON 404s for plain HTTP.
-    public func makeWebSocketApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(EngineError) -> some ApplicationProtocol {
+    public func makeWebSocketApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws(EngineError) -> some ApplicationProtocol {
         let listener = configuration.webSocket
         let limits = configuration.limits
         // Plain HTTP requests on this port: /healthz, JSON 404/405 for the rest.
         let httpRouter = Router(context: EngineWebSocketContext.self)
-        httpRouter.add(middleware: JSONErrorMiddleware(
-            routeTable: RouteTable(routes: configuration.webSocketRoutes.map { ("GET", $0.path) } + [("GET", "/healthz")]),
-            maxBodySize: bodyLimit
-        ))
+        httpRouter.add(
+            middleware: JSONErrorMiddleware(
+                routeTable: RouteTable(routes: configuration.webSocketRoutes.map { ("GET", $0.path) } + [("GET", "/healthz")]),
+                maxBodySize: bodyLimit
+            )
+        )
         let service = configuration.service
         httpRouter.get("/healthz") { _, _ in try HandlerResponse.json(["status": "ok", "service": service]).response }
         // Upgrade requests: the WebSocket routes.
@@ -170,8 +178,12 @@ public struct ServerEngine: Sendable {
         // SIGHUP reloads limits.yaml and jobs.yaml; trapped before anything starts.
         let reloads = await ConfigReloadService(engine: self)
         let group = try makeServiceGroup(
-            instanceId: instanceId, additionalServices: additionalServices + [reloads], onHTTPRunning: onHTTPRunning,
-            onWebSocketRunning: onWebSocketRunning, onMetricsRunning: onMetricsRunning, gracefulShutdownSignals: [.sigterm, .sigint]
+            instanceId: instanceId,
+            additionalServices: additionalServices + [reloads],
+            onHTTPRunning: onHTTPRunning,
+            onWebSocketRunning: onWebSocketRunning,
+            onMetricsRunning: onMetricsRunning,
+            gracefulShutdownSignals: [.sigterm, .sigint]
         )
         try await group.run()
     }

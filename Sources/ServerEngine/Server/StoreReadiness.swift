@@ -34,7 +34,8 @@ struct StoreReadinessService: Service {
                 services.logger.info("store ready", metadata: ["store": "\(services.store.backendName)", "attempt": "\(attempt)"])
             } catch let error as StoreError where error.code == .unavailable {
                 services.logger.warning(
-                    "store unreachable; retrying", metadata: ["error": "\(error.message)", "retryIn": "\(delay)", "attempt": "\(attempt)"]
+                    "store unreachable; retrying",
+                    metadata: ["error": "\(error.message)", "retryIn": "\(delay)", "attempt": "\(attempt)"]
                 )
                 let pause = delay
                 do {

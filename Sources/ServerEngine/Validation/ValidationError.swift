@@ -50,6 +50,10 @@ public struct ValidationError: HTTPResponseError {
 
     var handlerResponse: HandlerResponse {
         let body: Value = ["errors": .array(failures.map { .document($0.document) })]
-        return HandlerResponse(status: .badRequest, headers: [.contentType: "application/json; charset=utf-8"], body: ByteBuffer(bytes: JSONWriter.bytes(body)))
+        return HandlerResponse(
+            status: .badRequest,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ByteBuffer(bytes: JSONWriter.bytes(body))
+        )
     }
 }

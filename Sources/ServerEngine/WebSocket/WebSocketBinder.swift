@@ -1,3 +1,4 @@
+import DocumentStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,7 +6,6 @@ import HummingbirdWebSocket
 import Logging
 import NIOWebSocket
 import ServerConfig
-import DocumentStore
 
 /// Binds routes.yaml's `websockets:` onto the signaling listener's router.
 ///
@@ -22,7 +22,9 @@ struct WebSocketBinder {
             guard let handler = handlers[route.handler] else {
                 throw EngineError(.unknownHandler, "WebSocket route \(route.path) names unknown handler '\(route.handler)'")
             }
-            let services = services, authenticator = authenticator, tracker = tracker
+            let services = services
+            let authenticator = authenticator
+            let tracker = tracker
             router.ws(RouterPath(route.path)) { inbound, outbound, context in
                 context.requestContext.releaseUpgradeReference()
                 guard services.readiness.isReady else {
@@ -43,7 +45,10 @@ struct WebSocketBinder {
                     }
                     if let ip, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: limits.authThrottle, now: services.clock.now()) {
                         services.metrics.recordAuthThrottled(transport: "websocket", action: "refused")
-                        context.logger.notice("authentication refused: too many failures", metadata: ["ip": "\(ip)", "transport": "websocket", "retryAfter": "\(retryAfter)"])
+                        context.logger.notice(
+                            "authentication refused: too many failures",
+                            metadata: ["ip": "\(ip)", "transport": "websocket", "retryAfter": "\(retryAfter)"]
+                        )
                         try await outbound.close(.policyViolation, reason: "Too many failed authentications; retry in \(retryAfter) s")
                         return
                     }
@@ -51,9 +56,18 @@ struct WebSocketBinder {
                         user = try await authenticator.authenticate(token: Self.token(from: context.request) ?? "")
                     } catch let error as APIError {
                         services.metrics.recordAuthFailure(transport: "websocket")
-                        context.logger.notice("authentication failed", metadata: ["route": "\(route.path)", "transport": "websocket", "reason": "\(error.message)"])
+                        context.logger.notice(
+                            "authentication failed",
+                            metadata: ["route": "\(route.path)", "transport": "websocket", "reason": "\(error.message)"]
+                        )
                         if let ip {
-                            await authenticator.throttleFailure(ip: ip, config: limits.authThrottle, services: services, transport: "websocket", logger: context.logger)
+                            await authenticator.throttleFailure(
+                                ip: ip,
+                                config: limits.authThrottle,
+                                services: services,
+                                transport: "websocket",
+                                logger: context.logger
+                            )
                         }
                         let reason = Self.token(from: context.request) == nil ? "Authentication required" : "Invalid authentication token"
                         try await outbound.close(.policyViolation, reason: reason)
@@ -92,9 +106,17 @@ struct WebSocketBinder {
                 logger[metadataKey: "connection"] = "\(connectionId)"
                 let sendBuffer = WebSocketSendBuffer(budget: tracker.budget)
                 let session = WebSocketSession(
-                    connectionId: connectionId, parameters: parameters, user: user, remoteAddress: ip,
-                    inbound: inbound, outbound: outbound, sendBuffer: sendBuffer, services: services, logger: logger,
-                    tracker: tracker, channel: context.requestContext.channel
+                    connectionId: connectionId,
+                    parameters: parameters,
+                    user: user,
+                    remoteAddress: ip,
+                    inbound: inbound,
+                    outbound: outbound,
+                    sendBuffer: sendBuffer,
+                    services: services,
+                    logger: logger,
+                    tracker: tracker,
+                    channel: context.requestContext.channel
                 )
                 // The send buffer's writer runs beside the handler, so the handler (and the sockets relaying to this
                 // one) never wait for this receiver.

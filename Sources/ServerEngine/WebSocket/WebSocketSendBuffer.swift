@@ -111,7 +111,9 @@ public final class WebSocketSendBuffer: Sendable {
         return state.withLock { state in
             if state.closed { return .closed }
             // One message always fits in an empty buffer, whatever its size (the frame limit bounds it).
-            let fits = state.bytes == 0 || (state.count + (state.inFlight ? 1 : 0) < limits.sendBufferMessages && state.bytes + size <= limits.sendBufferBytes)
+            let fits =
+                state.bytes == 0
+                || (state.count + (state.inFlight ? 1 : 0) < limits.sendBufferMessages && state.bytes + size <= limits.sendBufferBytes)
             guard fits, budget.reserve(size, limit: limits.maxBufferedBytes) else {
                 state.overflow += 1
                 return .overflow(count: state.overflow)

@@ -90,18 +90,30 @@ public struct WebSocketSession: Sendable {
         let now = services.clock.now()
         if let user {
             if !tracker.messageBuckets.take("u:" + user.id, cost: 1, rate: limits.messagesPerSecondPerUser, now: now) {
-                return RateRefusal(limit: "messagesPerSecondPerUser", message: "Too many messages from this user; at most \(Self.format(limits.messagesPerSecondPerUser)) a second")
+                return RateRefusal(
+                    limit: "messagesPerSecondPerUser",
+                    message: "Too many messages from this user; at most \(Self.format(limits.messagesPerSecondPerUser)) a second"
+                )
             }
             if !tracker.byteBuckets.take("u:" + user.id, cost: Double(bytes), rate: Double(limits.bytesPerSecondPerUser), now: now) {
-                return RateRefusal(limit: "bytesPerSecondPerUser", message: "Too many bytes from this user; at most \(limits.bytesPerSecondPerUser) a second")
+                return RateRefusal(
+                    limit: "bytesPerSecondPerUser",
+                    message: "Too many bytes from this user; at most \(limits.bytesPerSecondPerUser) a second"
+                )
             }
         }
         if let ip = remoteAddress {
             if !tracker.messageBuckets.take("i:" + ip, cost: 1, rate: limits.messagesPerSecondPerIP, now: now) {
-                return RateRefusal(limit: "messagesPerSecondPerIP", message: "Too many messages from this address; at most \(Self.format(limits.messagesPerSecondPerIP)) a second")
+                return RateRefusal(
+                    limit: "messagesPerSecondPerIP",
+                    message: "Too many messages from this address; at most \(Self.format(limits.messagesPerSecondPerIP)) a second"
+                )
             }
             if !tracker.byteBuckets.take("i:" + ip, cost: Double(bytes), rate: Double(limits.bytesPerSecondPerIP), now: now) {
-                return RateRefusal(limit: "bytesPerSecondPerIP", message: "Too many bytes from this address; at most \(limits.bytesPerSecondPerIP) a second")
+                return RateRefusal(
+                    limit: "bytesPerSecondPerIP",
+                    message: "Too many bytes from this address; at most \(limits.bytesPerSecondPerIP) a second"
+                )
             }
         }
         return nil
@@ -112,7 +124,8 @@ public struct WebSocketSession: Sendable {
     /// `forceAfter` the connection is dropped.
     public func close(_ code: WebSocketErrorCode, reason: String, forceAfter: Duration) {
         sendBuffer.close()
-        let outbound = outbound, channel = channel
+        let outbound = outbound
+        let channel = channel
         Task { try? await outbound.close(code, reason: reason) }
         guard let channel else { return }
         let watchdog = Task {

@@ -25,7 +25,8 @@ import WSCore
         // Each must have seen the other alive (first heartbeat at start, then every 2 s).
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
-            let seen = first.engine.services.cluster.liveInstances.contains(second.engine.services.instanceId)
+            let seen =
+                first.engine.services.cluster.liveInstances.contains(second.engine.services.instanceId)
                 && second.engine.services.cluster.liveInstances.contains(first.engine.services.instanceId)
             if seen { return (first, second) }
             try await Task.sleep(for: .milliseconds(50))
@@ -48,7 +49,12 @@ import WSCore
 
     @Test(arguments: RegistryBackend.all) func messagesCrossInstancesLiveExactlyOnce(backend: RegistryBackend) async throws {
         let (first, second) = try await Self.twoInstances(backend)
-        defer { Task { await first.stop(); await second.stop() } }
+        defer {
+            Task {
+                await first.stop()
+                await second.stop()
+            }
+        }
         let (a, b) = try await Self.spreadPair(first, second)
         let count = 200
         for n in 0..<count {
@@ -67,13 +73,20 @@ import WSCore
         #expect(try await first.store.collection("signaling_channels").count([:]) == 0)
         try await Task.sleep(for: .milliseconds(200))
         #expect(try await b.waitForFrames(count + 2, timeout: .milliseconds(100)).count == count + 1, "no duplicates")
-        let forwarded = first.engine.services.metrics.exposition().split(separator: "\n").first { $0.hasPrefix("signaling_messages_forwarded_total ") }
+        let forwarded = first.engine.services.metrics.exposition().split(separator: "\n").first {
+            $0.hasPrefix("signaling_messages_forwarded_total ")
+        }
         #expect(forwarded == "signaling_messages_forwarded_total \(count)")
     }
 
     @Test(arguments: RegistryBackend.all) func aConnectionOnAnotherInstanceReplacesTheOldOne(backend: RegistryBackend) async throws {
         let (first, second) = try await Self.twoInstances(backend)
-        defer { Task { await first.stop(); await second.stop() } }
+        defer {
+            Task {
+                await first.stop()
+                await second.stop()
+            }
+        }
         let alice = try await first.token("alice")
         #expect(try await first.announce("net1", peerId: "peer_a", token: alice) == 200)
         let old = TestSocket.connect(first, deviceId: "peer_a", token: alice)

@@ -13,7 +13,8 @@ import Testing
             "net1",
             [
                 ("peer_declared", ["coordinator"]), ("peer_a", ["relay"]), ("peer_b", ["relay"]), ("peer_c", ["store"]), ("peer_d", ["relay"]),
-            ])
+            ]
+        )
         try await registry.announce("net2", [("peer_x", ["relay"]), ("peer_y", ["store"]), ("peer_z", ["relay"])])
         let outcome = try await registry.runJob("coordinatorElection")
         #expect(outcome.changed == 3)  // one missing in net1, two in net2
@@ -49,7 +50,8 @@ import Testing
             [
                 ("peer_relay_old", ["relay"]), ("peer_store_old", ["store"]), ("peer_both_new", ["store", "relay"]),
                 ("peer_both_newer", ["relay", "store"]), ("peer_relay_newest", ["relay"]),
-            ])
+            ]
+        )
         #expect(try await registry.runJob("coordinatorElection").changed == 3)
         #expect(try await registry.coordinators("net1") == ["peer_both_new", "peer_both_newer", "peer_relay_old"])
     }

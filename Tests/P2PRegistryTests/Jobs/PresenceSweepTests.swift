@@ -45,7 +45,8 @@ import Testing
         for _ in 0..<4 {
             registry.clock.advance(by: 4 * 60)
             _ = try await registry.store.collection("devices").updateMany(
-                ["deviceId": "peer_connected"], ["$set": ["lastSeen": .date(registry.clock.now()), "isOnline": true]]
+                ["deviceId": "peer_connected"],
+                ["$set": ["lastSeen": .date(registry.clock.now()), "isOnline": true]]
             )
             _ = try await registry.runJob("presenceSweep")
         }

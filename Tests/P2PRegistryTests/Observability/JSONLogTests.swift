@@ -1,12 +1,13 @@
 import DocumentStore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import P2PRegistry
 import ServerEngine
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The JSON event log of a live registry: event names and fields, request ids, and no token anywhere.
 @Suite(.serialized) struct JSONLogTests {
@@ -21,7 +22,10 @@ import Testing
 
     @Test func eventsAreJSONLinesWithNamesFieldsAndNoToken() async throws {
         let capture = LogCapture()
-        let registry = try await LiveRegistry.start(environment: ["RATE_LIMIT_MAX_REQUESTS": "2", "RATE_LIMIT_WINDOW_MS": "86400000"], logger: capture.logger())
+        let registry = try await LiveRegistry.start(
+            environment: ["RATE_LIMIT_MAX_REQUESTS": "2", "RATE_LIMIT_WINDOW_MS": "86400000"],
+            logger: capture.logger()
+        )
         defer { Task { await registry.stop() } }
         let alice = try await registry.token("alice")
         let bob = try await registry.token("bob")
@@ -123,9 +127,12 @@ import Testing
         let capture = LogCapture()
         let logger = capture.logger(service: "svc")
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImFsaWNlIn0.c2lnbmF0dXJl"
-        logger.info("upgrade /signaling/x?token=\(jwt)&a=1", metadata: [
-            "authorization": "Bearer \(jwt)", "note": "saw \(jwt)", "nested": ["token": "abc", "list": ["Bearer xyz"]],
-        ])
+        logger.info(
+            "upgrade /signaling/x?token=\(jwt)&a=1",
+            metadata: [
+                "authorization": "Bearer \(jwt)", "note": "saw \(jwt)", "nested": ["token": "abc", "list": ["Bearer xyz"]],
+            ]
+        )
         let line = try #require(capture.text.first)
         #expect(!line.contains(jwt))
         #expect(!line.contains("abc"))

@@ -1,17 +1,18 @@
 import DocumentStore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
-import Synchronization
 import NIOWebSocket
-import WSCore
 import P2PRegistry
 import ServerConfig
 import ServerEngine
 import ServiceLifecycle
+import Synchronization
 import Testing
+import WSCore
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `GET /metrics` after scripted traffic on a live registry: exact counts from that engine's own registry.
 @Suite(.serialized) struct MetricsEndpointTests {
@@ -168,21 +169,33 @@ import Testing
         ]
         let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         #expect(config.metrics.listener == ListenerConfig(host: "127.0.0.1", port: 0))
-        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "metrics-listener"))
+        let engine = try await ServerEngine(
+            configuration: config,
+            handlers: handlers,
+            store: MemoryStore(),
+            logger: Logger(label: "metrics-listener")
+        )
         try await engine.services.prepareStore()
         let ports = Mutex<(http: Int?, metrics: Int?)>((nil, nil))
         let group = try engine.makeServiceGroup(
-            instanceId: "test", onHTTPRunning: { port in ports.withLock { $0.http = port } },
+            instanceId: "test",
+            onHTTPRunning: { port in ports.withLock { $0.http = port } },
             onMetricsRunning: { port in ports.withLock { $0.metrics = port } }
         )
         let server = Task { try await group.run() }
-        defer { Task { await group.triggerGracefulShutdown(); _ = await server.result } }
+        defer {
+            Task {
+                await group.triggerGracefulShutdown()
+                _ = await server.result
+            }
+        }
         let deadline = ContinuousClock.now + .seconds(10)
         while ports.withLock({ $0.http == nil || $0.metrics == nil }), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         let (http, metrics) = ports.withLock { $0 }
-        let httpPort = try #require(http), metricsPort = try #require(metrics)
+        let httpPort = try #require(http)
+        let metricsPort = try #require(metrics)
         #expect(httpPort != metricsPort)
         func get(_ port: Int, _ path: String, token: String? = nil) async throws -> (Int, String) {
             var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))

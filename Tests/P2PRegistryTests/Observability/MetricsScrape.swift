@@ -1,8 +1,9 @@
 import Foundation
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Testing
 
 /// A parsed `GET /metrics` answer: each sample line's series (`name{labels}`) and value.
 struct MetricsScrape {

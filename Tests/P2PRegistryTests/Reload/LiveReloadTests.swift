@@ -1,12 +1,13 @@
 import DocumentStore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import P2PRegistry
 import ServerConfig
 import ServerEngine
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Live reload (what SIGHUP does) on a running registry with real sockets: new limits apply to the next
 /// request, open sockets stay open, and an invalid edit changes nothing.
@@ -24,7 +25,10 @@ import Testing
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             for file in ["routes.yaml", "limits.yaml", "jobs.yaml"] {
-                try FileManager.default.copyItem(at: RegistryHarness.packageRoot.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+                try FileManager.default.copyItem(
+                    at: RegistryHarness.packageRoot.appendingPathComponent(file),
+                    to: directory.appendingPathComponent(file)
+                )
             }
         }
 

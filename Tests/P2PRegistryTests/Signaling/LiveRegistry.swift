@@ -1,15 +1,16 @@
 import DocumentStore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import P2PRegistry
 import ServerConfig
 import ServerEngine
-import Synchronization
 import ServiceLifecycle
+import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The registry served on real sockets (HTTP API and signaling listener on ephemeral loopback ports),
 /// in-process, as `registry serve` runs it.
@@ -24,7 +25,12 @@ final class LiveRegistry: Sendable {
     private let server: Task<Void, any Error>
 
     private init(
-        httpPort: Int, webSocketPort: Int, store: any DocumentStore, clock: any WallClock, engine: ServerEngine, group: ServiceGroup,
+        httpPort: Int,
+        webSocketPort: Int,
+        store: any DocumentStore,
+        clock: any WallClock,
+        engine: ServerEngine,
+        group: ServiceGroup,
         server: Task<Void, any Error>
     ) {
         self.engine = engine
@@ -40,8 +46,12 @@ final class LiveRegistry: Sendable {
     /// (default: warnings to the console) is the engine's; `store`, when given, is shared (several instances on one
     /// store) instead of a fresh one of `backend`.
     static func start(
-        environment: [String: String] = [:], clock: (any WallClock)? = nil, backend: RegistryBackend = .memory, logger: Logger? = nil,
-        limits: (inout LimitsConfig) -> Void = { _ in }, store sharedStore: (any DocumentStore)? = nil
+        environment: [String: String] = [:],
+        clock: (any WallClock)? = nil,
+        backend: RegistryBackend = .memory,
+        logger: Logger? = nil,
+        limits: (inout LimitsConfig) -> Void = { _ in },
+        store sharedStore: (any DocumentStore)? = nil
     ) async throws -> LiveRegistry {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
@@ -52,11 +62,13 @@ final class LiveRegistry: Sendable {
         let clock = clock ?? SystemWallClock()
         let store: any DocumentStore
         if let sharedStore { store = sharedStore } else { store = try await backend.makeStore(clock: clock) }
-        let logger = logger ?? {
-            var logger = Logger(label: "live-registry")
-            logger.logLevel = .warning
-            return logger
-        }()
+        let logger =
+            logger
+            ?? {
+                var logger = Logger(label: "live-registry")
+                logger.logLevel = .warning
+                return logger
+            }()
         let engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: logger)
         let ports = Mutex<(http: Int?, ws: Int?)>((nil, nil))
         try await engine.services.prepareStore()

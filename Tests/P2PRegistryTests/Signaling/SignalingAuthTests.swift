@@ -1,13 +1,14 @@
 import DocumentStore
 import Foundation
-import NetworkTestSupport
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import NIOWebSocket
+import NetworkTestSupport
 import ServerEngine
 import Testing
 import WSCore
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Who may open a signaling socket for which device.
 @Suite(.serialized) struct SignalingAuthTests {
@@ -22,7 +23,11 @@ import WSCore
         let registry = try await LiveRegistry.start()
         defer { Task { await registry.stop() } }
         let forged = try await JWTAuthenticator(secret: "another-secret-0123456789abcdef0123", clock: registry.clock).mint(user: "alice")
-        let viaHeader = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a", headers: ["Authorization": "Bearer \(forged)"])
+        let viaHeader = try await RawWebSocket.firstClose(
+            port: registry.webSocketPort,
+            path: "/signaling/peer_a",
+            headers: ["Authorization": "Bearer \(forged)"]
+        )
         let viaQuery = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a?token=\(forged)")
         for close in [viaHeader, viaQuery] {
             #expect(close == RawWebSocket.Close(code: 1008, reason: "Invalid authentication token"))
@@ -35,7 +40,11 @@ import WSCore
         let alice = try await registry.token("alice")
         let mallory = try await registry.token("mallory")
         try await registry.announce("net1", peerId: "peer_a", token: alice)
-        let close = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a", headers: ["Authorization": "Bearer \(mallory)"])
+        let close = try await RawWebSocket.firstClose(
+            port: registry.webSocketPort,
+            path: "/signaling/peer_a",
+            headers: ["Authorization": "Bearer \(mallory)"]
+        )
         #expect(close == RawWebSocket.Close(code: 1008, reason: "Device belongs to another user"))
     }
 
@@ -47,7 +56,11 @@ import WSCore
         let socket = TestSocket.connect(registry, deviceId: "peer_new", token: bob)
         try await socket.ready()
         #expect(try await registry.store.collection("devices").findOne(["deviceId": "peer_new"])?["userId"] == "bob")
-        let intruder = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_new", headers: ["Authorization": "Bearer \(mallory)"])
+        let intruder = try await RawWebSocket.firstClose(
+            port: registry.webSocketPort,
+            path: "/signaling/peer_new",
+            headers: ["Authorization": "Bearer \(mallory)"]
+        )
         #expect(intruder.code == 1008)
         #expect(try await registry.announce("net1", peerId: "peer_new", token: mallory) == 403)
     }
@@ -56,7 +69,11 @@ import WSCore
         let registry = try await LiveRegistry.start()
         defer { Task { await registry.stop() } }
         let token = try await registry.token("alice")
-        let close = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/not-a-peer", headers: ["Authorization": "Bearer \(token)"])
+        let close = try await RawWebSocket.firstClose(
+            port: registry.webSocketPort,
+            path: "/signaling/not-a-peer",
+            headers: ["Authorization": "Bearer \(token)"]
+        )
         #expect(close == RawWebSocket.Close(code: 1008, reason: "Invalid device id"))
     }
 

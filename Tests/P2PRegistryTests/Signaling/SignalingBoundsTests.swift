@@ -1,7 +1,7 @@
 import DocumentStore
 import Foundation
-import NetworkTestSupport
 import NIOWebSocket
+import NetworkTestSupport
 import ServerConfig
 import Testing
 import WSCore
@@ -23,7 +23,9 @@ import WSCore
             }
         )
         defer { Task { await registry.stop() } }
-        let alice = try await registry.token("alice"), bob = try await registry.token("bob"), carol = try await registry.token("carol")
+        let alice = try await registry.token("alice")
+        let bob = try await registry.token("bob")
+        let carol = try await registry.token("carol")
         try await registry.announce("net1", peerId: "peer_a", token: alice)
         try await registry.announce("net1", peerId: "peer_b", token: bob)
         try await registry.announce("net1", peerId: "peer_c", token: carol)
@@ -75,7 +77,11 @@ import WSCore
         let (a, b) = try await SignalingRelayTests.pair(registry)
         let alice = try await registry.token("alice")
         try await registry.announce("net1", peerId: "peer_a2", token: alice)
-        let close = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_a2", headers: ["Authorization": "Bearer \(alice)"])
+        let close = try await RawWebSocket.firstClose(
+            port: registry.webSocketPort,
+            path: "/signaling/peer_a2",
+            headers: ["Authorization": "Bearer \(alice)"]
+        )
         #expect(close == RawWebSocket.Close(code: 1008, reason: "Too many open connections for this user"))
         a.signal("offer", to: "peer_b", data: #"{"still":"works"}"#)
         #expect(try await b.waitForFrames(2).last.flatMap { ($0["data"] as? [String: Any])?["still"] as? String } == "works")
@@ -86,7 +92,11 @@ import WSCore
         defer { Task { await registry.stop() } }
         let (a, b) = try await SignalingRelayTests.pair(registry)
         let carol = try await registry.token("carol")
-        let close = try await RawWebSocket.firstClose(port: registry.webSocketPort, path: "/signaling/peer_c", headers: ["Authorization": "Bearer \(carol)"])
+        let close = try await RawWebSocket.firstClose(
+            port: registry.webSocketPort,
+            path: "/signaling/peer_c",
+            headers: ["Authorization": "Bearer \(carol)"]
+        )
         #expect(close == RawWebSocket.Close(code: 1013, reason: "Server at capacity; try again later"))
         let ready = try await registry.http("GET", "/readyz", token: nil)
         #expect(ready.status == 200)

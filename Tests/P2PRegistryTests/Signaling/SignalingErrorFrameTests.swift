@@ -58,7 +58,10 @@ import WSCore
 
     @Test func messagesOverThePerSocketRateAreRefusedNotQueued() async throws {
         let clock = ManualWallClock()
-        let registry = try await LiveRegistry.start(environment: ["SIGNALING_MESSAGE_BURST": "5", "SIGNALING_MESSAGES_PER_SECOND": "1"], clock: clock)
+        let registry = try await LiveRegistry.start(
+            environment: ["SIGNALING_MESSAGE_BURST": "5", "SIGNALING_MESSAGES_PER_SECOND": "1"],
+            clock: clock
+        )
         defer { Task { await registry.stop() } }
         let (a, b) = try await SignalingRelayTests.pair(registry)
         for n in 1...8 { a.signal("ice-candidate", to: "peer_b", data: #"{"n":"\#(n)"}"#) }

@@ -39,10 +39,12 @@ import WSCore
     @Test(arguments: RegistryBackend.all) func twoHundredSocketsExchangeMessagesWithoutLoss(backend: RegistryBackend) async throws {
         let registry = try await LiveRegistry.start(environment: ["SIGNALING_MESSAGE_BURST": "1000"], backend: backend)
         defer { Task { await registry.stop() } }
-        let pairs = 100, perSide = 5
+        let pairs = 100
+        let perSide = 5
         var sockets: [(TestSocket, TestSocket, String, String)] = []
         for index in 0..<pairs {
-            let left = "peer_l\(index)", right = "peer_r\(index)"
+            let left = "peer_l\(index)"
+            let right = "peer_r\(index)"
             let leftToken = try await registry.token("user_l\(index)")
             let rightToken = try await registry.token("user_r\(index)")
             try await registry.announce("net1", peerId: left, token: leftToken)
@@ -76,7 +78,9 @@ import WSCore
                 #expect(leftIds.count == perSide && Set(leftIds) == Set((0..<perSide).map { "r\(index)-\($0)" }), "left \(index)")
             } else {
                 try await SignalingRelayTests.waitUntil {
-                    let channel = try await registry.store.collection("signaling_channels").findOne(["channelId": .string(SignalingPair.id(left.deviceId, rightId))])
+                    let channel = try await registry.store.collection("signaling_channels").findOne([
+                        "channelId": .string(SignalingPair.id(left.deviceId, rightId))
+                    ])
                     return channel?["messages"]?.arrayValue?.count == perSide
                 }
                 let drained = try await registry.drainIds(rightId, token: rightToken)

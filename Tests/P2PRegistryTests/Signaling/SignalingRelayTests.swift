@@ -1,8 +1,8 @@
 import DocumentStore
 import Foundation
 import NIOWebSocket
-import WSCore
 import Testing
+import WSCore
 
 /// The signaling WebSocket over real sockets.
 @Suite(.serialized) struct SignalingRelayTests {
@@ -34,7 +34,11 @@ import Testing
         let timestamp = try #require(offer["timestamp"] as? Int)
         #expect(abs(Double(timestamp) / 1000 - before.timeIntervalSince1970) < 5)
         b.signal("answer", to: "peer_a", data: #"{"sdp":"v=0 answer"}"#)
-        b.signal("ice-candidate", to: "peer_a", data: #"{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}"#)
+        b.signal(
+            "ice-candidate",
+            to: "peer_a",
+            data: #"{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}"#
+        )
         a.signal("ice-candidate", to: "peer_b", data: #"{"candidate":"candidate:2","sdpMid":"0","sdpMLineIndex":0}"#)
         let atA = try await a.waitForFrames(3)
         #expect(atA.dropFirst().map { $0["type"] as? String } == ["answer", "ice-candidate"])
@@ -83,7 +87,10 @@ import Testing
         let a = TestSocket.connect(registry, deviceId: "peer_a", token: alice)
         try await a.ready()
         for n in 1...3 { a.signal("ice-candidate", to: "peer_b", data: #"{"n":"\#(n)"}"#) }
-        try await Self.waitUntil { (try await registry.store.collection("signaling_channels").findOne(["channelId": "peer_a_peer_b"])?["messages"]?.arrayValue?.count ?? 0) == 3 }
+        try await Self.waitUntil {
+            (try await registry.store.collection("signaling_channels").findOne(["channelId": "peer_a_peer_b"])?["messages"]?.arrayValue?.count ?? 0)
+                == 3
+        }
         let b = TestSocket.connect(registry, deviceId: "peer_b", token: bob)
         let frames = try await b.waitForFrames(3)
         #expect(frames.compactMap { ($0["data"] as? [String: Any])?["n"] as? String } == ["1", "2", "3"])

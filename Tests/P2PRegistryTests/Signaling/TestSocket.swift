@@ -33,7 +33,12 @@ final class TestSocket: Sendable {
     private let outgoing: AsyncStream<Outgoing>.Continuation
     private let connection: Task<WebSocketCloseFrame?, any Error>
 
-    private init(deviceId: String, received: FrameLog, outgoing: AsyncStream<Outgoing>.Continuation, connection: Task<WebSocketCloseFrame?, any Error>) {
+    private init(
+        deviceId: String,
+        received: FrameLog,
+        outgoing: AsyncStream<Outgoing>.Continuation,
+        connection: Task<WebSocketCloseFrame?, any Error>
+    ) {
         self.deviceId = deviceId
         self.received = received
         self.outgoing = outgoing

@@ -77,7 +77,14 @@ import Testing
 
     @Test func authThrottleDelaysThenBlocksOneIPOnly() {
         let throttle = AuthThrottle()
-        let config = AuthThrottleConfig(window: .seconds(60), slowAfter: 2, delay: .milliseconds(100), maxDelay: .milliseconds(250), maxFailures: 5, blockFor: .seconds(30))
+        let config = AuthThrottleConfig(
+            window: .seconds(60),
+            slowAfter: 2,
+            delay: .milliseconds(100),
+            maxDelay: .milliseconds(250),
+            maxFailures: 5,
+            blockFor: .seconds(30)
+        )
         let delays: [Duration] = (0..<4).map { _ in throttle.recordFailure(ip: "10.0.0.9", config: config, now: start).delay }
         #expect(delays == [.zero, .zero, .milliseconds(100), .milliseconds(200)])
         #expect(throttle.blockedFor(ip: "10.0.0.9", config: config, now: start) == nil)

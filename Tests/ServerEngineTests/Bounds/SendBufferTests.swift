@@ -36,7 +36,8 @@ import Testing
     @Test func theProcessBudgetBoundsAllBuffersTogether() {
         let budget = ByteBudget()
         let limits = WebSocketLimits(sendBufferBytes: 100, maxBufferedBytes: 12)
-        let first = WebSocketSendBuffer(budget: budget), second = WebSocketSendBuffer(budget: budget)
+        let first = WebSocketSendBuffer(budget: budget)
+        let second = WebSocketSendBuffer(budget: budget)
         #expect(first.offer(Self.item("12345678"), limits: limits) == .accepted)
         #expect(second.offer(Self.item("12345678"), limits: limits) == .overflow(count: 1))
         first.close()

@@ -205,7 +205,8 @@ import Testing
         let harness = JobHarness()
         let calls = CallLog()
         let scheduler = harness.scheduler(
-            [JobHarness.job("orphan", every: 10), JobHarness.job("tick", every: 10)], handlers: ["tick": calls.handler()]
+            [JobHarness.job("orphan", every: 10), JobHarness.job("tick", every: 10)],
+            handlers: ["tick": calls.handler()]
         )
         try await whileRunning([scheduler]) {
             #expect(await eventually { calls.count >= 2 })

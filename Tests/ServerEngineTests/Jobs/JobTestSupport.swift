@@ -33,7 +33,11 @@ struct JobHarness {
     /// A job whose handler has the job's name.
     static func job(_ name: String, every milliseconds: Int, lease: Duration? = nil, enabled: Bool = true) -> JobConfig {
         JobConfig(
-            name: name, handler: name, interval: .milliseconds(milliseconds), lease: lease, enabled: enabled,
+            name: name,
+            handler: name,
+            interval: .milliseconds(milliseconds),
+            lease: lease,
+            enabled: enabled,
             location: SourceLocation(file: "jobs.yaml")
         )
     }

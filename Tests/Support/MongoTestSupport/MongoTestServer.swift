@@ -92,7 +92,8 @@ public actor MongoTestServer {
 
     /// The package root: three levels above this file (`Tests/<target>/MongoTestServer.swift`).
     public static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     /// Stops mongoeco now (it also stops by itself when this process exits).

@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/setup-python.sh
 
+echo "== format"
+scripts/check-format.sh
+
 echo "== build"
 swift build --build-tests --quiet
 

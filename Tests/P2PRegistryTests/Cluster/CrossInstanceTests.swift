@@ -23,7 +23,7 @@ import WSCore
         let first = try await LiveRegistry.start(environment: environment, backend: backend, limits: unthrottled, store: store)
         let second = try await LiveRegistry.start(environment: environment, backend: backend, limits: unthrottled, store: store)
         // Each must have seen the other alive (first heartbeat at start, then every 2 s).
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + TestSocket.patience
         while ContinuousClock.now < deadline {
             let seen =
                 first.engine.services.cluster.liveInstances.contains(second.engine.services.instanceId)
@@ -31,7 +31,7 @@ import WSCore
             if seen { return (first, second) }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestFailure("the instances did not see each other within 5 s")
+        throw TestFailure("the instances did not see each other within \(TestSocket.patience)")
     }
 
     /// Device `peer_a` (alice) on `first`, `peer_b` (bob) on `second`, both announced in net1 and ready.
@@ -61,8 +61,8 @@ import WSCore
             a.signal("offer", to: "peer_b", data: #"{"n":"a\#(n)"}"#)
             b.signal("answer", to: "peer_a", data: #"{"n":"b\#(n)"}"#)
         }
-        let atB = try await b.waitForFrames(count + 1, timeout: .seconds(20)).dropFirst()
-        let atA = try await a.waitForFrames(count + 1, timeout: .seconds(20)).dropFirst()
+        let atB = try await b.waitForFrames(count + 1, timeout: .seconds(60)).dropFirst()
+        let atA = try await a.waitForFrames(count + 1, timeout: .seconds(60)).dropFirst()
         let fromA = atB.compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
         let fromB = atA.compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
         #expect(fromA.count == count)
@@ -93,7 +93,7 @@ import WSCore
         try await old.ready()
         let new = TestSocket.connect(second, deviceId: "peer_a", token: alice)
         try await new.ready()
-        let close = try await old.closeFrame(timeout: .seconds(5))
+        let close = try await old.closeFrame()
         #expect(close?.closeCode == .init(codeNumber: 4000))
         #expect(close?.reason == "replaced")
         // The route now points at the second instance.
@@ -106,13 +106,13 @@ import WSCore
         defer { Task { await first.stop() } }
         let (a, b) = try await Self.spreadPair(first, second)
         await second.stop()
-        #expect(try await b.closeFrame(timeout: .seconds(5))?.closeCode == .goingAway)
+        #expect(try await b.closeFrame()?.closeCode == .goingAway)
         // Its routes and registration are gone at once: the next message is queued, not sent to a dead inbox.
         #expect(try await first.store.collection(ClusterBus.routesCollection).count(["instance": .string(second.engine.services.instanceId)]) == 0)
         a.signal("offer", to: "peer_b", data: #"{"n":"queued"}"#)
         let bob = try await first.token("bob")
         var drained: [String] = []
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + TestSocket.patience
         while drained.isEmpty, ContinuousClock.now < deadline {
             drained = try await first.drainIds("peer_b", token: bob)
             try await Task.sleep(for: .milliseconds(50))

@@ -23,10 +23,10 @@ final class LogCapture: Sendable {
     /// The events named `event`.
     func events(_ event: String) -> [[String: Any]] { events.filter { $0["event"] as? String == event } }
 
-    /// Polls until an event named `event` appears (at most five seconds).
+    /// Polls until an event named `event` appears (at most ``TestSocket/patience``).
     @discardableResult
     func waitFor(_ event: String) async throws -> [String: Any]? {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + TestSocket.patience
         while ContinuousClock.now < deadline {
             if let found = events(event).first { return found }
             try await Task.sleep(for: .milliseconds(10))

@@ -57,8 +57,8 @@ import WSCore
             ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]).flatMap { ($0["data"] as? [String: Any])?["n"] as? Int }
         }
         // Messages accepted for the socket but not written go back to the queue as it closes: drain until every
-        // message is accounted for (or five seconds pass).
-        let deadline = ContinuousClock.now + .seconds(5)
+        // message is accounted for (or the test's patience runs out).
+        let deadline = ContinuousClock.now + TestSocket.patience
         repeat {
             let drained = try await registry.http("GET", "/signaling/messages/peer_b", token: bob)
             received += ((drained.json["messages"] as? [[String: Any]]) ?? []).compactMap { ($0["data"] as? [String: Any])?["n"] as? Int }

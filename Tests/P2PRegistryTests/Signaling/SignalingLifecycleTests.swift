@@ -70,10 +70,10 @@ import WSCore
         for (index, (left, right, rightToken, rightId)) in sockets.enumerated() {
             let expectedAtRight = Set((0..<perSide).map { "l\(index)-\($0)" })
             if right !== left {
-                let frames = try await right.waitForFrames(1 + perSide, timeout: .seconds(20))
+                let frames = try await right.waitForFrames(1 + perSide, timeout: .seconds(60))
                 let ids = frames.compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
                 #expect(ids.count == perSide && Set(ids) == expectedAtRight, "right \(index): \(ids)")
-                let atLeft = try await left.waitForFrames(1 + perSide, timeout: .seconds(20))
+                let atLeft = try await left.waitForFrames(1 + perSide, timeout: .seconds(60))
                 let leftIds = atLeft.compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
                 #expect(leftIds.count == perSide && Set(leftIds) == Set((0..<perSide).map { "r\(index)-\($0)" }), "left \(index)")
             } else {

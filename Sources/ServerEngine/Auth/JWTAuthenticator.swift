@@ -46,10 +46,7 @@ public struct JWTAuthenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Self.unauthorized("Authorization must be 'Bearer <token>'")
         }
-        // Trimmed by hand: Foundation's trimmingCharacters goes through NSString (3 % of an announce's CPU).
-        var token = parts[1].drop { $0 == " " || $0 == "\t" }
-        while let last = token.last, last == " " || last == "\t" { token = token.dropLast() }
-        return try await authenticate(token: String(token))
+        return try await authenticate(token: String(parts[1].trimmingOptionalWhitespace()))
     }
 
     /// The user of a bare token; throws a 401 `APIError` if invalid.

@@ -7,6 +7,9 @@ import Testing
 /// `registry serve` on MongoDB (mongoeco, or the server in MONGODB_URI), as operators run it.
 @Suite(.serialized) struct MongoProcessTests {
     static let secret = "test-secret-test-secret-test-secret"
+    /// A one-day rate-limit window, for tests that count requests within one fixed window: a minute-long window would
+    /// end in the middle of a slow run and the count would start again.
+    static let oneDayRateLimitWindow = ["RATE_LIMIT_WINDOW_MS": "86400000"]
 
     /// The environment for a server on a fresh database of the test MongoDB.
     static func environment(database: String, extra: [String: String] = [:]) async throws -> [String: String] {

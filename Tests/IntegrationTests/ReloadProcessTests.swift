@@ -47,8 +47,8 @@ import Glibc
         let directory = try Self.configCopy()
         defer { try? FileManager.default.removeItem(at: directory) }
         let limits = directory.appendingPathComponent("limits.yaml")
-        // A one-day rate-limit window: the test counts requests within one window, which a minute could end mid-run.
-        let window = ["RATE_LIMIT_WINDOW_MS": "86400000"]
+        // The test counts requests within one rate-limit window.
+        let window = MongoProcessTests.oneDayRateLimitWindow
         var environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"].merging(window) {
             _,
             new in new

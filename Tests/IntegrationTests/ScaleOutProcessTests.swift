@@ -19,11 +19,10 @@ import Glibc
         static func start(_ id: String, configDir: URL, database: String) async throws -> Instance {
             let environment = try await MongoProcessTests.environment(
                 database: database,
-                // A one-day rate-limit window, so the shared-limit test counts within one window.
-                extra: [
+                // The shared-limit test counts within one rate-limit window.
+                extra: MongoProcessTests.oneDayRateLimitWindow.merging([
                     "REGISTRY_INSTANCE_ID": id, "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000",
-                    "RATE_LIMIT_WINDOW_MS": "86400000",
-                ]
+                ]) { _, new in new }
             )
             let process = try RegistryProcess(["serve", "--config-dir", configDir.path], environment: environment)
             let http = try await process.waitForOutput(matching: RegistryProcess.httpListeningPattern)

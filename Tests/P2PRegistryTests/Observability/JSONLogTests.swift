@@ -23,7 +23,7 @@ import FoundationNetworking
     @Test func eventsAreJSONLinesWithNamesFieldsAndNoToken() async throws {
         let capture = LogCapture()
         let registry = try await LiveRegistry.start(
-            environment: ["RATE_LIMIT_MAX_REQUESTS": "2", "RATE_LIMIT_WINDOW_MS": "86400000"],
+            environment: LiveRegistry.oneDayRateLimitWindow.merging(["RATE_LIMIT_MAX_REQUESTS": "2"]) { _, new in new },
             logger: capture.logger()
         )
         defer { Task { await registry.stop() } }

@@ -16,8 +16,11 @@ import FoundationNetworking
 
 /// `GET /metrics` after scripted traffic on a live registry: exact counts from that engine's own registry.
 @Suite(.serialized) struct MetricsEndpointTests {
-    /// A limit of two announces in a one-day window (a minute-long one could end between the scripted announces).
-    static let environment = ["RATE_LIMIT_MAX_REQUESTS": "2", "RATE_LIMIT_WINDOW_MS": "86400000", "METRICS_REFRESH_INTERVAL": "1h"]
+    /// A limit of two announces, counted within one window.
+    static let environment = LiveRegistry.oneDayRateLimitWindow.merging(["RATE_LIMIT_MAX_REQUESTS": "2", "METRICS_REFRESH_INTERVAL": "1h"]) {
+        _,
+        new in new
+    }
 
     @Test func scrapeAfterAScriptedScenarioHasExactCounts() async throws {
         let registry = try await LiveRegistry.start(environment: Self.environment)

@@ -12,9 +12,8 @@ import FoundationNetworking
 /// Live reload (what SIGHUP does) on a running registry with real sockets: new limits apply to the next
 /// request, open sockets stay open, and an invalid edit changes nothing.
 @Suite(.serialized) struct LiveReloadTests {
-    /// A one-day rate-limit window: the tests count requests within one fixed window, which a minute-long window
-    /// would end in the middle of a slow run (the count starts again at the next minute).
-    static let environment = ["RATE_LIMIT_WINDOW_MS": "86400000"]
+    /// The tests count requests within one rate-limit window.
+    static let environment = LiveRegistry.oneDayRateLimitWindow
 
     /// A copy of the shipped YAML files in a directory of its own, and a loader for it with the variables
     /// `LiveRegistry.start` uses.

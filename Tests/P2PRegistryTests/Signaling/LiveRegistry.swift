@@ -15,6 +15,10 @@ import FoundationNetworking
 /// The registry served on real sockets (HTTP API and signaling listener on ephemeral loopback ports),
 /// in-process, as `registry serve` runs it.
 final class LiveRegistry: Sendable {
+    /// A one-day rate-limit window, for tests that count requests within one fixed window: a minute-long window would
+    /// end in the middle of a slow run and the count would start again.
+    static let oneDayRateLimitWindow = ["RATE_LIMIT_WINDOW_MS": "86400000"]
+
     let httpPort: Int
     let webSocketPort: Int
     let store: any DocumentStore

@@ -62,7 +62,7 @@ public enum RegistryHandlers {
         registry.http(HTTP.peer, PeerHandler.handle)
         registry.http(HTTP.messages, DrainHandler.handle)
         let hub = SignalingHub()
-        registry.webSocket(signaling) { session in try await hub.handle(session) }
+        registry.webSocket(signaling) { session in try await hub.open(session) }
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
         registry.background("signalingCluster") { services in try await hub.serveCluster(services: services) }
         registry.job(Jobs.presenceSweep, PresenceSweepJob.run)

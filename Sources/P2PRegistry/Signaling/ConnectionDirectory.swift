@@ -1,7 +1,5 @@
 import HTTPTypes
-import HummingbirdWebSocket
 import Logging
-import NIOWebSocket
 import ServerConfig
 import ServerEngine
 import Synchronization
@@ -17,7 +15,7 @@ final class ConnectionDirectory: Sendable {
         /// Wakes the connection's queue flusher.
         let flush: QueueFlusher
         /// Closes the socket without waiting for its receiver (the session's `close(_:reason:forceAfter:)`).
-        let close: @Sendable (WebSocketErrorCode, String) -> Void
+        let close: @Sendable (WebSocketCloseCode, String) -> Void
     }
 
     private let connections = Mutex<[String: Connection]>([:])

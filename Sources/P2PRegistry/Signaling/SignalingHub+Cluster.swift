@@ -1,6 +1,5 @@
 import DocumentStore
 import Foundation
-import HummingbirdWebSocket
 import Logging
 import ServerEngine
 

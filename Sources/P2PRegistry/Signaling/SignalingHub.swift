@@ -1,10 +1,7 @@
 import DocumentStore
 import Foundation
 import HTTPTypes
-import HummingbirdWebSocket
 import Logging
-import NIOCore
-import NIOWebSocket
 import ServerConfig
 import ServerEngine
 import Synchronization
@@ -18,9 +15,9 @@ import Synchronization
 /// socket per device (a new connection replaces the old, which is closed with 4000 "replaced").
 final class SignalingHub: Sendable {
     /// Close code sent to a socket replaced by a newer connection of the same device.
-    static let replacedCloseCode = WebSocketErrorCode(codeNumber: 4000)
+    static let replacedCloseCode = WebSocketCloseCode(4000)
     /// Close code sent to a receiver that fell too far behind: reconnect and receive the offline queue.
-    static let tryAgainLaterCloseCode = WebSocketErrorCode(codeNumber: 1013)
+    static let tryAgainLaterCloseCode = WebSocketCloseCode.tryAgainLater
 
     let directory = ConnectionDirectory()
     private let counters = Mutex(SignalingCounters())
@@ -28,22 +25,23 @@ final class SignalingHub: Sendable {
     /// What the hub has done so far.
     var statistics: SignalingCounters { counters.withLock { $0 } }
 
-    /// Serves one socket until it closes.
-    func handle(_ session: WebSocketSession) async throws {
+    /// Opens one socket: checks the device id, claims the device for the caller, registers the connection (replacing
+    /// an older one of the same device), and returns the receiver of its messages; nil after closing it.
+    func open(_ session: WebSocketSession) async throws -> (any WebSocketReceiver)? {
         let deviceId = session.parameters["deviceId"] ?? ""
         guard SignalingFrame.isValidDeviceId(deviceId) else {
-            try await session.outbound.close(.policyViolation, reason: "Invalid device id")
-            return
+            session.close(.policyViolation, reason: "Invalid device id")
+            return nil
         }
         guard let user = session.user else {
-            try await session.outbound.close(.policyViolation, reason: "Authentication required")
-            return
+            session.close(.policyViolation, reason: "Authentication required")
+            return nil
         }
         do {
             try await DeviceOwnership.claim(deviceId: deviceId, for: user, services: session.services, logger: session.logger)
         } catch let error as APIError where error.status == .forbidden {
-            try await session.outbound.close(.policyViolation, reason: "Device belongs to another user")
-            return
+            session.close(.policyViolation, reason: "Device belongs to another user")
+            return nil
         }
         let logger = {
             var logger = session.logger
@@ -53,7 +51,8 @@ final class SignalingHub: Sendable {
         let flush = QueueFlusher { [self] in await self.flushQueue(deviceId: deviceId, session: session, logger: logger) }
         let services = session.services
         var hooks = WebSocketSendBuffer.Hooks()
-        hooks.sent = { [self] _ in
+        hooks.sent = { [self] item in
+            guard item.payload != nil else { return }  // an error frame, not a relayed message
             self.counters.withLock { $0.delivered += 1 }
             RegistryMetrics.count(RegistryMetrics.delivered, on: services.metrics)
         }
@@ -75,96 +74,33 @@ final class SignalingHub: Sendable {
         )
         if let replaced = directory.register(deviceId, connection) {
             logger.info("replacing previous connection", metadata: ["previous": "\(replaced.connectionId)"])
-            // Without waiting: the old socket may be a receiver that stopped reading. Its handler ends when the
+            // Without waiting: the old socket may be a receiver that stopped reading. Its receiver ends when the
             // close handshake completes (or the connection is dropped after the close timeout).
             replaced.close(Self.replacedCloseCode, "replaced")
         }
         await clusterConnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
-        defer {
-            directory.remove(deviceId, connectionId: session.connectionId)
-            flush.finish()
-        }
         try? await PresenceRefresher.refresh([deviceId], services: session.services)
         logger.info("signaling connected", metadata: ["userId": "\(user.id)"])
         flush.yield()  // deliver what was queued while the device was away
-        // The reader runs in this task; flushes run in short-lived tasks only when requested (QueueFlusher).
-        await readFrames(session, deviceId: deviceId, logger: logger)
+        return SignalingSocket(hub: self, deviceId: deviceId, flush: flush, logger: logger, services: session.services)
+    }
+
+    /// The socket of `deviceId` closed.
+    func closed(_ deviceId: String, session: WebSocketSession, flush: QueueFlusher, logger: Logger) async {
+        directory.remove(deviceId, connectionId: session.connectionId)
+        flush.finish()
         await clusterDisconnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
         logger.info("signaling disconnected")
     }
 
-    // MARK: Receiving
-
-    private func readFrames(_ session: WebSocketSession, deviceId: String, logger: Logger) async {
-        let settings = SignalingSettings(session.services)
-        var bucket = TokenBucket(rate: settings.messagesPerSecond, burst: Double(settings.messageBurst), now: session.services.clock.now())
-        var invalidAt: [Date] = []
-        var rateViolations = 0
-        do {
-            for try await message in session.inbound.messages(maxSize: session.protocolMessageLimit) {
-                let rejection: SignalingFrame.Rejection?
-                let size: Int
-                switch message {
-                case .binary(let buffer): size = buffer.readableBytes
-                case .text(let text): size = text.utf8.count
-                }
-                if let refusal = session.admitMessage(bytes: size) {
-                    session.services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
-                    rejection = SignalingFrame.Rejection(code: "rate_limited", message: refusal.message, countsAsInvalid: false)
-                } else {
-                    switch message {
-                    case .binary:
-                        rejection = .binary
-                    case .text(let text) where text.utf8.count > session.maxMessageSize:
-                        rejection = .tooLarge(limit: session.maxMessageSize)
-                    case .text(let text):
-                        if bucket.take(now: session.services.clock.now()) {
-                            rejection = await relay(text, from: deviceId, session: session, settings: settings, logger: logger)
-                        } else {
-                            rejection = SignalingFrame.Rejection(
-                                code: "rate_limited",
-                                message: "Too many messages; at most \(settings.messagesPerSecond) a second",
-                                countsAsInvalid: false
-                            )
-                        }
-                    }
-                }
-                guard let rejection else {
-                    rateViolations = 0
-                    continue
-                }
-                counters.withLock { $0.rejected += 1 }
-                RegistryMetrics.count(RegistryMetrics.rejected, on: session.services.metrics)
-                logger.info("message rejected", metadata: ["code": "\(rejection.code)"])
-                try await session.outbound.write(.text(rejection.frame))
-                if rejection.code == "rate_limited" {
-                    rateViolations += 1
-                    let allowed = session.services.configuration.limits.webSocket.maxRateViolations
-                    if rateViolations > allowed {
-                        session.services.metrics.recordWebSocketLimitRejection(limit: "maxRateViolations")
-                        logger.notice("closing socket after repeated rate limit violations", metadata: ["count": "\(rateViolations)"])
-                        try await session.outbound.close(.policyViolation, reason: "Too many messages")
-                        return
-                    }
-                    continue
-                }
-                rateViolations = 0
-                guard rejection.countsAsInvalid else { continue }
-                let now = session.services.clock.now()
-                invalidAt = invalidAt.filter { now.timeIntervalSince($0) < settings.invalidMessageWindow } + [now]
-                if invalidAt.count > settings.maxInvalidMessages {
-                    logger.notice("closing socket after repeated invalid messages", metadata: ["count": "\(invalidAt.count)"])
-                    try await session.outbound.close(.policyViolation, reason: "Too many invalid messages")
-                    return
-                }
-            }
-        } catch {
-            logger.debug("signaling socket ended", metadata: ["error": "\(error)"])
-        }
+    /// Counts a refused frame.
+    func countRejection(services: EngineServices) {
+        counters.withLock { $0.rejected += 1 }
+        RegistryMetrics.count(RegistryMetrics.rejected, on: services.metrics)
     }
 
     /// Validates and routes one text frame; returns the rejection to send back, or nil when relayed or queued.
-    private func relay(
+    func relay(
         _ text: String,
         from sender: String,
         session: WebSocketSession,

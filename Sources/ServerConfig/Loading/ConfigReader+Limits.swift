@@ -5,7 +5,7 @@
 ///   `maxConnectionsPerUser`, `maxConnectionsPerIP`, `connectsPerMinutePerUser`, `connectsPerMinutePerIP`,
 ///   `messagesPerSecondPerUser`, `messagesPerSecondPerIP`, `bytesPerSecondPerUser`, `bytesPerSecondPerIP`,
 ///   `maxRateViolations`, `sendBuffer`, `sendBufferMessages`, `slowConsumerOverflow`, `slowConsumerCloseTimeout`,
-///   `maxBufferedBytes`)
+///   `maxBufferedBytes`, `handshakeTimeout`, `maxHeaderSize`)
 /// - `authThrottle`: `window`, `slowAfter`, `delay`, `maxDelay`, `maxFailures`, `blockFor`
 extension ConfigReader {
     static let limitsKeys = ["http", "websocket", "authThrottle", "rateLimits", "ttls", "settings"]
@@ -14,6 +14,7 @@ extension ConfigReader {
         "maxFrameSize", "pingInterval", "maxConnections", "maxConnectionsPerUser", "maxConnectionsPerIP", "connectsPerMinutePerUser",
         "connectsPerMinutePerIP", "messagesPerSecondPerUser", "messagesPerSecondPerIP", "bytesPerSecondPerUser", "bytesPerSecondPerIP",
         "maxRateViolations", "sendBuffer", "sendBufferMessages", "slowConsumerOverflow", "slowConsumerCloseTimeout", "maxBufferedBytes",
+        "handshakeTimeout", "maxHeaderSize",
     ]
 
     func limits(_ map: MappingReader?, settingSpecs: [String: SettingSpec]?) -> LimitsConfig {
@@ -71,6 +72,8 @@ extension ConfigReader {
             bounds.slowConsumerCloseTimeout = value
         }
         if let value = ws["maxBufferedBytes"].flatMap(size) { bounds.maxBufferedBytes = value }
+        if let value = ws["handshakeTimeout"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { bounds.handshakeTimeout = value }
+        if let value = ws["maxHeaderSize"].flatMap(size) { bounds.maxHeaderSize = max(value, 1024) }
         return bounds
     }
 

@@ -66,6 +66,10 @@ extension ServerConfiguration {
             2,
             "buffers: { sendBuffer: \(ByteSizeParser.format(ws.sendBufferBytes)), sendBufferMessages: \(ws.sendBufferMessages), slowConsumerOverflow: \(ws.slowConsumerOverflow), slowConsumerCloseTimeout: \(DurationParser.format(ws.slowConsumerCloseTimeout)), maxBufferedBytes: \(ByteSizeParser.format(ws.maxBufferedBytes)) }"
         )
+        add(
+            2,
+            "handshake: { handshakeTimeout: \(DurationParser.format(ws.handshakeTimeout)), maxHeaderSize: \(ByteSizeParser.format(ws.maxHeaderSize)) }"
+        )
         let throttle = limits.authThrottle
         add(
             1,

@@ -1,6 +1,7 @@
 /// Bounds on the WebSocket listener under abuse, from limits.yaml's `websocket:` section.
 ///
-/// Connection counts and connect rates are checked when a socket is upgraded; message and byte rates on every
+/// Connections count towards the per-IP and process caps from the moment they are accepted; the per-user caps and
+/// connect rates are checked when a socket is upgraded; message and byte rates on every
 /// incoming message; the send buffer on every outgoing one. The engine reads these values at the point of use, so a
 /// reloaded configuration applies to the next connection or message.
 ///
@@ -52,6 +53,12 @@ public struct WebSocketLimits: Sendable, Equatable {
     /// Outgoing bytes buffered across all sockets of the process; past it new messages go to the offline queue instead.
     /// Default 64MiB (`websocket.maxBufferedBytes`).
     public var maxBufferedBytes: Int
+    /// How long an accepted connection may take to complete its WebSocket upgrade before it is closed (idle and
+    /// half-sent request heads included). Default 10s (`websocket.handshakeTimeout`).
+    public var handshakeTimeout: Duration
+    /// The largest request head (request line and headers) the signaling listener reads; a larger one is answered
+    /// `431` and closed. Default 16KiB (`websocket.maxHeaderSize`).
+    public var maxHeaderSize: Int
 
     /// Creates limits; every argument has the documented default.
     public init(
@@ -69,7 +76,9 @@ public struct WebSocketLimits: Sendable, Equatable {
         sendBufferMessages: Int = 256,
         slowConsumerOverflow: Int = 100,
         slowConsumerCloseTimeout: Duration = .seconds(10),
-        maxBufferedBytes: Int = 64 << 20
+        maxBufferedBytes: Int = 64 << 20,
+        handshakeTimeout: Duration = .seconds(10),
+        maxHeaderSize: Int = 16 * 1024
     ) {
         self.maxConnections = maxConnections
         self.maxConnectionsPerUser = maxConnectionsPerUser
@@ -86,5 +95,7 @@ public struct WebSocketLimits: Sendable, Equatable {
         self.slowConsumerOverflow = slowConsumerOverflow
         self.slowConsumerCloseTimeout = slowConsumerCloseTimeout
         self.maxBufferedBytes = maxBufferedBytes
+        self.handshakeTimeout = handshakeTimeout
+        self.maxHeaderSize = maxHeaderSize
     }
 }

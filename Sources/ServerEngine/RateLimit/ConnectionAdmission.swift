@@ -2,8 +2,8 @@ import Foundation
 import ServerConfig
 import Synchronization
 
-/// Counts the open WebSockets of the process, per user and per IP, and the recent connects of each, and decides
-/// whether a new socket may open under ``WebSocketLimits``.
+/// Counts the connections of the signaling listener (from accept, upgraded or not), per user and per IP, and the
+/// recent connects of each, and decides whether a new connection may stay and a socket may open under ``WebSocketLimits``.
 ///
 /// Every attempt counts towards the connects-per-minute limits, refused ones included, so a client that keeps
 /// hammering stays refused; each key keeps at most its limit's worth of timestamps.
@@ -47,6 +47,7 @@ public final class ConnectionAdmission: Sendable {
         var perIP: [String: Int] = [:]
         var connects: [String: [Date]] = [:]
         var attemptsSincePrune = 0
+        var refusing = 0
     }
 
     private let state = Mutex(State())
@@ -57,18 +58,43 @@ public final class ConnectionAdmission: Sendable {
     /// Open sockets admitted and not yet released.
     public var openCount: Int { state.withLock { $0.open } }
 
-    /// Counts one connect attempt and admits the socket if every limit allows it.
-    public func admit(user: String?, ip: String?, limits: WebSocketLimits, now: Date) -> Decision {
+    /// Counts a newly accepted connection towards the process and per-IP caps (`maxConnections`,
+    /// `maxConnectionsPerIP`), before its upgrade: idle and half-sent handshakes hold a place like open sockets.
+    /// The ticket is released when the connection closes, upgraded or not.
+    public func accept(ip: String?, limits: WebSocketLimits) -> Decision {
+        state.withLock { state in
+            guard state.open < limits.maxConnections else {
+                return .refused(
+                    Refusal(limit: "maxConnections", code: "server_full", message: "Server at capacity; try again later", closeCode: 1013)
+                )
+            }
+            if let ip, state.perIP[ip, default: 0] >= limits.maxConnectionsPerIP {
+                return .refused(
+                    Refusal(
+                        limit: "maxConnectionsPerIP",
+                        code: "too_many_connections",
+                        message: "Too many open connections from this address",
+                        closeCode: 1008
+                    )
+                )
+            }
+            state.open += 1
+            if let ip { state.perIP[ip, default: 0] += 1 }
+            let ticket = Ticket(user: nil, ip: ip, id: state.nextId)
+            state.nextId += 1
+            return .admitted(ticket)
+        }
+    }
+
+    /// Admits the upgrade of an accepted connection (`ticket` from ``accept(ip:limits:)``) for `user`: counts the
+    /// attempt towards the connect rates, then checks the per-user cap. On success the returned ticket replaces the
+    /// accepted one; on refusal the accepted ticket stays valid (release it when the connection closes).
+    public func upgrade(_ ticket: Ticket, user: String?, limits: WebSocketLimits, now: Date) -> Decision {
         state.withLock { state in
             state.attemptsSincePrune += 1
             if state.attemptsSincePrune >= 1024 {
                 state.attemptsSincePrune = 0
                 state.connects = state.connects.filter { now.timeIntervalSince($0.value.last ?? .distantPast) < 60 }
-            }
-            guard state.open < limits.maxConnections else {
-                return .refused(
-                    Refusal(limit: "maxConnections", code: "server_full", message: "Server at capacity; try again later", closeCode: 1013)
-                )
             }
             // Connect rates first: they count every attempt.
             var refusal: Refusal?
@@ -80,7 +106,9 @@ public final class ConnectionAdmission: Sendable {
                     closeCode: 1008
                 )
             }
-            if let ip, !Self.recordConnect(&state.connects["i:" + ip, default: []], limit: limits.connectsPerMinutePerIP, now: now), refusal == nil {
+            if let ip = ticket.ip, !Self.recordConnect(&state.connects["i:" + ip, default: []], limit: limits.connectsPerMinutePerIP, now: now),
+                refusal == nil
+            {
                 refusal = Refusal(
                     limit: "connectsPerMinutePerIP",
                     code: "too_many_connects",
@@ -99,23 +127,36 @@ public final class ConnectionAdmission: Sendable {
                     )
                 )
             }
-            if let ip, state.perIP[ip, default: 0] >= limits.maxConnectionsPerIP {
-                return .refused(
-                    Refusal(
-                        limit: "maxConnectionsPerIP",
-                        code: "too_many_connections",
-                        message: "Too many open connections from this address",
-                        closeCode: 1008
-                    )
-                )
-            }
-            state.open += 1
             if let user { state.perUser[user, default: 0] += 1 }
-            if let ip { state.perIP[ip, default: 0] += 1 }
-            let ticket = Ticket(user: user, ip: ip, id: state.nextId)
-            state.nextId += 1
-            return .admitted(ticket)
+            return .admitted(Ticket(user: user, ip: ticket.ip, id: ticket.id))
         }
+    }
+
+    /// ``accept(ip:limits:)`` and ``upgrade(_:user:limits:now:)`` in one step, for a socket admitted all at once.
+    public func admit(user: String?, ip: String?, limits: WebSocketLimits, now: Date) -> Decision {
+        switch accept(ip: ip, limits: limits) {
+        case .refused(let refusal):
+            return .refused(refusal)
+        case .admitted(let accepted):
+            let decision = upgrade(accepted, user: user, limits: limits, now: now)
+            if case .refused = decision { release(accepted) }
+            return decision
+        }
+    }
+
+    /// Takes a place among the connections that are refused politely (upgraded, then sent the refusal's error frame
+    /// and close code) rather than dropped at accept; false when `limit` of them are already in progress.
+    func enterRefusalLane(limit: Int) -> Bool {
+        state.withLock { state in
+            guard state.refusing < limit else { return false }
+            state.refusing += 1
+            return true
+        }
+    }
+
+    /// Gives back a place taken by ``enterRefusalLane(limit:)``.
+    func leaveRefusalLane() {
+        state.withLock { $0.refusing -= 1 }
     }
 
     /// Forgets an admitted socket.

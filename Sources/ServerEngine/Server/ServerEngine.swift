@@ -1,7 +1,6 @@
 import DocumentStore
 import HTTPTypes
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import ServerConfig
 import ServiceLifecycle
@@ -97,41 +96,18 @@ public struct ServerEngine: Sendable {
         )
     }
 
-    /// The signaling listener: the WebSocket routes of routes.yaml, plus `/healthz` and JSON 404s for plain HTTP.
-    public func makeWebSocketApplication(
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) throws(EngineError) -> some ApplicationProtocol {
-        let listener = configuration.webSocket
-        let limits = configuration.limits
-        // Plain HTTP requests on this port: /healthz, JSON 404/405 for the rest.
-        let httpRouter = Router(context: EngineWebSocketContext.self)
-        httpRouter.add(
-            middleware: JSONErrorMiddleware(
-                routeTable: RouteTable(routes: configuration.webSocketRoutes.map { ("GET", $0.path) } + [("GET", "/healthz")]),
-                maxBodySize: bodyLimit
-            )
-        )
-        let service = configuration.service
-        httpRouter.get("/healthz") { _, _ in try HandlerResponse.json(["status": "ok", "service": service]).response }
-        // Upgrade requests: the WebSocket routes.
-        let router = Router(context: EngineWebSocketContext.self)
-        try WebSocketBinder(services: services, handlers: handlers.webSocketHandlers, authenticator: authenticator, tracker: webSockets)
-            .bind(to: router)
-        // Frames up to four times the message limit (at least 1 MiB) reach the handler, which answers an
-        // oversized message with an error frame and keeps the socket; larger frames close it with 1009.
-        let hardFrameLimit = WebSocketSession.protocolLimit(forMessageLimit: limits.maxFrameSize)
-        return Application(
-            router: httpRouter,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(
-                    http1: HTTPListenerLimits.channelConfiguration(limits),
-                    ws: WebSocketServerConfiguration(maxFrameSize: hardFrameLimit, autoPing: .enabled(timePeriod: limits.pingInterval))
-                )
+    /// The signaling listener: the WebSocket routes of routes.yaml on SwiftNIO channel handlers, plus `/healthz` and
+    /// JSON answers for plain HTTP (``WebSocketListener``).
+    public func makeWebSocketListener(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(EngineError) -> some Service {
+        WebSocketListener(
+            services: services,
+            handshake: try WebSocketHandshake(
+                services: services,
+                handlers: handlers.webSocketHandlers,
+                authenticator: authenticator,
+                tracker: webSockets
             ),
-            configuration: applicationConfiguration(listener),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listener.port) },
-            logger: services.logger
+            onServerRunning: onServerRunning
         )
     }
 
@@ -200,7 +176,7 @@ public struct ServerEngine: Sendable {
     ) throws -> ServiceGroup {
         var listeners: [any Service] = [try makeHTTPApplication(onServerRunning: onHTTPRunning)]
         if !configuration.webSocketRoutes.isEmpty {
-            listeners.append(try makeWebSocketApplication(onServerRunning: onWebSocketRunning))
+            listeners.append(try makeWebSocketListener(onServerRunning: onWebSocketRunning))
         }
         if let metrics = makeMetricsApplication(onServerRunning: onMetricsRunning) { listeners.append(metrics) }
         let background: [any Service] = handlers.backgroundTasks.map { BackgroundTaskService(name: $0.name, task: $0.task, services: services) }

@@ -1,16 +1,15 @@
 import DocumentStore
-import HummingbirdWebSocket
 import ServerConfig
 import Synchronization
 
-/// A socket's bounded outgoing buffer, drained by a writer task of its own, so a receiver that stops reading
-/// never stalls the sockets that send to it.
+/// A socket's bounded outgoing buffer, so a receiver that stops reading never stalls the sockets that send to it.
 ///
 /// ``offer(_:limits:)`` never waits: it accepts a message while the buffer is under `websocket.sendBuffer` bytes and
 /// `websocket.sendBufferMessages` messages (and the process under `websocket.maxBufferedBytes`), and otherwise
 /// answers `.overflow` with the number of messages refused since the buffer last emptied, so the application can
-/// store the message elsewhere (the registry's offline queue) and close a socket that stays behind. Messages that
-/// were accepted but never written (the socket closed first, or a write failed) are handed to the `unsent` hook.
+/// store the message elsewhere (the registry's offline queue) and close a socket that stays behind. Accepted messages
+/// are written to the socket while it is writable and wait here while it is not. Messages that were accepted but
+/// never written (the socket closed first, or a write failed) are handed to the `unsent` hook.
 ///
 /// ```swift
 /// switch session.sendBuffer.offer(.init(text: frame, payload: stored), limits: session.services.configuration.limits.webSocket) {
@@ -37,7 +36,7 @@ public final class WebSocketSendBuffer: Sendable {
 
     /// The outcome of an offer.
     public enum Offer: Sendable, Equatable {
-        /// Buffered; the writer task will send it.
+        /// Buffered or written.
         case accepted
         /// Refused because the buffer (or the process's budget) is full; `count` refusals since it last emptied.
         case overflow(count: Int)
@@ -59,36 +58,39 @@ public final class WebSocketSendBuffer: Sendable {
     }
 
     private struct State {
-        var items: [Item] = []
+        var waiting: [Item] = []
         var head = 0
+        var inFlight = 0
         var bytes = 0
-        var inFlight = false
         var overflow = 0
         var closed = false
-        var waiter: CheckedContinuation<Item?, Never>?
         var hooks = Hooks()
 
-        var isEmpty: Bool { head == items.count }
-        var count: Int { items.count - head }
+        var isEmpty: Bool { head == waiting.count }
+        var count: Int { waiting.count - head }
 
-        mutating func popFirst() -> Item? {
-            guard head < items.count else { return nil }
-            let item = items[head]
-            head += 1
-            if head > 64, head * 2 > items.count {
-                items.removeFirst(head)
-                head = 0
-            }
-            return item
+        mutating func takeAll() -> [Item] {
+            let items = Array(waiting[head...])
+            waiting = []
+            head = 0
+            return items
         }
     }
 
     private let state = Mutex(State())
     private let budget: ByteBudget
+    /// Where accepted messages are written; nil for a buffer that only holds them (tests).
+    private let sink: (any WebSocketFrameSink)?
 
-    /// Creates an empty buffer drawing on the process's `budget`.
-    public init(budget: ByteBudget) {
+    /// Creates an empty buffer drawing on the process's `budget` that only holds what it accepts.
+    public convenience init(budget: ByteBudget) {
+        self.init(budget: budget, sink: nil)
+    }
+
+    /// Creates an empty buffer writing to `sink`.
+    init(budget: ByteBudget, sink: (any WebSocketFrameSink)?) {
         self.budget = budget
+        self.sink = sink
     }
 
     /// Sets the hooks (before the first offer).
@@ -96,70 +98,58 @@ public final class WebSocketSendBuffer: Sendable {
         state.withLock { $0.hooks = hooks }
     }
 
-    /// Bytes waiting (the message being written included).
+    /// Bytes accepted and not yet written.
     public var bufferedBytes: Int { state.withLock { $0.bytes } }
 
     /// True when nothing is waiting and no overflow is pending: a good time to send queued messages.
     public var hasRoom: Bool { state.withLock { !$0.closed && $0.isEmpty && $0.overflow == 0 } }
 
-    /// True once ``close()`` was called.
-    public var isClosed: Bool { state.withLock { $0.closed } }
-
-    /// Buffers `item` if the limits allow it; never waits.
+    /// Buffers or writes `item` if the limits allow it; never waits.
     public func offer(_ item: Item, limits: WebSocketLimits) -> Offer {
         let size = item.bytes
-        return state.withLock { state in
-            if state.closed { return .closed }
+        let (outcome, writeNow) = state.withLock { state -> (Offer, Bool) in
+            if state.closed { return (.closed, false) }
             // One message always fits in an empty buffer, whatever its size (the frame limit bounds it).
             let fits =
                 state.bytes == 0
-                || (state.count + (state.inFlight ? 1 : 0) < limits.sendBufferMessages && state.bytes + size <= limits.sendBufferBytes)
+                || (state.count + state.inFlight < limits.sendBufferMessages && state.bytes + size <= limits.sendBufferBytes)
             guard fits, budget.reserve(size, limit: limits.maxBufferedBytes) else {
                 state.overflow += 1
-                return .overflow(count: state.overflow)
+                return (.overflow(count: state.overflow), false)
             }
             state.bytes += size
-            if let waiter = state.waiter {
-                state.waiter = nil
-                state.inFlight = true
-                waiter.resume(returning: item)
-            } else {
-                state.items.append(item)
+            if let sink, state.isEmpty, sink.isWritable {
+                state.inFlight += 1
+                return (.accepted, true)
             }
-            return .accepted
+            state.waiting.append(item)
+            return (.accepted, false)
         }
+        if writeNow, let sink {
+            sink.write(item, from: self)
+        } else if outcome == .accepted, sink?.isWritable == true {
+            writeWaiting()  // it became writable while this item was being put aside
+        }
+        return outcome
     }
 
-    /// The writer's next message, waiting for one; nil once closed.
-    func next() async -> Item? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
-                state.withLock { state in
-                    if state.closed || Task.isCancelled {
-                        continuation.resume(returning: nil)
-                    } else if let item = state.popFirst() {
-                        state.inFlight = true
-                        continuation.resume(returning: item)
-                    } else {
-                        state.waiter = continuation
-                    }
-                }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume(returning: nil)
+    /// Writes what is waiting (the socket became writable again).
+    func writeWaiting() {
+        guard let sink else { return }
+        let items = state.withLock { state -> [Item] in
+            guard !state.closed, !state.isEmpty else { return [] }
+            state.inFlight += state.count
+            return state.takeAll()
         }
+        for item in items { sink.write(item, from: self) }
     }
 
-    /// The writer wrote `item`.
+    /// The sink wrote `item`.
     func sent(_ item: Item) {
         let (hooks, drained) = state.withLock { state in
-            state.inFlight = false
+            state.inFlight -= 1
             state.bytes -= item.bytes
-            let drained = state.isEmpty && state.overflow > 0 && !state.closed
+            let drained = state.isEmpty && state.inFlight == 0 && state.overflow > 0 && !state.closed
             if drained { state.overflow = 0 }
             return (state.hooks, drained)
         }
@@ -168,54 +158,40 @@ public final class WebSocketSendBuffer: Sendable {
         if drained { hooks.drained() }
     }
 
-    /// The writer could not write `item`: it and everything still buffered are unsent, and the buffer closes.
+    /// The sink could not write `item` (the socket closed): it and everything still waiting are unsent, and the
+    /// buffer closes.
     func failed(_ item: Item) {
-        let (hooks, unsent, bytes) = state.withLock { state in
-            state.inFlight = false
-            return Self.closeLocked(&state, prepend: item)
+        let (hooks, unsent) = state.withLock { state in
+            state.inFlight -= 1
+            state.bytes -= item.bytes
+            let waiting = Self.closeLocked(&state)
+            return (state.hooks, [item] + waiting)
         }
-        budget.release(bytes)
-        if !unsent.isEmpty { hooks.unsent(unsent) }
+        budget.release(unsent.reduce(0) { $0 + $1.bytes })
+        hooks.unsent(unsent)
     }
 
-    /// Closes the buffer: later offers are refused, the writer stops, and what was still waiting goes to the
-    /// `unsent` hook (a message being written at this moment is reported by the writer). Idempotent.
+    /// Closes the buffer: later offers are refused, and what was still waiting goes to the `unsent` hook (messages
+    /// being written at this moment are reported as sent or unsent when their write ends). Idempotent.
     public func close() {
-        let (hooks, unsent, bytes, waiter) = state.withLock { state in
-            let waiter = state.waiter
-            state.waiter = nil
-            let (hooks, unsent, bytes) = Self.closeLocked(&state, prepend: nil)
-            return (hooks, unsent, bytes, waiter)
-        }
-        waiter?.resume(returning: nil)
-        budget.release(bytes)
+        let (hooks, unsent) = state.withLock { state in (state.hooks, Self.closeLocked(&state)) }
+        budget.release(unsent.reduce(0) { $0 + $1.bytes })
         if !unsent.isEmpty { hooks.unsent(unsent) }
     }
 
-    /// Marks closed and empties the buffer; returns the hooks, the unsent items and the bytes to give back.
-    private static func closeLocked(_ state: inout State, prepend: Item?) -> (Hooks, [Item], Int) {
+    /// Marks closed and empties the waiting list; returns what was waiting.
+    private static func closeLocked(_ state: inout State) -> [Item] {
         state.closed = true
-        var unsent: [Item] = prepend.map { [$0] } ?? []
-        while let item = state.popFirst() { unsent.append(item) }
-        state.items = []
-        state.head = 0
-        let bytes = state.bytes
-        // Bytes of an in-flight message are returned by `sent`/`failed`.
-        let inFlightBytes = state.inFlight ? (state.bytes - unsent.reduce(0) { $0 + $1.bytes }) : 0
-        state.bytes = inFlightBytes
-        return (state.hooks, unsent, bytes - inFlightBytes)
+        let unsent = state.takeAll()
+        state.bytes -= unsent.reduce(0) { $0 + $1.bytes }
+        return unsent
     }
+}
 
-    /// Writes buffered messages to `outbound` until the buffer closes or a write fails.
-    func runWriter(_ outbound: WebSocketOutboundWriter) async {
-        while let item = await next() {
-            do {
-                try await outbound.write(.text(item.text))
-                sent(item)
-            } catch {
-                failed(item)
-                return
-            }
-        }
-    }
+/// Where a send buffer writes: the socket's channel.
+protocol WebSocketFrameSink: Sendable {
+    /// True while the socket takes more without queueing in the kernel-facing buffers.
+    var isWritable: Bool { get }
+    /// Writes `item` as a text frame, then reports to `buffer` with ``WebSocketSendBuffer/sent(_:)`` or ``WebSocketSendBuffer/failed(_:)``.
+    func write(_ item: WebSocketSendBuffer.Item, from buffer: WebSocketSendBuffer)
 }

@@ -1,20 +1,19 @@
 import DocumentStore
 import Foundation
-import HummingbirdWebSocket
 import Logging
 import NIOCore
-import NIOWebSocket
 import ServerConfig
 
 /// An authenticated WebSocket connection, as a WebSocket handler gets it.
 ///
 /// The engine has matched the route, authenticated the caller (a bearer token in the `Authorization`
 /// header or the `token` query item; failures are closed with 1008 before the handler runs), admitted the socket
-/// under the connection limits of limits.yaml, and will close the socket with 1001 on graceful shutdown.
+/// under the connection limits of limits.yaml, and will close the socket with 1001 on graceful shutdown. The
+/// socket's protocol state lives on its event loop: an idle socket holds no task.
 ///
 /// Send through ``sendBuffer``: it never waits for a slow receiver. Check each incoming message with
 /// ``admitMessage(bytes:)`` for the per-user and per-IP rates.
-public struct WebSocketSession: Sendable {
+public final class WebSocketSession: Sendable {
     /// A process-unique id of this connection.
     public let connectionId: UInt64
     /// Path parameters by name (`:deviceId`).
@@ -23,11 +22,7 @@ public struct WebSocketSession: Sendable {
     public let user: AuthenticatedUser?
     /// The client's IP address, when known.
     public let remoteAddress: String?
-    /// Incoming frames.
-    public let inbound: WebSocketInboundStream
-    /// Outgoing frames, written directly (waits while the receiver is slow); prefer ``sendBuffer``.
-    public let outbound: WebSocketOutboundWriter
-    /// The socket's bounded outgoing buffer, written by a task of its own.
+    /// The socket's bounded outgoing buffer.
     public let sendBuffer: WebSocketSendBuffer
     /// Store, clock, configuration, logger.
     public let services: EngineServices
@@ -35,29 +30,24 @@ public struct WebSocketSession: Sendable {
     public let logger: Logger
     /// The process-wide accounting behind the rate limits.
     let tracker: WebSocketTracker?
-    /// The connection's channel, to drop a socket that does not take its close frame.
+    /// The connection's channel; nil for a session that is not attached to a socket (tests).
     let channel: (any Channel)?
 
-    /// Creates a session; the engine makes these.
-    public init(
+    init(
         connectionId: UInt64,
         parameters: [String: String],
         user: AuthenticatedUser?,
         remoteAddress: String?,
-        inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter,
         sendBuffer: WebSocketSendBuffer,
         services: EngineServices,
         logger: Logger,
-        tracker: WebSocketTracker? = nil,
-        channel: (any Channel)? = nil
+        tracker: WebSocketTracker?,
+        channel: (any Channel)?
     ) {
         self.connectionId = connectionId
         self.parameters = parameters
         self.user = user
         self.remoteAddress = remoteAddress
-        self.inbound = inbound
-        self.outbound = outbound
         self.sendBuffer = sendBuffer
         self.services = services
         self.logger = logger
@@ -119,21 +109,18 @@ public struct WebSocketSession: Sendable {
         return nil
     }
 
-    /// Closes the socket without waiting for the receiver: the send buffer closes (its messages go to the `unsent`
-    /// hook), the close frame is queued behind what was already written, and if the client has not taken it within
-    /// `forceAfter` the connection is dropped.
-    public func close(_ code: WebSocketErrorCode, reason: String, forceAfter: Duration) {
+    /// Sends a text frame that is not worth storing if it cannot be sent (an error frame): through the send buffer,
+    /// dropped when the buffer is full.
+    public func send(_ text: String) {
+        _ = sendBuffer.offer(.init(text: text), limits: services.configuration.limits.webSocket)
+    }
+
+    /// Closes the socket without waiting for the receiver: the send buffer closes (what was waiting goes to the
+    /// `unsent` hook), the close frame is written behind what the socket already took, and if the client has not
+    /// answered it within `forceAfter` the connection is dropped.
+    public func close(_ code: WebSocketCloseCode, reason: String, forceAfter: Duration = .seconds(10)) {
         sendBuffer.close()
-        let outbound = outbound
-        let channel = channel
-        Task { try? await outbound.close(code, reason: reason) }
-        guard let channel else { return }
-        let watchdog = Task {
-            try? await Task.sleep(for: forceAfter)
-            if channel.isActive { try? await channel.close() }
-        }
-        // A socket that closes in time must not stay referenced (with its buffers) until the timeout.
-        channel.closeFuture.whenComplete { _ in watchdog.cancel() }
+        channel?.triggerUserOutboundEvent(WebSocketCloseRequest(code: code, reason: reason, forceAfter: forceAfter), promise: nil)
     }
 
     private static func format(_ rate: Double) -> String {
@@ -141,9 +128,37 @@ public struct WebSocketSession: Sendable {
     }
 }
 
-/// A WebSocket handler: one Swift function, bound by name to a route under `websockets:` in routes.yaml.
-/// When it returns, the engine closes the socket normally (1000) if it is still open.
-public typealias WebSocketHandler = @Sendable (WebSocketSession) async throws -> Void
+/// Asks a socket's connection handler to start the close handshake.
+struct WebSocketCloseRequest: Sendable {
+    var code: WebSocketCloseCode
+    var reason: String
+    var forceAfter: Duration
+}
+
+/// One complete incoming message.
+public enum WebSocketMessage: Sendable {
+    /// A text message (valid UTF-8: anything else closed the socket with 1007).
+    case text(String)
+    /// A binary message of `count` bytes.
+    case binary(count: Int)
+}
+
+/// What an application does with a socket's messages once its handler accepted it.
+///
+/// Calls are made one at a time, in the order the messages arrived, in a task that exists only while messages are
+/// waiting: an idle socket holds no task. While the handler is behind by many messages, the engine stops reading the
+/// socket (back-pressure on the client).
+public protocol WebSocketReceiver: Sendable {
+    /// One complete incoming message.
+    func receive(_ message: WebSocketMessage, on session: WebSocketSession) async
+    /// The socket closed; called once, after the last ``receive(_:on:)`` returned.
+    func closed(_ session: WebSocketSession) async
+}
+
+/// A WebSocket handler: one Swift function, bound by name to a route under `websockets:` in routes.yaml. It runs once
+/// the socket is open, in a short-lived task, and returns the receiver of the socket's messages, or nil after it
+/// closed the socket (``WebSocketSession/close(_:reason:forceAfter:)``; returning nil without closing closes with 1000).
+public typealias WebSocketHandler = @Sendable (WebSocketSession) async throws -> (any WebSocketReceiver)?
 
 /// A background task of the application, run for the server's lifetime and cancelled on shutdown.
 public typealias BackgroundTask = @Sendable (EngineServices) async throws -> Void

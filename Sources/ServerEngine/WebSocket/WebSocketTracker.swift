@@ -1,14 +1,13 @@
-import HummingbirdWebSocket
 import Logging
-import NIOWebSocket
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
 /// Every open WebSocket of the process, so graceful shutdown can close them with 1001 ("going away")
 /// and new upgrades are refused while shutting down; and the process-wide accounting behind the WebSocket bounds
-/// of limits.yaml: sockets per user and IP, connect rates, message and byte rates, buffered bytes.
+/// of limits.yaml: connections per user and IP, connect rates, message and byte rates, buffered bytes.
 public final class WebSocketTracker: Sendable {
-    /// Open sockets and connect rates, per process, user and IP.
+    /// Connections and connect rates, per process, user and IP.
     public let admission = ConnectionAdmission()
     /// Bytes held in all sockets' send buffers.
     public let budget = ByteBudget()
@@ -19,7 +18,7 @@ public final class WebSocketTracker: Sendable {
 
     private struct State {
         var nextId: UInt64 = 1
-        var open: [UInt64: WebSocketOutboundWriter] = [:]
+        var open: [UInt64: WebSocketSession] = [:]
         var closing = false
     }
 
@@ -28,14 +27,21 @@ public final class WebSocketTracker: Sendable {
     /// Creates an empty tracker.
     public init() {}
 
-    /// Registers a socket; returns its connection id, or nil when the server is shutting down.
-    func register(_ outbound: WebSocketOutboundWriter) -> UInt64? {
+    /// A new connection id, or nil when the server is shutting down.
+    func nextConnectionId() -> UInt64? {
         state.withLock { state in
             guard !state.closing else { return nil }
-            let id = state.nextId
-            state.nextId += 1
-            state.open[id] = outbound
-            return id
+            defer { state.nextId += 1 }
+            return state.nextId
+        }
+    }
+
+    /// Registers an open socket; false when the server is shutting down.
+    func register(_ session: WebSocketSession) -> Bool {
+        state.withLock { state in
+            guard !state.closing else { return false }
+            state.open[session.connectionId] = session
+            return true
         }
     }
 
@@ -47,16 +53,21 @@ public final class WebSocketTracker: Sendable {
     /// The number of open sockets.
     public var count: Int { state.withLock { $0.open.count } }
 
-    /// Closes every open socket with 1001 and refuses new ones.
-    public func closeAll(reason: String = "Server shutting down") async {
-        let sockets = state.withLock { state in
+    /// True once ``closeAll(reason:)`` ran.
+    var isClosing: Bool { state.withLock { $0.closing } }
+
+    /// Closes every open socket with 1001, refuses new ones, and waits (at most `patience`) until they are gone.
+    public func closeAll(reason: String = "Server shutting down", patience: Duration = .seconds(5)) async {
+        let sessions = state.withLock { state in
             state.closing = true
             return Array(state.open.values)
         }
+        let futures = sessions.compactMap { session -> EventLoopFuture<Void>? in
+            session.close(.goingAway, reason: reason, forceAfter: patience)
+            return session.channel?.closeFuture
+        }
         await withTaskGroup(of: Void.self) { group in
-            for outbound in sockets {
-                group.addTask { try? await outbound.close(.goingAway, reason: reason) }
-            }
+            for future in futures { group.addTask { try? await future.get() } }
         }
     }
 }

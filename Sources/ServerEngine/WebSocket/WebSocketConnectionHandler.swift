@@ -1,0 +1,333 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// The protocol side of one upgraded signaling socket, on its event loop (RFC 6455): reassembles fragmented
+/// messages, checks masking, continuations, sizes and UTF-8 (closing with 1002, 1009 or 1007), answers pings and the
+/// close handshake, pings an idle client every `websocket.pingInterval` and drops one that stopped answering, and
+/// hands complete messages to the application's receiver through the socket's ``WebSocketInbox``.
+final class WebSocketConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// What the handler needs from the listener.
+    struct Setup: Sendable {
+        let outcome: WebSocketHandshakeOutcome
+        let services: EngineServices
+        let tracker: WebSocketTracker
+        let remoteAddress: String?
+        let protocolLimit: Int
+        let pingInterval: TimeAmount
+        let logger: Logger
+    }
+
+    private let setup: Setup
+    private var session: WebSocketSession?
+    private var inbox: WebSocketInbox?
+    /// A fragmented message being reassembled.
+    private var partial: (opcode: WebSocketOpcode, data: ByteBuffer)?
+    private var sentClose = false
+    private var awaitingPong = false
+    private var pingTimer: Scheduled<Void>?
+    private var forceTimer: Scheduled<Void>?
+
+    init(_ setup: Setup) {
+        self.setup = setup
+    }
+
+    // MARK: Opening
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        schedulePing(context: context)
+        switch setup.outcome {
+        case .refuse(let code, let reason, let errorFrame):
+            if let errorFrame { context.writeAndFlush(wrapOutboundOut(textFrame(errorFrame, context: context)), promise: nil) }
+            startClose(code, reason: reason, forceAfter: .seconds(5), context: context)
+        case .accept(let handler, let parameters, let user, let route):
+            open(handler: handler, parameters: parameters, user: user, route: route, context: context)
+        }
+    }
+
+    private func open(
+        handler: @escaping WebSocketHandler,
+        parameters: [String: String],
+        user: AuthenticatedUser?,
+        route: String,
+        context: ChannelHandlerContext
+    ) {
+        let tracker = setup.tracker
+        guard let connectionId = tracker.nextConnectionId() else {
+            startClose(.goingAway, reason: "Server shutting down", forceAfter: .seconds(5), context: context)
+            return
+        }
+        var logger = setup.logger
+        logger[metadataKey: "connection"] = "\(connectionId)"
+        let channel = context.channel
+        let session = WebSocketSession(
+            connectionId: connectionId,
+            parameters: parameters,
+            user: user,
+            remoteAddress: setup.remoteAddress,
+            sendBuffer: WebSocketSendBuffer(budget: tracker.budget, sink: ChannelFrameSink(channel: channel)),
+            services: setup.services,
+            logger: logger,
+            tracker: tracker,
+            channel: channel
+        )
+        guard tracker.register(session) else {
+            startClose(.goingAway, reason: "Server shutting down", forceAfter: .seconds(5), context: context)
+            return
+        }
+        self.session = session
+        let inbox = WebSocketInbox(session: session)
+        self.inbox = inbox
+        setup.services.metrics.recordWebSocketConnections(1)
+        // Nothing is read until the handler has accepted the socket and named its receiver.
+        setAutoRead(false, context: context)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        Task {
+            let receiver: (any WebSocketReceiver)?
+            do {
+                receiver = try await handler(session)
+            } catch {
+                session.logger.error("WebSocket handler failed", metadata: ["route": "\(route)", "error": "\(String(reflecting: error))"])
+                session.close(.internalError, reason: "Internal server error")
+                receiver = nil
+            }
+            channel.eventLoop.execute {
+                let (handler, context) = loopBound.value
+                handler.opened(receiver, inbox: inbox, context: context)
+            }
+        }
+    }
+
+    private func opened(_ receiver: (any WebSocketReceiver)?, inbox: WebSocketInbox, context: ChannelHandlerContext) {
+        guard let receiver else {
+            if !sentClose { startClose(.normal, reason: "", forceAfter: .seconds(5), context: context) }
+            return
+        }
+        inbox.start(receiver)
+        guard context.channel.isActive, !sentClose else { return }
+        setAutoRead(true, context: context)
+        context.read()
+    }
+
+    // MARK: Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        awaitingPong = false
+        if sentClose && frame.opcode != .connectionClose { return }  // after our close frame only its answer counts
+        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+            return fail(.protocolError, "Reserved bits set without an extension", context: context)
+        }
+        guard frame.maskKey != nil else {
+            return fail(.protocolError, "Client frames must be masked", context: context)
+        }
+        switch frame.opcode {
+        case .text, .binary:
+            guard partial == nil else {
+                return fail(.protocolError, "Expected a continuation frame", context: context)
+            }
+            if frame.fin {
+                complete(frame.opcode, frame.unmaskedData, context: context)
+            } else {
+                partial = (frame.opcode, frame.unmaskedData)
+            }
+        case .continuation:
+            guard var message = partial else {
+                return fail(.protocolError, "Continuation frame without a message to continue", context: context)
+            }
+            partial = nil
+            var data = frame.unmaskedData
+            guard message.data.readableBytes + data.readableBytes <= setup.protocolLimit else {
+                return fail(.messageTooBig, "Message larger than \(setup.protocolLimit) bytes", context: context)
+            }
+            message.data.writeBuffer(&data)
+            if frame.fin {
+                complete(message.opcode, message.data, context: context)
+            } else {
+                partial = message
+            }
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .pong:
+            break
+        case .connectionClose:
+            receivedClose(frame.unmaskedData, context: context)
+        default:
+            fail(.protocolError, "Unknown opcode \(frame.opcode)", context: context)
+        }
+    }
+
+    private func complete(_ opcode: WebSocketOpcode, _ data: ByteBuffer, context: ChannelHandlerContext) {
+        let message: WebSocketMessage
+        if opcode == .text {
+            guard let text = String(validating: data.readableBytesView, as: UTF8.self) else {
+                return fail(.invalidData, "Text message is not valid UTF-8", context: context)
+            }
+            message = .text(text)
+        } else {
+            message = .binary(count: data.readableBytes)
+        }
+        guard let inbox else { return }
+        if inbox.push(message) { setAutoRead(false, context: context) }
+    }
+
+    /// The client's close frame: answered with the same code (the handshake's second half), then the connection ends.
+    private func receivedClose(_ data: ByteBuffer, context: ChannelHandlerContext) {
+        var data = data
+        var code = WebSocketCloseCode.normal
+        if data.readableBytes == 1 {
+            return fail(.protocolError, "Close frame with a one-byte payload", context: context)
+        }
+        if let number = data.readInteger(as: UInt16.self) {
+            guard Self.isValidReceivedCloseCode(number) else {
+                return fail(.protocolError, "Invalid close code \(number)", context: context)
+            }
+            guard String(validating: data.readableBytesView, as: UTF8.self) != nil else {
+                return fail(.invalidData, "Close reason is not valid UTF-8", context: context)
+            }
+            code = WebSocketCloseCode(number)
+        }
+        if sentClose {
+            context.close(promise: nil)
+            return
+        }
+        sentClose = true
+        context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: "", context: context))).whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// RFC 6455 7.4: the codes a peer may send.
+    static func isValidReceivedCloseCode(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1011, 3000...4999: return true
+        default: return false
+        }
+    }
+
+    // MARK: Closing
+
+    /// Closes after a protocol error: the close frame, then the connection, without waiting for the client's answer.
+    private func fail(_ code: WebSocketCloseCode, _ reason: String, context: ChannelHandlerContext) {
+        partial = nil
+        setAutoRead(false, context: context)
+        guard !sentClose else {
+            context.close(promise: nil)
+            return
+        }
+        sentClose = true
+        setup.services.metrics.increment(
+            "websocket_protocol_closes_total",
+            help: "WebSockets closed for breaking the protocol (RFC 6455), by close code",
+            labels: [("code", "\(code.rawValue)")]
+        )
+        (session?.logger ?? setup.logger).notice("closing WebSocket: protocol error", metadata: ["code": "\(code)", "reason": "\(reason)"])
+        session?.sendBuffer.close()
+        context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: reason, context: context))).whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// Sends the close frame behind what was already written; drops the connection if the client has not answered
+    /// within `forceAfter`.
+    private func startClose(_ code: WebSocketCloseCode, reason: String, forceAfter: Duration, context: ChannelHandlerContext) {
+        guard !sentClose, context.channel.isActive else { return }
+        sentClose = true
+        pingTimer?.cancel()
+        context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: reason, context: context)), promise: nil)
+        forceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(forceAfter))) {
+            context.close(promise: nil)
+        }
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let request = event as? WebSocketCloseRequest else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        startClose(request.code, reason: request.reason, forceAfter: request.forceAfter, context: context)
+        promise?.succeed()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { session?.sendBuffer.writeWaiting() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pingTimer?.cancel()
+        forceTimer?.cancel()
+        if let session {
+            setup.tracker.unregister(session.connectionId)
+            setup.services.metrics.recordWebSocketConnections(-1)
+            session.sendBuffer.close()
+        }
+        inbox?.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error as? NIOWebSocketError {
+        case .invalidFrameLength?:
+            fail(.messageTooBig, "Frame larger than \(setup.protocolLimit) bytes", context: context)
+        case .some:
+            fail(.protocolError, "Malformed frame", context: context)
+        case nil:
+            (session?.logger ?? setup.logger).debug("WebSocket connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Pings
+
+    private func schedulePing(context: ChannelHandlerContext) {
+        pingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: setup.pingInterval) { [self] in
+            guard context.channel.isActive, !sentClose else { return }
+            if awaitingPong {
+                (session?.logger ?? setup.logger).info("closing WebSocket: no answer to the last ping")
+                startClose(.goingAway, reason: "No answer to ping", forceAfter: .seconds(1), context: context)
+                return
+            }
+            awaitingPong = true
+            context.writeAndFlush(
+                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))),
+                promise: nil
+            )
+            schedulePing(context: context)
+        }
+    }
+
+    // MARK: Frames
+
+    private func textFrame(_ text: String, context: ChannelHandlerContext) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
+    }
+
+    private func closeFrame(_ code: WebSocketCloseCode, reason: String, context: ChannelHandlerContext) -> WebSocketFrame {
+        var data = context.channel.allocator.buffer(capacity: 2 + min(reason.utf8.count, 123))
+        data.writeInteger(code.rawValue)
+        // A control frame carries at most 125 bytes: the reason is cut at a character boundary.
+        var reasonBytes = 0
+        for character in reason {
+            let size = character.utf8.count
+            guard reasonBytes + size <= 123 else { break }
+            data.writeString(String(character))
+            reasonBytes += size
+        }
+        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+    }
+
+    private func setAutoRead(_ on: Bool, context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let parts = duration.components
+        return max(1, parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
+    }
+}

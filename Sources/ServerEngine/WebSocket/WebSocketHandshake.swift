@@ -1,0 +1,167 @@
+import DocumentStore
+import Foundation
+import Logging
+import NIOHTTP1
+import ServerConfig
+
+/// Decides the upgrade of a signaling connection: which route of routes.yaml's `websockets:` it asks for, whether
+/// the store is ready, who the caller is, and whether the connection limits admit the socket.
+///
+/// Every matching request is upgraded, then refused with a close code when it must be: the spec's clients expect a
+/// failed authentication to be a WebSocket close with 1008, which a browser cannot tell from a network error when
+/// the upgrade itself is refused with an HTTP status.
+struct WebSocketHandshake: Sendable {
+    /// A route of `websockets:` with its handler.
+    struct Route: Sendable {
+        let config: WebSocketRouteConfig
+        /// The template's segments; nil stands for a `:name` parameter.
+        let segments: [String?]
+        let names: [String]
+        let handler: WebSocketHandler
+    }
+
+    let services: EngineServices
+    let routes: [Route]
+    let authenticator: JWTAuthenticator?
+    let tracker: WebSocketTracker
+
+    init(
+        services: EngineServices,
+        handlers: [String: WebSocketHandler],
+        authenticator: JWTAuthenticator?,
+        tracker: WebSocketTracker
+    ) throws(EngineError) {
+        var routes: [Route] = []
+        for route in services.configuration.webSocketRoutes {
+            guard let handler = handlers[route.handler] else {
+                throw EngineError(.unknownHandler, "WebSocket route \(route.path) names unknown handler '\(route.handler)'")
+            }
+            let segments = route.path.split(separator: "/").map { $0.first == ":" ? nil : String($0) }
+            routes.append(Route(config: route, segments: segments, names: RoutePath.parameters(of: route.path), handler: handler))
+        }
+        self.services = services
+        self.routes = routes
+        self.authenticator = authenticator
+        self.tracker = tracker
+    }
+
+    /// The route a request path asks for, with its percent-decoded parameters.
+    func match(path: Substring) -> (Route, [String: String])? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        for route in routes where route.segments.count == parts.count {
+            var values: [String] = []
+            var matches = true
+            for (segment, part) in zip(route.segments, parts) {
+                if let segment {
+                    if segment != part {
+                        matches = false
+                        break
+                    }
+                } else {
+                    values.append(String(part).removingPercentEncoding ?? String(part))
+                }
+            }
+            if matches { return (route, Dictionary(zip(route.names, values), uniquingKeysWith: { first, _ in first })) }
+        }
+        return nil
+    }
+
+    /// True when `path` names a route of `websockets:` (a plain request to it is told to upgrade).
+    func isWebSocketPath(_ path: Substring) -> Bool { match(path: path) != nil }
+
+    /// The outcome of an upgrade request for `route`, from a connection that holds `connection`'s admission.
+    func decide(
+        route: Route,
+        parameters: [String: String],
+        head: HTTPRequestHead,
+        connection: SignalingConnectionState,
+        logger: Logger
+    ) async -> WebSocketHandshakeOutcome {
+        guard services.readiness.isReady else {
+            return .refuse(code: .tryAgainLater, reason: "Try again later: the store is not ready", errorFrame: nil)
+        }
+        let limits = services.configuration.limits
+        let ip = connection.remoteAddress
+        var user: AuthenticatedUser?
+        if route.config.auth == .jwt {
+            guard let authenticator else {
+                return .refuse(code: .internalError, reason: "Authentication is not configured", errorFrame: nil)
+            }
+            if let ip, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: limits.authThrottle, now: services.clock.now()) {
+                services.metrics.recordAuthThrottled(transport: "websocket", action: "refused")
+                logger.notice(
+                    "authentication refused: too many failures",
+                    metadata: ["ip": "\(ip)", "transport": "websocket", "retryAfter": "\(retryAfter)"]
+                )
+                return .refuse(code: .policyViolation, reason: "Too many failed authentications; retry in \(retryAfter) s", errorFrame: nil)
+            }
+            let token = Self.token(from: head)
+            do {
+                user = try await authenticator.authenticate(token: token ?? "")
+            } catch {
+                services.metrics.recordAuthFailure(transport: "websocket")
+                logger.notice(
+                    "authentication failed",
+                    metadata: ["route": "\(route.config.path)", "transport": "websocket", "reason": "\(error.message)"]
+                )
+                if let ip {
+                    await authenticator.throttleFailure(
+                        ip: ip,
+                        config: limits.authThrottle,
+                        services: services,
+                        transport: "websocket",
+                        logger: logger
+                    )
+                }
+                let reason =
+                    token == nil
+                    ? "Authentication required" : error.message == "Authentication token expired" ? error.message : "Invalid authentication token"
+                return .refuse(code: .policyViolation, reason: reason, errorFrame: nil)
+            }
+        }
+        let refusal: ConnectionAdmission.Refusal
+        if let accepted = connection.refusal {
+            refusal = accepted
+        } else if let ticket = connection.ticket {
+            switch tracker.admission.upgrade(ticket, user: user?.id, limits: limits.webSocket, now: services.clock.now()) {
+            case .admitted(let upgraded):
+                connection.ticket = upgraded
+                return .accept(handler: route.handler, parameters: parameters, user: user, route: route.config.path)
+            case .refused(let refused):
+                refusal = refused
+            }
+        } else {
+            return .refuse(code: .goingAway, reason: "Server shutting down", errorFrame: nil)
+        }
+        services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
+        let metadata: Logger.Metadata = [
+            "limit": "\(refusal.limit)", "userId": "\(user?.id ?? "")", "ip": "\(ip ?? "")", "open": "\(tracker.admission.openCount)",
+        ]
+        if refusal.closeCode == 1013 {
+            logger.warning("socket limit reached; refusing new sockets", metadata: metadata)
+        } else {
+            logger.notice("connection limit exceeded", metadata: metadata)
+        }
+        return .refuse(
+            code: WebSocketCloseCode(refusal.closeCode),
+            reason: refusal.message,
+            errorFrame: JSONWriter.string(["error": .string(refusal.message), "code": .string(refusal.code)])
+        )
+    }
+
+    /// The bearer token of an upgrade request: the `Authorization` header, else the `token` query item.
+    static func token(from head: HTTPRequestHead) -> String? {
+        if let header = head.headers.first(name: "authorization") {
+            let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1].trimmingOptionalWhitespace()) }
+            return nil
+        }
+        guard let query = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for item in query.split(separator: "&") {
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2, pair[0] == "token", !pair[1].isEmpty else { continue }
+            return String(pair[1]).removingPercentEncoding ?? String(pair[1])
+        }
+        return nil
+    }
+}

@@ -1,0 +1,158 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import ServerConfig
+import ServiceLifecycle
+
+/// The signaling listener, on SwiftNIO channel handlers: the WebSocket routes of routes.yaml, plus `/healthz` and
+/// JSON answers for plain HTTP.
+///
+/// A connection goes through three stages, each bounded:
+/// 1. **Accept.** It takes a place under `websocket.maxConnections` and `websocket.maxConnectionsPerIP` at once. Over
+///    either, it is refused: politely (upgraded, then the limit's error frame and close code) while few refusals are
+///    in progress, otherwise closed at once. Refusals are counted (`websocket_limit_rejections_total`) and logged at
+///    most once a second.
+/// 2. **Handshake** (``HandshakeGuard``, NIO's HTTP/1 decoder and WebSocket upgrader, ``WebSocketHandshake``). It must
+///    upgrade within `websocket.handshakeTimeout`, with a request head of at most `websocket.maxHeaderSize` (else
+///    `431`). The upgrade is decided in a short-lived task: store readiness, token, per-user limits, connect rates.
+/// 3. **Socket** (``WebSocketConnectionHandler``). Its state lives on its event loop: no task is parked per socket.
+struct WebSocketListener: Service {
+    let services: EngineServices
+    let handshake: WebSocketHandshake
+    let onServerRunning: @Sendable (Int) async -> Void
+    /// At most this many connections over a limit are upgraded to be told why; the rest are closed at accept.
+    static let refusalLaneSize = 64
+
+    private var tracker: WebSocketTracker { handshake.tracker }
+
+    func run() async throws {
+        let listener = services.configuration.webSocket
+        let refusals = BoundedRateLog()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: Int32(clamping: listener.backlog))
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try initialize(channel, refusals: refusals)
+                }
+            }
+            .bind(host: listener.host, port: listener.port)
+            .get()
+        await onServerRunning(server.localAddress?.port ?? listener.port)
+        try? await withTaskCancellationOrGracefulShutdownHandler {
+            try await server.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            server.close(promise: nil)
+        }
+    }
+
+    /// Sets up an accepted connection's pipeline (on its event loop).
+    private func initialize(_ channel: any Channel, refusals: BoundedRateLog) throws {
+        let limits = services.configuration.limits
+        let ip = channel.remoteAddress?.ipAddress
+        let admission = tracker.admission
+        let connection: SignalingConnectionState
+        switch admission.accept(ip: ip, limits: limits.webSocket) {
+        case .admitted(let ticket):
+            connection = SignalingConnectionState(remoteAddress: ip, admission: admission, ticket: ticket, refusal: nil)
+        case .refused(let refusal):
+            services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
+            guard admission.enterRefusalLane(limit: Self.refusalLaneSize) else {
+                refusals.notice(
+                    "connection refused at accept",
+                    logger: services.logger,
+                    metadata: ["limit": "\(refusal.limit)", "ip": "\(ip ?? "")"]
+                )
+                channel.close(promise: nil)
+                return
+            }
+            connection = SignalingConnectionState(remoteAddress: ip, admission: admission, ticket: nil, refusal: refusal)
+        }
+        channel.closeFuture.whenComplete { _ in connection.release() }
+
+        let metrics = services.metrics
+        let logger = services.logger
+        let guardHandler = HandshakeGuard(
+            timeout: .nanoseconds(WebSocketConnectionHandler.nanoseconds(limits.webSocket.handshakeTimeout)),
+            maxHeaderSize: limits.webSocket.maxHeaderSize
+        ) { limit in
+            metrics.recordWebSocketLimitRejection(limit: limit)
+            refusals.notice("connection closed before its upgrade", logger: logger, metadata: ["limit": "\(limit)", "ip": "\(ip ?? "")"])
+        }
+        let handshake = handshake
+        let httpHandler = SignalingHTTPHandler(service: services.configuration.service) { path in handshake.isWebSocketPath(path) }
+        let upgrader = makeUpgrader(connection: connection, limits: limits)
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderFieldSize = limits.webSocket.maxHeaderSize
+        decoderLimits.maxHeaderListSize = limits.webSocket.maxHeaderSize
+        decoderLimits.maxHeaderFieldCount = 100
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(guardHandler)
+        try pipeline.configureHTTPServerPipeline(
+            withPipeliningAssistance: false,
+            withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
+            withErrorHandling: false,
+            withOutboundHeaderValidation: true,
+            withEncoderConfiguration: .init(),
+            withDecoderLimitConfiguration: decoderLimits
+        )
+        try pipeline.addHandler(httpHandler)
+    }
+
+    /// The WebSocket upgrader of one connection: decides in a short-lived task, then installs the socket's handler.
+    private func makeUpgrader(connection: SignalingConnectionState, limits: LimitsConfig) -> NIOWebSocketServerUpgrader {
+        let handshake = handshake
+        let services = services
+        let protocolLimit = WebSocketSession.protocolLimit(forMessageLimit: limits.maxFrameSize)
+        let pingInterval = TimeAmount.nanoseconds(WebSocketConnectionHandler.nanoseconds(limits.pingInterval))
+        return NIOWebSocketServerUpgrader(
+            maxFrameSize: protocolLimit,
+            automaticErrorHandling: false,
+            shouldUpgrade: { channel, head in
+                let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                guard let (route, parameters) = handshake.match(path: path) else {
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+                let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+                Task {
+                    let decided = await handshake.decide(
+                        route: route,
+                        parameters: parameters,
+                        head: head,
+                        connection: connection,
+                        logger: services.logger
+                    )
+                    connection.outcome = decided
+                    promise.succeed(HTTPHeaders())
+                }
+                return promise.futureResult
+            },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let guardHandler = try? pipeline.handler(type: HandshakeGuard.self) { pipeline.removeHandler(guardHandler, promise: nil) }
+                    if let httpHandler = try? pipeline.handler(type: SignalingHTTPHandler.self) { pipeline.removeHandler(httpHandler, promise: nil) }
+                    let decided =
+                        connection.outcome ?? .refuse(code: .internalError, reason: "Internal server error", errorFrame: nil)
+                    try pipeline.addHandler(
+                        WebSocketConnectionHandler(
+                            .init(
+                                outcome: decided,
+                                services: services,
+                                tracker: handshake.tracker,
+                                remoteAddress: connection.remoteAddress,
+                                protocolLimit: protocolLimit,
+                                pingInterval: pingInterval,
+                                logger: services.logger
+                            )
+                        )
+                    )
+                }
+            }
+        )
+    }
+}

@@ -32,6 +32,30 @@ enum RegistryMetrics {
         }
     }
 
+    /// The signaling counters of one engine, resolved once for the relay's hot path.
+    struct Signaling: Sendable {
+        let messages: CounterHandle
+        let delivered: CounterHandle
+        let queued: CounterHandle
+        let dropped: CounterHandle
+        let rejected: CounterHandle
+        let forwarded: CounterHandle
+        let diverted: CounterHandle
+        let slowConsumerCloses: CounterHandle
+
+        init(_ metrics: EngineMetrics) {
+            func handle(_ name: String) -> CounterHandle { metrics.counterHandle(name, help: help[name] ?? name) }
+            messages = handle(signalingMessages)
+            delivered = handle(RegistryMetrics.delivered)
+            queued = handle(RegistryMetrics.queued)
+            dropped = handle(RegistryMetrics.dropped)
+            rejected = handle(RegistryMetrics.rejected)
+            forwarded = handle(RegistryMetrics.forwarded)
+            diverted = handle(RegistryMetrics.diverted)
+            slowConsumerCloses = handle(RegistryMetrics.slowConsumerCloses)
+        }
+    }
+
     static let help: [String: String] = [
         signalingMessages: "Signaling messages accepted from sockets (relayed live or queued); rate(...[1m])*60 is the spec's per-minute figure",
         delivered: "Signaling messages written to a recipient's socket (live relays and queued messages flushed on connect)",

@@ -11,7 +11,8 @@ import ServerEngine
 /// `networks` claim is honoured; a coordinator promoted by the election is not demoted by a re-announce;
 /// and the document's expiry is the retention TTL, not the online window.
 enum AnnounceHandler {
-    static func handle(_ context: HandlerContext) async throws -> HandlerResponse {
+    /// Handles one announce; `hub` learns a connected device's new network.
+    static func handle(_ context: HandlerContext, hub: SignalingHub) async throws -> HandlerResponse {
         let user = try context.requireUser()
         let networkId = try context.parameter("networkId")
         try NetworkAccess.check(user, network: networkId)
@@ -61,6 +62,9 @@ enum AnnounceHandler {
                 // A promotion belongs to the network it was made in.
                 _ = try await devices.updateOne(["_id": before["_id"] ?? .null], ["$set": ["isCoordinator": false]], upsert: false)
             }
+        }
+        if before?["networkId"]?.stringValue != networkId {
+            await hub.deviceAnnounced(peerId, in: networkId, services: context.services)
         }
         context.logger.info(
             "device announced",

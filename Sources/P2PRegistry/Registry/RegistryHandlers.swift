@@ -56,12 +56,12 @@ public enum RegistryHandlers {
 
     /// Registers every handler, TTL and setting of the registry.
     public static func register(into registry: inout HandlerRegistry) {
-        registry.http(HTTP.announce, AnnounceHandler.handle)
+        let hub = SignalingHub()
+        registry.http(HTTP.announce) { context in try await AnnounceHandler.handle(context, hub: hub) }
         let listings = PeersListingCache()
         registry.http(HTTP.peers) { context in try await PeersHandler.handle(context, listings: listings) }
         registry.http(HTTP.peer, PeerHandler.handle)
         registry.http(HTTP.messages, DrainHandler.handle)
-        let hub = SignalingHub()
         registry.webSocket(signaling) { session in try await hub.open(session) }
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
         registry.background("signalingCluster") { services in try await hub.serveCluster(services: services) }

@@ -14,6 +14,8 @@ final class ConnectionDirectory: Sendable {
         let sendBuffer: WebSocketSendBuffer
         /// Wakes the connection's queue flusher.
         let flush: QueueFlusher
+        /// The device's network as last announced (a relay needs no store read per message).
+        let network: NetworkMembership
         /// Closes the socket without waiting for its receiver (the session's `close(_:reason:forceAfter:)`).
         let close: @Sendable (WebSocketCloseCode, String) -> Void
     }

@@ -19,6 +19,8 @@ extension SignalingHub {
         static let replace = "replace"
         /// Flush the device's queue: a message was queued for it while it is connected there.
         static let flush = "flush"
+        /// The device was announced in the network `body.networkId`: its connection there remembers it.
+        static let network = "network"
     }
 
     /// Installs the hub's handlers on the cluster bus, then waits until cancelled (a background task).
@@ -70,7 +72,7 @@ extension SignalingHub {
     /// Sends `stored` to the instance the recipient is connected to; false when it is not connected to another live instance.
     func forwardToOtherInstance(_ stored: Document, to recipient: String, services: EngineServices, logger: Logger) async throws -> Bool {
         guard services.cluster.isEnabled, try await services.cluster.forward(ClusterKind.message, key: recipient, body: stored) else { return false }
-        RegistryMetrics.count(RegistryMetrics.forwarded, on: services.metrics)
+        metrics(services).forwarded.increment()
         logger.debug("message forwarded to the recipient's instance", metadata: ["to": "\(recipient)"])
         return true
     }
@@ -79,6 +81,12 @@ extension SignalingHub {
     func nudgeOtherInstance(_ recipient: String, services: EngineServices) async {
         guard services.cluster.isEnabled, let route = try? await services.cluster.remoteRoute(recipient, fresh: true) else { return }
         try? await services.cluster.send(ClusterKind.flush, to: route, key: recipient, body: [:])
+    }
+
+    /// Tells the instance a device is connected to (if another one) the network it was just announced in.
+    func tellOtherInstance(_ deviceId: String, networkId: String, services: EngineServices) async {
+        guard services.cluster.isEnabled, let route = try? await services.cluster.remoteRoute(deviceId, fresh: true) else { return }
+        try? await services.cluster.send(ClusterKind.network, to: route, key: deviceId, body: ["networkId": .string(networkId)])
     }
 
     /// An item from another instance.
@@ -97,6 +105,8 @@ extension SignalingHub {
             connection.close(Self.replacedCloseCode, "replaced")
         case ClusterKind.flush:
             directory.connection(for: item.key)?.flush.yield()
+        case ClusterKind.network:
+            if let networkId = item.body["networkId"]?.stringValue { directory.connection(for: item.key)?.network.set(networkId) }
         default:
             logger.warning("unknown cluster item", metadata: ["kind": "\(item.kind)", "from": "\(item.from)"])
         }

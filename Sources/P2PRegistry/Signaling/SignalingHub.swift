@@ -21,6 +21,17 @@ final class SignalingHub: Sendable {
 
     let directory = ConnectionDirectory()
     private let counters = Mutex(SignalingCounters())
+    /// The signaling counters of the engine serving this hub, resolved once.
+    private let metricHandles = Mutex<(engine: ObjectIdentifier, handles: RegistryMetrics.Signaling)?>(nil)
+
+    /// The resolved signaling counters of `services`' engine.
+    func metrics(_ services: EngineServices) -> RegistryMetrics.Signaling {
+        let engine = ObjectIdentifier(services.metrics)
+        if let cached = metricHandles.withLock({ $0 }), cached.engine == engine { return cached.handles }
+        let handles = RegistryMetrics.Signaling(services.metrics)
+        metricHandles.withLock { $0 = (engine, handles) }
+        return handles
+    }
 
     /// What the hub has done so far.
     var statistics: SignalingCounters { counters.withLock { $0 } }
@@ -48,13 +59,14 @@ final class SignalingHub: Sendable {
             logger[metadataKey: "deviceId"] = "\(deviceId)"
             return logger
         }()
+        let membership = NetworkMembership()
         let flush = QueueFlusher { [self] in await self.flushQueue(deviceId: deviceId, session: session, logger: logger) }
         let services = session.services
         var hooks = WebSocketSendBuffer.Hooks()
         hooks.sent = { [self] item in
             guard item.payload != nil else { return }  // an error frame, not a relayed message
             self.counters.withLock { $0.delivered += 1 }
-            RegistryMetrics.count(RegistryMetrics.delivered, on: services.metrics)
+            self.metrics(services).delivered.increment()
         }
         hooks.unsent = { [self] items in
             // Accepted for this socket but never written: back to the offline queue, nothing lost.
@@ -68,6 +80,7 @@ final class SignalingHub: Sendable {
             connectionId: session.connectionId,
             sendBuffer: session.sendBuffer,
             flush: flush,
+            network: membership,
             close: { code, reason in
                 session.close(code, reason: reason, forceAfter: session.services.configuration.limits.webSocket.slowConsumerCloseTimeout)
             }
@@ -82,7 +95,7 @@ final class SignalingHub: Sendable {
         try? await PresenceRefresher.refresh([deviceId], services: session.services)
         logger.info("signaling connected", metadata: ["userId": "\(user.id)"])
         flush.yield()  // deliver what was queued while the device was away
-        return SignalingSocket(hub: self, deviceId: deviceId, flush: flush, logger: logger, services: session.services)
+        return SignalingSocket(hub: self, deviceId: deviceId, membership: membership, flush: flush, logger: logger, services: session.services)
     }
 
     /// The socket of `deviceId` closed.
@@ -96,51 +109,53 @@ final class SignalingHub: Sendable {
     /// Counts a refused frame.
     func countRejection(services: EngineServices) {
         counters.withLock { $0.rejected += 1 }
-        RegistryMetrics.count(RegistryMetrics.rejected, on: services.metrics)
+        metrics(services).rejected.increment()
     }
 
-    /// Validates and routes one text frame; returns the rejection to send back, or nil when relayed or queued.
-    func relay(
-        _ text: String,
-        from sender: String,
-        session: WebSocketSession,
-        settings: SignalingSettings,
-        logger: Logger
-    ) async -> SignalingFrame.Rejection? {
-        do {
-            let inbound = try SignalingFrame.parse(text, allowedTypes: settings.messageTypes, sender: sender)
-            try await checkSameNetwork(sender: sender, recipient: inbound.toPeerId, services: session.services)
-            let stored = SignalingFrame.stored(inbound, from: sender, id: ObjectId().hex, at: session.services.clock.now())
-            try await deliver(stored, to: inbound.toPeerId, services: session.services, cap: settings.queueCap, logger: logger)
-            RegistryMetrics.count(RegistryMetrics.signalingMessages, on: session.services.metrics)
-            return nil
-        } catch let rejection as SignalingFrame.Rejection {
-            return rejection
-        } catch {
-            logger.error("signaling relay failed", metadata: ["error": "\(String(reflecting: error))"])
-            return SignalingFrame.Rejection(code: "server_error", message: "Message could not be relayed; try again", countsAsInvalid: false)
+    /// Sender and recipient must both be announced, in the same network. Connected devices' networks are
+    /// remembered by their connections; the store is read only for a device whose network is not known here.
+    func checkSameNetwork(sender: String, recipient: String, services: EngineServices) async throws {
+        let senderMembership = directory.connection(for: sender)?.network
+        let recipientMembership = directory.connection(for: recipient)?.network
+        var senderNetwork = senderMembership?.current
+        var recipientNetwork = recipientMembership?.current
+        if senderNetwork == nil || recipientNetwork == nil {
+            var unknown: [Value] = []
+            if senderNetwork == nil { unknown.append(.string(sender)) }
+            if recipientNetwork == nil { unknown.append(.string(recipient)) }
+            let devices = try await services.collection(RegistryCollections.devices).find(
+                ["deviceId": ["$in": .array(unknown)]],
+                options: FindOptions(projection: ["deviceId": 1, "networkId": 1])
+            )
+            for device in devices {
+                guard let deviceId = device["deviceId"]?.stringValue, let network = device["networkId"]?.stringValue else { continue }
+                if deviceId == sender, senderNetwork == nil {
+                    senderNetwork = network
+                    senderMembership?.set(network)
+                } else if deviceId == recipient, recipientNetwork == nil {
+                    recipientNetwork = network
+                    recipientMembership?.set(network)
+                }
+            }
         }
-    }
-
-    /// Sender and recipient must both be announced, in the same network.
-    private func checkSameNetwork(sender: String, recipient: String, services: EngineServices) async throws {
-        let devices = try await services.collection(RegistryCollections.devices).find(
-            ["deviceId": ["$in": [.string(sender), .string(recipient)]]],
-            options: FindOptions(projection: ["deviceId": 1, "networkId": 1])
-        )
-        let networks = Dictionary(
-            devices.compactMap { device in device["deviceId"]?.stringValue.map { ($0, device["networkId"]?.stringValue) } },
-            uniquingKeysWith: { first, _ in first }
-        )
-        guard let senderNetwork = networks[sender] ?? nil else {
+        guard let senderNetwork else {
             throw SignalingFrame.Rejection(
                 code: "not_announced",
                 message: "Announce this device in a network before signaling",
                 countsAsInvalid: false
             )
         }
-        guard let recipientEntry = networks[recipient], let recipientNetwork = recipientEntry, recipientNetwork == senderNetwork else {
+        guard let recipientNetwork, recipientNetwork == senderNetwork else {
             throw SignalingFrame.Rejection(code: "not_in_network", message: "Peer \(recipient) is not in your network")
+        }
+    }
+
+    /// A device was announced in `networkId`: its connection (here, or on another instance) remembers it.
+    func deviceAnnounced(_ deviceId: String, in networkId: String, services: EngineServices) async {
+        if let connection = directory.connection(for: deviceId) {
+            connection.network.set(networkId)
+        } else {
+            await tellOtherInstance(deviceId, networkId: networkId, services: services)
         }
     }
 
@@ -151,7 +166,7 @@ final class SignalingHub: Sendable {
     /// live message is offered to its bounded send buffer. A recipient whose buffer stays full gets its messages
     /// queued and, past `websocket.slowConsumerOverflow` of them, its socket closed with 1013 so it reconnects
     /// and receives the queue.
-    private func deliver(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
+    func deliver(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
         if let connection = directory.connection(for: recipient) {
             if offerLive(stored, to: recipient, connection: connection, services: services, logger: logger) { return }
         } else if try await forwardToOtherInstance(stored, to: recipient, services: services, logger: logger) {
@@ -176,10 +191,10 @@ final class SignalingHub: Sendable {
             return true
         case .overflow(let count):
             counters.withLock { $0.diverted += 1 }
-            RegistryMetrics.count(RegistryMetrics.diverted, on: services.metrics)
+            metrics(services).diverted.increment()
             if count == limits.slowConsumerOverflow + 1 {
                 counters.withLock { $0.slowConsumerCloses += 1 }
-                RegistryMetrics.count(RegistryMetrics.slowConsumerCloses, on: services.metrics)
+                metrics(services).slowConsumerCloses.increment()
                 logger.notice("closing slow consumer", metadata: ["to": "\(recipient)", "diverted": "\(count)"])
                 connection.close(Self.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
             }
@@ -207,10 +222,10 @@ final class SignalingHub: Sendable {
             $0.queued += 1
             $0.dropped += dropped
         }
-        RegistryMetrics.count(RegistryMetrics.queued, on: services.metrics)
+        metrics(services).queued.increment()
         logger.debug("message queued", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
         if dropped > 0 {
-            RegistryMetrics.count(RegistryMetrics.dropped, dropped, on: services.metrics)
+            metrics(services).dropped.increment(by: dropped)
             logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(recipient)", "dropped": "\(dropped)"])
         }
     }

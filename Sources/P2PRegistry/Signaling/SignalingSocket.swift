@@ -18,14 +18,17 @@ final class SignalingSocket: WebSocketReceiver {
 
     private let hub: SignalingHub
     private let deviceId: String
+    /// The device's network as its connection remembers it.
+    private let membership: NetworkMembership
     private let flush: QueueFlusher
     private let logger: Logger
     private let settings: SignalingSettings
     private let state: Mutex<State>
 
-    init(hub: SignalingHub, deviceId: String, flush: QueueFlusher, logger: Logger, services: EngineServices) {
+    init(hub: SignalingHub, deviceId: String, membership: NetworkMembership, flush: QueueFlusher, logger: Logger, services: EngineServices) {
         self.hub = hub
         self.deviceId = deviceId
+        self.membership = membership
         self.flush = flush
         self.logger = logger
         let settings = SignalingSettings(services)
@@ -35,41 +38,80 @@ final class SignalingSocket: WebSocketReceiver {
         )
     }
 
+    /// On the event loop: the rate and frame checks, then the relay when both networks are known and the recipient
+    /// is connected here; what needs the store continues in the socket's ordered task.
+    func receiveNow(_ message: WebSocketMessage, on session: WebSocketSession) -> WebSocketReceipt {
+        guard !state.withLock({ $0.closing }) else { return .handled }
+        let inbound: SignalingFrame.Inbound
+        switch screen(message, session: session) {
+        case .failure(let rejection):
+            refuse(rejection, session: session)
+            return .handled
+        case .success(let valid):
+            inbound = valid
+        }
+        switch hub.relayNow(inbound, from: deviceId, membership: membership, session: session, logger: logger) {
+        case .delivered:
+            state.withLock { $0.rateViolations = 0 }
+            return .handled
+        case .rejected(let rejection):
+            refuse(rejection, session: session)
+            return .handled
+        case .needsStore:
+            return .continueWith { [self] in
+                let rejection = await hub.relayWithStore(inbound, from: deviceId, session: session, settings: settings, logger: logger)
+                settle(rejection, session: session)
+            }
+        case .mustQueue(let stored):
+            return .continueWith { [self] in
+                let rejection = await hub.queue(stored, to: inbound.toPeerId, session: session, settings: settings, logger: logger)
+                settle(rejection, session: session)
+            }
+        }
+    }
+
     func receive(_ message: WebSocketMessage, on session: WebSocketSession) async {
-        guard !state.withLock({ $0.closing }) else { return }
+        if case .continueWith(let rest) = receiveNow(message, on: session) { await rest() }
+    }
+
+    /// The checks every message passes before it is relayed: the per-user and per-IP rates, the frame kind and
+    /// size, the socket's token bucket, and the message's shape.
+    private func screen(_ message: WebSocketMessage, session: WebSocketSession) -> Result<SignalingFrame.Inbound, SignalingFrame.Rejection> {
         let size: Int
         switch message {
         case .binary(let count): size = count
         case .text(let text): size = text.utf8.count
         }
-        let rejection: SignalingFrame.Rejection?
         if let refusal = session.admitMessage(bytes: size) {
             session.services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
-            rejection = SignalingFrame.Rejection(code: "rate_limited", message: refusal.message, countsAsInvalid: false)
+            return .failure(SignalingFrame.Rejection(code: "rate_limited", message: refusal.message, countsAsInvalid: false))
+        }
+        guard case .text(let text) = message else { return .failure(.binary) }
+        guard size <= session.maxMessageSize else { return .failure(.tooLarge(limit: session.maxMessageSize)) }
+        let now = session.services.clock.now()
+        guard state.withLock({ $0.bucket.take(now: now) }) else {
+            return .failure(
+                SignalingFrame.Rejection(
+                    code: "rate_limited",
+                    message: "Too many messages; at most \(settings.messagesPerSecond) a second",
+                    countsAsInvalid: false
+                )
+            )
+        }
+        do {
+            return .success(try SignalingFrame.parse(text, allowedTypes: settings.messageTypes, sender: deviceId))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The end of a message's relay: a rejection is answered, a success resets the rate-violation count.
+    private func settle(_ rejection: SignalingFrame.Rejection?, session: WebSocketSession) {
+        if let rejection {
+            refuse(rejection, session: session)
         } else {
-            switch message {
-            case .binary:
-                rejection = .binary
-            case .text(let text) where text.utf8.count > session.maxMessageSize:
-                rejection = .tooLarge(limit: session.maxMessageSize)
-            case .text(let text):
-                let now = session.services.clock.now()
-                if state.withLock({ $0.bucket.take(now: now) }) {
-                    rejection = await hub.relay(text, from: deviceId, session: session, settings: settings, logger: logger)
-                } else {
-                    rejection = SignalingFrame.Rejection(
-                        code: "rate_limited",
-                        message: "Too many messages; at most \(settings.messagesPerSecond) a second",
-                        countsAsInvalid: false
-                    )
-                }
-            }
-        }
-        guard let rejection else {
             state.withLock { $0.rateViolations = 0 }
-            return
         }
-        refuse(rejection, session: session)
     }
 
     /// Answers a refused frame, and closes the socket when the client keeps sending refused frames.

@@ -45,6 +45,12 @@ public final class EngineMetrics: Sendable {
         gauge(name, help: help, labels: labels).set(value)
     }
 
+    /// The counter `name` with these labels, resolved once: a hot path increments the handle without looking the
+    /// series up by name each time.
+    public func counterHandle(_ name: String, help: String, labels: [(String, String)] = []) -> CounterHandle {
+        CounterHandle(counter: counter(name, help: help, labels: labels))
+    }
+
     /// The counter `name` with these labels (created on first use). All series of one name must use the same label names.
     func counter(_ name: String, help: String, labels: [(String, String)] = []) -> Counter {
         registry.makeCounter(descriptor: Self.descriptor(name, help: help), labels: labels)
@@ -169,5 +175,15 @@ public final class EngineMetrics: Sendable {
 
     private static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}
+
+/// A counter series resolved once (``EngineMetrics/counterHandle(_:help:labels:)``).
+public struct CounterHandle: Sendable {
+    let counter: Counter
+
+    /// Adds `amount` (zero only makes the series appear).
+    public func increment(by amount: Int = 1) {
+        counter.increment(by: Int64(amount))
     }
 }

@@ -5,8 +5,14 @@ import Synchronization
 /// in a task that runs only while messages wait (an idle socket holds none). Past `pauseAt` waiting messages the
 /// socket stops being read until the receiver has caught up to half of that.
 final class WebSocketInbox: Sendable {
+    /// A message, or the rest of one that ``WebSocketReceiver/receiveNow(_:on:)`` began.
+    private enum Entry {
+        case message(WebSocketMessage)
+        case work(@Sendable () async -> Void)
+    }
+
     private struct State {
-        var waiting: [WebSocketMessage] = []
+        var waiting: [Entry] = []
         var head = 0
         var receiver: (any WebSocketReceiver)?
         var running = false
@@ -16,7 +22,7 @@ final class WebSocketInbox: Sendable {
 
         var count: Int { waiting.count - head }
 
-        mutating func popFirst() -> WebSocketMessage? {
+        mutating func popFirst() -> Entry? {
             guard head < waiting.count else { return nil }
             let message = waiting[head]
             head += 1
@@ -33,7 +39,7 @@ final class WebSocketInbox: Sendable {
 
     /// What the task does next.
     private enum Step {
-        case deliver(WebSocketMessage, any WebSocketReceiver, resume: Bool)
+        case deliver(Entry, any WebSocketReceiver, resume: Bool)
         case reportClosed(any WebSocketReceiver)
         case stop
     }
@@ -56,11 +62,29 @@ final class WebSocketInbox: Sendable {
         if run { spawn() }
     }
 
-    /// Adds a message; returns true when the socket should stop being read.
+    /// Handles a message on the event loop when nothing waits and the receiver can (``WebSocketReceiver/receiveNow(_:on:)``),
+    /// else adds it to the ordered list; returns true when the socket should stop being read. Called on the socket's
+    /// event loop only.
     func push(_ message: WebSocketMessage) -> Bool {
+        let idleReceiver = state.withLock { state -> (any WebSocketReceiver)? in
+            guard !state.finished, !state.running, state.count == 0 else { return nil }
+            return state.receiver
+        }
+        var entry = Entry.message(message)
+        if let idleReceiver {
+            switch idleReceiver.receiveNow(message, on: session) {
+            case .handled: return false
+            case .deferred: break
+            case .continueWith(let work): entry = .work(work)
+            }
+        }
+        return append(entry)
+    }
+
+    private func append(_ entry: Entry) -> Bool {
         let (run, pause) = state.withLock { state -> (Bool, Bool) in
             guard !state.finished else { return (false, false) }
-            state.waiting.append(message)
+            state.waiting.append(entry)
             let pause = !state.paused && state.count >= pauseAt
             if pause { state.paused = true }
             return (Self.claimRun(&state), pause)
@@ -109,11 +133,14 @@ final class WebSocketInbox: Sendable {
                 return .stop
             }
             switch step {
-            case .deliver(let message, let receiver, let resume):
+            case .deliver(let entry, let receiver, let resume):
                 if resume, let channel = session.channel {
                     channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { channel.read() }
                 }
-                await receiver.receive(message, on: session)
+                switch entry {
+                case .message(let message): await receiver.receive(message, on: session)
+                case .work(let work): await work()
+                }
             case .reportClosed(let receiver):
                 await receiver.closed(session)
             case .stop:

@@ -145,14 +145,34 @@ public enum WebSocketMessage: Sendable {
 
 /// What an application does with a socket's messages once its handler accepted it.
 ///
-/// Calls are made one at a time, in the order the messages arrived, in a task that exists only while messages are
-/// waiting: an idle socket holds no task. While the handler is behind by many messages, the engine stops reading the
+/// Messages are handled one at a time, in the order they arrived. When nothing is waiting, the engine first offers a
+/// message to ``receiveNow(_:on:)`` on the socket's event loop, so a message that needs no waiting is handled with
+/// no task and no thread hop; everything else goes to ``receive(_:on:)`` in a task that exists only while messages
+/// wait (an idle socket holds none). While the receiver is behind by many messages, the engine stops reading the
 /// socket (back-pressure on the client).
 public protocol WebSocketReceiver: Sendable {
-    /// One complete incoming message.
+    /// Handles a message on the socket's event loop if it can without waiting (it must not block). The default
+    /// defers every message to ``receive(_:on:)``.
+    func receiveNow(_ message: WebSocketMessage, on session: WebSocketSession) -> WebSocketReceipt
+    /// One complete incoming message that was not handled by ``receiveNow(_:on:)``.
     func receive(_ message: WebSocketMessage, on session: WebSocketSession) async
     /// The socket closed; called once, after the last ``receive(_:on:)`` returned.
     func closed(_ session: WebSocketSession) async
+}
+
+/// What ``WebSocketReceiver/receiveNow(_:on:)`` did with a message.
+public enum WebSocketReceipt: Sendable {
+    /// Handled completely.
+    case handled
+    /// Not handled: deliver it to ``WebSocketReceiver/receive(_:on:)`` in order.
+    case deferred
+    /// Partly handled: run this to finish it, before any later message of the socket.
+    case continueWith(@Sendable () async -> Void)
+}
+
+extension WebSocketReceiver {
+    /// Defers every message to ``receive(_:on:)``.
+    public func receiveNow(_ message: WebSocketMessage, on session: WebSocketSession) -> WebSocketReceipt { .deferred }
 }
 
 /// A WebSocket handler: one Swift function, bound by name to a route under `websockets:` in routes.yaml. It runs once

@@ -1,0 +1,83 @@
+import DocumentStore
+import Logging
+import ServerEngine
+
+/// Relaying one validated message: on the socket's event loop when everything it needs is in memory (both
+/// devices' networks known, the recipient connected here with room in its send buffer), else in the socket's
+/// ordered task with the store.
+extension SignalingHub {
+    /// Where a message stands after ``relayNow(_:from:membership:session:logger:)``.
+    enum RelayStep: Sendable {
+        /// Handed to the recipient's send buffer.
+        case delivered
+        /// Refused; answer with the error frame.
+        case rejected(SignalingFrame.Rejection)
+        /// The networks must be read from the store (``relayWithStore(_:from:session:settings:logger:)``).
+        case needsStore
+        /// Checked, but the recipient's buffer was full: queue it (``queue(_:to:session:settings:logger:)``).
+        case mustQueue(Document)
+    }
+
+    /// Relays a valid message using only what is in memory.
+    func relayNow(
+        _ inbound: SignalingFrame.Inbound,
+        from sender: String,
+        membership: NetworkMembership,
+        session: WebSocketSession,
+        logger: Logger
+    ) -> RelayStep {
+        guard let senderNetwork = membership.current, let connection = directory.connection(for: inbound.toPeerId),
+            let recipientNetwork = connection.network.current
+        else { return .needsStore }
+        guard senderNetwork == recipientNetwork else {
+            return .rejected(SignalingFrame.Rejection(code: "not_in_network", message: "Peer \(inbound.toPeerId) is not in your network"))
+        }
+        let stored = SignalingFrame.stored(inbound, from: sender, id: ObjectId().hex, at: session.services.clock.now())
+        metrics(session.services).messages.increment()
+        if offerLive(stored, to: inbound.toPeerId, connection: connection, services: session.services, logger: logger) { return .delivered }
+        return .mustQueue(stored)
+    }
+
+    /// Relays a valid message, reading the devices' networks from the store; returns the rejection to send back, or
+    /// nil when relayed, forwarded or queued.
+    func relayWithStore(
+        _ inbound: SignalingFrame.Inbound,
+        from sender: String,
+        session: WebSocketSession,
+        settings: SignalingSettings,
+        logger: Logger
+    ) async -> SignalingFrame.Rejection? {
+        do {
+            try await checkSameNetwork(sender: sender, recipient: inbound.toPeerId, services: session.services)
+            let stored = SignalingFrame.stored(inbound, from: sender, id: ObjectId().hex, at: session.services.clock.now())
+            try await deliver(stored, to: inbound.toPeerId, services: session.services, cap: settings.queueCap, logger: logger)
+            metrics(session.services).messages.increment()
+            return nil
+        } catch let rejection as SignalingFrame.Rejection {
+            return rejection
+        } catch {
+            return Self.serverError(error, logger: logger)
+        }
+    }
+
+    /// Queues a checked message whose recipient could not take it live.
+    func queue(
+        _ stored: Document,
+        to recipient: String,
+        session: WebSocketSession,
+        settings: SignalingSettings,
+        logger: Logger
+    ) async -> SignalingFrame.Rejection? {
+        do {
+            try await enqueue(stored, to: recipient, services: session.services, cap: settings.queueCap, logger: logger)
+            return nil
+        } catch {
+            return Self.serverError(error, logger: logger)
+        }
+    }
+
+    private static func serverError(_ error: any Error, logger: Logger) -> SignalingFrame.Rejection {
+        logger.error("signaling relay failed", metadata: ["error": "\(String(reflecting: error))"])
+        return SignalingFrame.Rejection(code: "server_error", message: "Message could not be relayed; try again", countsAsInvalid: false)
+    }
+}

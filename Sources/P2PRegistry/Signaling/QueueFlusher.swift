@@ -13,46 +13,48 @@ final class QueueFlusher: Sendable {
     private struct State {
         var running = false
         var pending = false
-        var finished = false
+        /// Dropped by ``finish()``: the work refers to the socket's session, whose send buffer refers back to this
+        /// flusher (its `drained` hook), and the cycle must not outlive the socket.
+        var work: (@Sendable () async -> Void)?
     }
 
-    private let state = Mutex(State())
-    private let work: @Sendable () async -> Void
+    private let state: Mutex<State>
 
     /// Creates a flusher that runs `work` for each (coalesced) request.
     init(_ work: @escaping @Sendable () async -> Void) {
-        self.work = work
+        self.state = Mutex(State(work: work))
     }
 
     /// Requests a flush: starts one now, or runs it again after the one in progress.
     func yield() {
-        let start = state.withLock { state -> Bool in
-            guard !state.finished else { return false }
+        let work = state.withLock { state -> (@Sendable () async -> Void)? in
+            guard let work = state.work else { return nil }
             if state.running {
                 state.pending = true
-                return false
+                return nil
             }
             state.running = true
             state.pending = false
-            return true
+            return work
         }
-        guard start else { return }
+        guard var work else { return }
         Task {
             while true {
                 await work()
-                let again = state.withLock { state -> Bool in
-                    guard state.pending, !state.finished else {
+                let next = state.withLock { state -> (@Sendable () async -> Void)? in
+                    guard state.pending, let work = state.work else {
                         state.running = false
-                        return false
+                        return nil
                     }
                     state.pending = false
-                    return true
+                    return work
                 }
-                if !again { return }
+                guard let next else { return }
+                work = next
             }
         }
     }
 
-    /// Stops accepting requests (a flush in progress completes).
-    func finish() { state.withLock { $0.finished = true } }
+    /// Stops accepting requests and lets go of the work (a flush in progress completes).
+    func finish() { state.withLock { $0.work = nil } }
 }

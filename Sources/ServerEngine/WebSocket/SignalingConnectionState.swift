@@ -8,6 +8,7 @@ final class SignalingConnectionState: Sendable {
         var ticket: ConnectionAdmission.Ticket?
         var inRefusalLane = false
         var outcome: WebSocketHandshakeOutcome?
+        var unroutedUpgrade: String?
     }
 
     /// The client's IP address, when known.
@@ -34,6 +35,12 @@ final class SignalingConnectionState: Sendable {
     var outcome: WebSocketHandshakeOutcome? {
         get { state.withLock { $0.outcome } }
         set { state.withLock { $0.outcome = newValue } }
+    }
+
+    /// The `METHOD path` of an upgrade request for a path that is no WebSocket route (answered 404 by the HTTP handler).
+    var unroutedUpgrade: String? {
+        get { state.withLock { $0.unroutedUpgrade } }
+        set { state.withLock { $0.unroutedUpgrade = newValue } }
     }
 
     /// Gives back the connection's places; called once, when it closes.

@@ -10,12 +10,14 @@ final class SignalingHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     typealias OutboundOut = HTTPServerResponsePart
 
     private let service: String
+    private let connection: SignalingConnectionState
     private let isWebSocketPath: @Sendable (Substring) -> Bool
     private var head: HTTPRequestHead?
     private var answered = false
 
-    init(service: String, isWebSocketPath: @escaping @Sendable (Substring) -> Bool) {
+    init(service: String, connection: SignalingConnectionState, isWebSocketPath: @escaping @Sendable (Substring) -> Bool) {
         self.service = service
+        self.connection = connection
         self.isWebSocketPath = isWebSocketPath
     }
 
@@ -98,6 +100,9 @@ final class SignalingHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             } else {
                 answer(.badRequest, ["error": .string("Malformed HTTP request")], head: nil, context: context)
             }
+        } else if let request = connection.unroutedUpgrade {
+            // NIO's upgrader refuses an upgrade to a path that is no WebSocket route with an error, not the request.
+            answer(.notFound, ["error": .string("Not found: \(request)")], head: nil, context: context)
         } else {
             answer(.badRequest, ["error": .string("Bad WebSocket upgrade request")], head: nil, context: context)
         }

@@ -240,6 +240,9 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         sentClose = true
         pingTimer?.cancel()
         context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: reason, context: context)), promise: nil)
+        // Read again (reading may be paused) to see the client's answer; data frames are ignored from now on.
+        setAutoRead(true, context: context)
+        context.read()
         forceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(forceAfter))) {
             context.close(promise: nil)
         }

@@ -84,7 +84,9 @@ struct WebSocketListener: Service {
             refusals.notice("connection closed before its upgrade", logger: logger, metadata: ["limit": "\(limit)", "ip": "\(ip ?? "")"])
         }
         let handshake = handshake
-        let httpHandler = SignalingHTTPHandler(service: services.configuration.service) { path in handshake.isWebSocketPath(path) }
+        let httpHandler = SignalingHTTPHandler(service: services.configuration.service, connection: connection) { path in
+            handshake.isWebSocketPath(path)
+        }
         let upgrader = makeUpgrader(connection: connection, limits: limits)
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = limits.webSocket.maxHeaderSize
@@ -115,6 +117,7 @@ struct WebSocketListener: Service {
             shouldUpgrade: { channel, head in
                 let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
                 guard let (route, parameters) = handshake.match(path: path) else {
+                    connection.unroutedUpgrade = "\(head.method.rawValue) \(path)"
                     return channel.eventLoop.makeSucceededFuture(nil)
                 }
                 let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)

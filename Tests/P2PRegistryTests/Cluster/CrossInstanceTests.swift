@@ -79,6 +79,44 @@ import WSCore
         #expect(forwarded == "signaling_messages_forwarded_total \(count)")
     }
 
+    /// A device connected to the first instance re-announces into another network through the second: the first
+    /// instance's remembered network follows (through the cluster bus), so its relay refuses the next messages.
+    @Test(arguments: RegistryBackend.all) func aReannounceOnAnotherInstanceUpdatesTheRememberedNetwork(backend: RegistryBackend) async throws {
+        let (first, second) = try await Self.twoInstances(backend)
+        defer {
+            Task {
+                await first.stop()
+                await second.stop()
+            }
+        }
+        let alice = try await first.token("alice")
+        let carol = try await first.token("carol")
+        #expect(try await first.announce("net1", peerId: "peer_a", token: alice) == 200)
+        #expect(try await first.announce("net1", peerId: "peer_c", token: carol) == 200)
+        let a = TestSocket.connect(first, deviceId: "peer_a", token: alice)
+        let c = TestSocket.connect(first, deviceId: "peer_c", token: carol)
+        try await a.ready()
+        try await c.ready()
+        a.signal("offer", to: "peer_c", data: #"{"n":"0"}"#)  // relayed live on the first instance: networks remembered
+        #expect(try await c.waitForFrames(2).last?["type"] as? String == "offer")
+        #expect(try await second.announce("net2", peerId: "peer_c", token: try await second.token("carol")) == 200)
+        // The update travels through the second instance's inbox item; each message is refused or delivered, never lost.
+        let deadline = ContinuousClock.now + TestSocket.patience
+        var sent = 0
+        var refused = false
+        while !refused, ContinuousClock.now < deadline {
+            sent += 1
+            let (answered, delivered) = (a.frames.count, c.frames.count)
+            a.signal("offer", to: "peer_c", data: #"{"n":"\#(sent)"}"#)
+            while a.frames.count == answered, c.frames.count == delivered, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            refused = a.frames.count > answered && a.frames.last?["code"] as? String == "not_in_network"
+            if !refused { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(refused, "the first instance kept relaying to a device that moved to net2: \(a.frames)")
+    }
+
     @Test(arguments: RegistryBackend.all) func aConnectionOnAnotherInstanceReplacesTheOldOne(backend: RegistryBackend) async throws {
         let (first, second) = try await Self.twoInstances(backend)
         defer {

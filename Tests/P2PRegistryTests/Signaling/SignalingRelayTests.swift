@@ -132,6 +132,32 @@ import WSCore
         #expect(try await registry.store.collection("signaling_channels").count([:]) == 0)
     }
 
+    /// The relay remembers each connected device's network; a re-announce into another network is seen by the next
+    /// message, whichever of the two devices moved.
+    @Test(arguments: RegistryBackend.all) func aReannounceIntoAnotherNetworkIsSeenByTheNextMessage(backend: RegistryBackend) async throws {
+        let registry = try await LiveRegistry.start(backend: backend)
+        defer { Task { await registry.stop() } }
+        let (a, b) = try await Self.pair(registry)
+        let alice = try await registry.token("alice")
+        let bob = try await registry.token("bob")
+        a.signal("offer", to: "peer_b", data: #"{"n":"1"}"#)  // both networks now remembered
+        #expect(try await b.waitForFrames(2).last?["type"] as? String == "offer")
+        // The recipient moves: the sender's next message is refused, and nothing reaches it or the queue.
+        #expect(try await registry.announce("net2", peerId: "peer_b", token: bob) == 200)
+        a.signal("offer", to: "peer_b", data: #"{"n":"2"}"#)
+        #expect(try await a.waitForFrames(2).last?["code"] as? String == "not_in_network")
+        // The sender follows it: relayed live again.
+        #expect(try await registry.announce("net2", peerId: "peer_a", token: alice) == 200)
+        a.signal("offer", to: "peer_b", data: #"{"n":"3"}"#)
+        let atB = try await b.waitForFrames(3)
+        #expect(atB.compactMap { ($0["data"] as? [String: Any])?["n"] as? String } == ["1", "3"])
+        // The sender moves away: refused again.
+        #expect(try await registry.announce("net3", peerId: "peer_a", token: alice) == 200)
+        a.signal("offer", to: "peer_b", data: #"{"n":"4"}"#)
+        #expect(try await a.waitForFrames(3).last?["code"] as? String == "not_in_network")
+        #expect(try await registry.store.collection("signaling_channels").count([:]) == 0)
+    }
+
     /// Polls `condition` until true or ``TestSocket/patience`` passes.
     static func waitUntil(_ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + TestSocket.patience

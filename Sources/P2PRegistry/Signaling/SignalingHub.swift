@@ -48,31 +48,34 @@ final class SignalingHub: Sendable {
             session.close(.policyViolation, reason: "Authentication required")
             return nil
         }
+        let network: String?
         do {
-            try await DeviceOwnership.claim(deviceId: deviceId, for: user, services: session.services, logger: session.logger)
+            network = try await DeviceOwnership.claim(deviceId: deviceId, for: user, services: session.services, logger: session.logger)
         } catch let error as APIError where error.status == .forbidden {
             session.close(.policyViolation, reason: "Device belongs to another user")
             return nil
         }
-        let logger = {
-            var logger = session.logger
-            logger[metadataKey: "deviceId"] = "\(deviceId)"
-            return logger
-        }()
+        let logger = Self.logger(session, deviceId: deviceId)
+        // Filled from the store on the first message, once the connection is registered: an announce from then on
+        // updates it (the claim's answer could be overtaken by an announce before the registration).
         let membership = NetworkMembership()
-        let flush = QueueFlusher { [self] in await self.flushQueue(deviceId: deviceId, session: session, logger: logger) }
-        let services = session.services
+        // Closures kept for the socket's lifetime make their logger when they log: a logger with metadata costs
+        // hundreds of bytes per socket.
+        let flush = QueueFlusher { [self] in
+            await self.flushQueue(deviceId: deviceId, session: session, logger: Self.logger(session, deviceId: deviceId))
+        }
+        // The hooks capture the session (a reference), not a copy of its services: they live as long as the socket.
         var hooks = WebSocketSendBuffer.Hooks()
         hooks.sent = { [self] item in
             guard item.payload != nil else { return }  // an error frame, not a relayed message
             self.counters.withLock { $0.delivered += 1 }
-            self.metrics(services).delivered.increment()
+            self.metrics(session.services).delivered.increment()
         }
         hooks.unsent = { [self] items in
             // Accepted for this socket but never written: back to the offline queue, nothing lost.
             let documents = items.compactMap(\.payload)
             guard !documents.isEmpty else { return }
-            Task { await self.requeue(documents, for: deviceId, services: services, logger: logger) }
+            Task { await self.requeue(documents, for: deviceId, services: session.services, logger: Self.logger(session, deviceId: deviceId)) }
         }
         hooks.drained = { flush.yield() }  // the receiver caught up: send what was queued meanwhile
         session.sendBuffer.setHooks(hooks)
@@ -92,14 +95,23 @@ final class SignalingHub: Sendable {
             replaced.close(Self.replacedCloseCode, "replaced")
         }
         await clusterConnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
-        try? await PresenceRefresher.refresh([deviceId], services: session.services)
+        // An open socket counts as presence, for a device announced in a network.
+        if network != nil { try? await PresenceRefresher.refresh([deviceId], services: session.services) }
         logger.info("signaling connected", metadata: ["userId": "\(user.id)"])
         flush.yield()  // deliver what was queued while the device was away
-        return SignalingSocket(hub: self, deviceId: deviceId, membership: membership, flush: flush, logger: logger, services: session.services)
+        return SignalingSocket(hub: self, deviceId: deviceId, membership: membership, flush: flush, services: session.services)
+    }
+
+    /// The logger of a device's socket: the session's, with the device id.
+    static func logger(_ session: WebSocketSession, deviceId: String) -> Logger {
+        var logger = session.logger
+        logger[metadataKey: "deviceId"] = "\(deviceId)"
+        return logger
     }
 
     /// The socket of `deviceId` closed.
-    func closed(_ deviceId: String, session: WebSocketSession, flush: QueueFlusher, logger: Logger) async {
+    func closed(_ deviceId: String, session: WebSocketSession, flush: QueueFlusher) async {
+        let logger = Self.logger(session, deviceId: deviceId)
         directory.remove(deviceId, connectionId: session.connectionId)
         flush.finish()
         await clusterDisconnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
@@ -187,7 +199,10 @@ final class SignalingHub: Sendable {
         let limits = services.configuration.limits.webSocket
         switch connection.sendBuffer.offer(WebSocketSendBuffer.Item(text: SignalingFrame.outbound(stored), payload: stored), limits: limits) {
         case .accepted:
-            logger.debug("message relayed", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
+            logger.debug(
+                "message relayed",
+                metadata: ["from": "\(stored["from"]?.stringValue ?? "")", "to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"]
+            )
             return true
         case .overflow(let count):
             counters.withLock { $0.diverted += 1 }
@@ -195,7 +210,10 @@ final class SignalingHub: Sendable {
             if count == limits.slowConsumerOverflow + 1 {
                 counters.withLock { $0.slowConsumerCloses += 1 }
                 metrics(services).slowConsumerCloses.increment()
-                logger.notice("closing slow consumer", metadata: ["to": "\(recipient)", "diverted": "\(count)"])
+                logger.notice(
+                    "closing slow consumer",
+                    metadata: ["from": "\(stored["from"]?.stringValue ?? "")", "to": "\(recipient)", "diverted": "\(count)"]
+                )
                 connection.close(Self.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
             }
             return false

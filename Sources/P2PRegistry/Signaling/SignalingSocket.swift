@@ -21,16 +21,14 @@ final class SignalingSocket: WebSocketReceiver {
     /// The device's network as its connection remembers it.
     private let membership: NetworkMembership
     private let flush: QueueFlusher
-    private let logger: Logger
     private let settings: SignalingSettings
     private let state: Mutex<State>
 
-    init(hub: SignalingHub, deviceId: String, membership: NetworkMembership, flush: QueueFlusher, logger: Logger, services: EngineServices) {
+    init(hub: SignalingHub, deviceId: String, membership: NetworkMembership, flush: QueueFlusher, services: EngineServices) {
         self.hub = hub
         self.deviceId = deviceId
         self.membership = membership
         self.flush = flush
-        self.logger = logger
         let settings = SignalingSettings(services)
         self.settings = settings
         self.state = Mutex(
@@ -50,7 +48,8 @@ final class SignalingSocket: WebSocketReceiver {
         case .success(let valid):
             inbound = valid
         }
-        switch hub.relayNow(inbound, from: deviceId, membership: membership, session: session, logger: logger) {
+        // The relay logs at debug level only; the engine's logger saves building one with this socket's metadata.
+        switch hub.relayNow(inbound, from: deviceId, membership: membership, session: session, logger: session.services.logger) {
         case .delivered:
             state.withLock { $0.rateViolations = 0 }
             return .handled
@@ -59,11 +58,13 @@ final class SignalingSocket: WebSocketReceiver {
             return .handled
         case .needsStore:
             return .continueWith { [self] in
+                let logger = SignalingHub.logger(session, deviceId: deviceId)
                 let rejection = await hub.relayWithStore(inbound, from: deviceId, session: session, settings: settings, logger: logger)
                 settle(rejection, session: session)
             }
         case .mustQueue(let stored):
             return .continueWith { [self] in
+                let logger = SignalingHub.logger(session, deviceId: deviceId)
                 let rejection = await hub.queue(stored, to: inbound.toPeerId, session: session, settings: settings, logger: logger)
                 settle(rejection, session: session)
             }
@@ -117,6 +118,7 @@ final class SignalingSocket: WebSocketReceiver {
     /// Answers a refused frame, and closes the socket when the client keeps sending refused frames.
     private func refuse(_ rejection: SignalingFrame.Rejection, session: WebSocketSession) {
         hub.countRejection(services: session.services)
+        let logger = SignalingHub.logger(session, deviceId: deviceId)
         logger.info("message rejected", metadata: ["code": "\(rejection.code)"])
         session.send(rejection.frame)
         let now = session.services.clock.now()
@@ -158,6 +160,6 @@ final class SignalingSocket: WebSocketReceiver {
     }
 
     func closed(_ session: WebSocketSession) async {
-        await hub.closed(deviceId, session: session, flush: flush, logger: logger)
+        await hub.closed(deviceId, session: session, flush: flush)
     }
 }

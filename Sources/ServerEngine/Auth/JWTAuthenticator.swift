@@ -62,6 +62,17 @@ public struct JWTAuthenticator: Sendable {
             }
             verified.store(claims, for: token)
         }
+        return try user(from: claims)
+    }
+
+    /// The user of a token that verified before, without waiting (its claims are remembered; `exp` and `nbf` are
+    /// checked now); nil when the token is not remembered, so it must go through ``authenticate(token:)``.
+    public func rememberedUser(token: String) throws(APIError) -> AuthenticatedUser? {
+        guard let claims = verified.claims(for: token) else { return nil }
+        return try user(from: claims)
+    }
+
+    private func user(from claims: TokenClaims) throws(APIError) -> AuthenticatedUser {
         let now = clock.now().timeIntervalSince1970
         if let exp = claims.exp, now >= exp + leeway { throw Self.unauthorized("Authentication token expired") }
         if let nbf = claims.nbf, now + leeway < nbf { throw Self.unauthorized("Authentication token not yet valid") }

@@ -45,7 +45,7 @@ public final class ConnectionAdmission: Sendable {
         var nextId: UInt64 = 1
         var perUser: [String: Int] = [:]
         var perIP: [String: Int] = [:]
-        var connects: [String: [Date]] = [:]
+        var connects: [String: ConnectLog] = [:]
         var attemptsSincePrune = 0
         var refusing = 0
     }
@@ -98,7 +98,7 @@ public final class ConnectionAdmission: Sendable {
             }
             // Connect rates first: they count every attempt.
             var refusal: Refusal?
-            if let user, !Self.recordConnect(&state.connects["u:" + user, default: []], limit: limits.connectsPerMinutePerUser, now: now) {
+            if let user, !state.connects["u:" + user, default: ConnectLog()].record(now, limit: limits.connectsPerMinutePerUser) {
                 refusal = Refusal(
                     limit: "connectsPerMinutePerUser",
                     code: "too_many_connects",
@@ -106,7 +106,7 @@ public final class ConnectionAdmission: Sendable {
                     closeCode: 1008
                 )
             }
-            if let ip = ticket.ip, !Self.recordConnect(&state.connects["i:" + ip, default: []], limit: limits.connectsPerMinutePerIP, now: now),
+            if let ip = ticket.ip, !state.connects["i:" + ip, default: ConnectLog()].record(now, limit: limits.connectsPerMinutePerIP),
                 refusal == nil
             {
                 refusal = Refusal(
@@ -173,13 +173,28 @@ public final class ConnectionAdmission: Sendable {
             }
         }
     }
+}
 
-    /// Records an attempt in a sliding minute; false if `limit` attempts already fell within the last minute.
-    private static func recordConnect(_ times: inout [Date], limit: Int, now: Date) -> Bool {
-        times.removeAll { now.timeIntervalSince($0) >= 60 }
-        let allowed = times.count < limit
+/// The connect attempts of one user or IP within the last minute, oldest first: a sliding window whose expired
+/// entries are dropped from the front, so recording one costs O(1) amortised however high the limit.
+struct ConnectLog {
+    private var times: [Date] = []
+    private var head = 0
+
+    /// The newest attempt.
+    var last: Date? { times.last }
+
+    /// Records an attempt at `now`; false if `limit` attempts already fell within the minute before it. Keeps at
+    /// most `limit` entries.
+    mutating func record(_ now: Date, limit: Int) -> Bool {
+        while head < times.count, now.timeIntervalSince(times[head]) >= 60 { head += 1 }
+        let allowed = times.count - head < limit
         times.append(now)
-        if times.count > limit { times.removeFirst(times.count - limit) }
+        if times.count - head > limit { head = times.count - limit }
+        if head > 64, head * 2 > times.count {
+            times.removeFirst(head)
+            head = 0
+        }
         return allowed
     }
 }

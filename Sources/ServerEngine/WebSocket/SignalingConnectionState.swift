@@ -31,10 +31,18 @@ final class SignalingConnectionState: Sendable {
         set { state.withLock { $0.ticket = newValue } }
     }
 
-    /// What the upgrade decided (set by the handshake's task, read when the socket's handler is installed).
+    /// What the upgrade decided (set by the handshake, taken when the socket's handler is installed).
     var outcome: WebSocketHandshakeOutcome? {
         get { state.withLock { $0.outcome } }
         set { state.withLock { $0.outcome = newValue } }
+    }
+
+    /// The upgrade's outcome, let go of here (it holds the route's closure and parameters).
+    func takeOutcome() -> WebSocketHandshakeOutcome? {
+        state.withLock { state in
+            defer { state.outcome = nil }
+            return state.outcome
+        }
     }
 
     /// The `METHOD path` of an upgrade request for a path that is no WebSocket route (answered 404 by the HTTP handler).

@@ -11,18 +11,25 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    /// What the handler needs from the listener.
-    struct Setup: Sendable {
-        let outcome: WebSocketHandshakeOutcome
+    /// What every socket of a listener shares (one object, not a copy per socket).
+    final class Setup: Sendable {
         let services: EngineServices
         let tracker: WebSocketTracker
-        let remoteAddress: String?
         let protocolLimit: Int
         let pingInterval: TimeAmount
-        let logger: Logger
+
+        init(services: EngineServices, tracker: WebSocketTracker, protocolLimit: Int, pingInterval: TimeAmount) {
+            self.services = services
+            self.tracker = tracker
+            self.protocolLimit = protocolLimit
+            self.pingInterval = pingInterval
+        }
     }
 
     private let setup: Setup
+    private let remoteAddress: String?
+    /// The handshake's outcome until the handler is added (then let go: it holds the route's closure and parameters).
+    private var outcome: WebSocketHandshakeOutcome?
     private var session: WebSocketSession?
     private var inbox: WebSocketInbox?
     /// A fragmented message being reassembled.
@@ -32,15 +39,19 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
     private var pingTimer: Scheduled<Void>?
     private var forceTimer: Scheduled<Void>?
 
-    init(_ setup: Setup) {
+    init(_ setup: Setup, remoteAddress: String?, outcome: WebSocketHandshakeOutcome) {
         self.setup = setup
+        self.remoteAddress = remoteAddress
+        self.outcome = outcome
     }
 
     // MARK: Opening
 
     func handlerAdded(context: ChannelHandlerContext) {
         schedulePing(context: context)
-        switch setup.outcome {
+        guard let outcome else { return }
+        self.outcome = nil
+        switch outcome {
         case .refuse(let code, let reason, let errorFrame):
             if let errorFrame { context.writeAndFlush(wrapOutboundOut(textFrame(errorFrame, context: context)), promise: nil) }
             startClose(code, reason: reason, forceAfter: .seconds(5), context: context)
@@ -61,18 +72,14 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
             startClose(.goingAway, reason: "Server shutting down", forceAfter: .seconds(5), context: context)
             return
         }
-        var logger = setup.logger
-        logger[metadataKey: "connection"] = "\(connectionId)"
         let channel = context.channel
         let session = WebSocketSession(
             connectionId: connectionId,
             parameters: parameters,
             user: user,
-            remoteAddress: setup.remoteAddress,
+            remoteAddress: remoteAddress,
             sendBuffer: WebSocketSendBuffer(budget: tracker.budget, sink: ChannelFrameSink(channel: channel)),
-            services: setup.services,
-            logger: logger,
-            tracker: tracker,
+            shared: setup,
             channel: channel
         )
         guard tracker.register(session) else {
@@ -226,7 +233,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
             help: "WebSockets closed for breaking the protocol (RFC 6455), by close code",
             labels: [("code", "\(code.rawValue)")]
         )
-        (session?.logger ?? setup.logger).notice("closing WebSocket: protocol error", metadata: ["code": "\(code)", "reason": "\(reason)"])
+        (session?.logger ?? setup.services.logger).notice("closing WebSocket: protocol error", metadata: ["code": "\(code)", "reason": "\(reason)"])
         session?.sendBuffer.close()
         context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: reason, context: context))).whenComplete { _ in
             context.close(promise: nil)
@@ -281,7 +288,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         case .some:
             fail(.protocolError, "Malformed frame", context: context)
         case nil:
-            (session?.logger ?? setup.logger).debug("WebSocket connection error", metadata: ["error": "\(error)"])
+            (session?.logger ?? setup.services.logger).debug("WebSocket connection error", metadata: ["error": "\(error)"])
             context.close(promise: nil)
         }
     }
@@ -292,7 +299,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         pingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: setup.pingInterval) { [self] in
             guard context.channel.isActive, !sentClose else { return }
             if awaitingPong {
-                (session?.logger ?? setup.logger).info("closing WebSocket: no answer to the last ping")
+                (session?.logger ?? setup.services.logger).info("closing WebSocket: no answer to the last ping")
                 startClose(.goingAway, reason: "No answer to ping", forceAfter: .seconds(1), context: context)
                 return
             }

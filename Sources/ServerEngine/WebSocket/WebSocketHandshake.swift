@@ -69,6 +69,30 @@ struct WebSocketHandshake: Sendable {
     /// True when `path` names a route of `websockets:` (a plain request to it is told to upgrade).
     func isWebSocketPath(_ path: Substring) -> Bool { match(path: path) != nil }
 
+    /// The outcome of an upgrade request decided without waiting, on the event loop: when the store is not ready,
+    /// on a route without auth, or with a token that verified before and is still valid. Nil when the token must be
+    /// verified (or a failure throttled) in ``decide(route:parameters:head:connection:logger:)``.
+    func decideNow(
+        route: Route,
+        parameters: [String: String],
+        head: HTTPRequestHead,
+        connection: SignalingConnectionState,
+        logger: Logger
+    )
+        -> WebSocketHandshakeOutcome?
+    {
+        guard services.readiness.isReady else { return Self.notReady }
+        var user: AuthenticatedUser?
+        if route.config.auth == .jwt {
+            guard let authenticator, let token = Self.token(from: head), let ip = connection.remoteAddress,
+                authenticator.throttle.blockedFor(ip: ip, config: services.configuration.limits.authThrottle, now: services.clock.now()) == nil,
+                let remembered = try? authenticator.rememberedUser(token: token)
+            else { return nil }
+            user = remembered
+        }
+        return admit(route: route, parameters: parameters, user: user, connection: connection, logger: logger)
+    }
+
     /// The outcome of an upgrade request for `route`, from a connection that holds `connection`'s admission.
     func decide(
         route: Route,
@@ -77,9 +101,7 @@ struct WebSocketHandshake: Sendable {
         connection: SignalingConnectionState,
         logger: Logger
     ) async -> WebSocketHandshakeOutcome {
-        guard services.readiness.isReady else {
-            return .refuse(code: .tryAgainLater, reason: "Try again later: the store is not ready", errorFrame: nil)
-        }
+        guard services.readiness.isReady else { return Self.notReady }
         let limits = services.configuration.limits
         let ip = connection.remoteAddress
         var user: AuthenticatedUser?
@@ -119,11 +141,29 @@ struct WebSocketHandshake: Sendable {
                 return .refuse(code: .policyViolation, reason: reason, errorFrame: nil)
             }
         }
+        return admit(route: route, parameters: parameters, user: user, connection: connection, logger: logger)
+    }
+
+    private static let notReady = WebSocketHandshakeOutcome.refuse(
+        code: .tryAgainLater,
+        reason: "Try again later: the store is not ready",
+        errorFrame: nil
+    )
+
+    /// The connection limits' verdict on an authenticated upgrade.
+    private func admit(
+        route: Route,
+        parameters: [String: String],
+        user: AuthenticatedUser?,
+        connection: SignalingConnectionState,
+        logger: Logger
+    ) -> WebSocketHandshakeOutcome {
+        let ip = connection.remoteAddress
         let refusal: ConnectionAdmission.Refusal
         if let accepted = connection.refusal {
             refusal = accepted
         } else if let ticket = connection.ticket {
-            switch tracker.admission.upgrade(ticket, user: user?.id, limits: limits.webSocket, now: services.clock.now()) {
+            switch tracker.admission.upgrade(ticket, user: user?.id, limits: services.configuration.limits.webSocket, now: services.clock.now()) {
             case .admitted(let upgraded):
                 connection.ticket = upgraded
                 return .accept(handler: route.handler, parameters: parameters, user: user, route: route.config.path)

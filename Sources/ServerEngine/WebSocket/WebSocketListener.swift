@@ -5,6 +5,7 @@ import NIOPosix
 import NIOWebSocket
 import ServerConfig
 import ServiceLifecycle
+import Synchronization
 
 /// The signaling listener, on SwiftNIO channel handlers: the WebSocket routes of routes.yaml, plus `/healthz` and
 /// JSON answers for plain HTTP.
@@ -24,6 +25,8 @@ struct WebSocketListener: Service {
     let onServerRunning: @Sendable (Int) async -> Void
     /// At most this many connections over a limit are upgraded to be told why; the rest are closed at accept.
     static let refusalLaneSize = 64
+    /// The handlers' shared setup (``setup(_:)``).
+    private let sharedSetup = SharedSetup()
 
     private var tracker: WebSocketTracker { handshake.tracker }
 
@@ -47,6 +50,23 @@ struct WebSocketListener: Service {
             try await server.closeFuture.get()
         } onCancelOrGracefulShutdown: {
             server.close(promise: nil)
+        }
+    }
+
+    /// The shared part of every socket's handler, made anew when the limits it reads change (a reload).
+    private func setup(_ limits: LimitsConfig) -> WebSocketConnectionHandler.Setup {
+        let protocolLimit = WebSocketSession.protocolLimit(forMessageLimit: limits.maxFrameSize)
+        let pingInterval = TimeAmount.nanoseconds(WebSocketConnectionHandler.nanoseconds(limits.pingInterval))
+        return sharedSetup.withLock { shared in
+            if let current = shared, current.protocolLimit == protocolLimit, current.pingInterval == pingInterval { return current }
+            let made = WebSocketConnectionHandler.Setup(
+                services: services,
+                tracker: tracker,
+                protocolLimit: protocolLimit,
+                pingInterval: pingInterval
+            )
+            shared = made
+            return made
         }
     }
 
@@ -87,7 +107,7 @@ struct WebSocketListener: Service {
         let httpHandler = SignalingHTTPHandler(service: services.configuration.service, connection: connection) { path in
             handshake.isWebSocketPath(path)
         }
-        let upgrader = makeUpgrader(connection: connection, limits: limits)
+        let upgrader = makeUpgrader(connection: connection, setup: setup(limits))
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = limits.webSocket.maxHeaderSize
         decoderLimits.maxHeaderListSize = limits.webSocket.maxHeaderSize
@@ -106,19 +126,27 @@ struct WebSocketListener: Service {
     }
 
     /// The WebSocket upgrader of one connection: decides in a short-lived task, then installs the socket's handler.
-    private func makeUpgrader(connection: SignalingConnectionState, limits: LimitsConfig) -> NIOWebSocketServerUpgrader {
+    private func makeUpgrader(connection: SignalingConnectionState, setup: WebSocketConnectionHandler.Setup) -> NIOWebSocketServerUpgrader {
         let handshake = handshake
         let services = services
-        let protocolLimit = WebSocketSession.protocolLimit(forMessageLimit: limits.maxFrameSize)
-        let pingInterval = TimeAmount.nanoseconds(WebSocketConnectionHandler.nanoseconds(limits.pingInterval))
         return NIOWebSocketServerUpgrader(
-            maxFrameSize: protocolLimit,
+            maxFrameSize: setup.protocolLimit,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
                 let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
                 guard let (route, parameters) = handshake.match(path: path) else {
                     connection.unroutedUpgrade = "\(head.method.rawValue) \(path)"
                     return channel.eventLoop.makeSucceededFuture(nil)
+                }
+                if let decided = handshake.decideNow(
+                    route: route,
+                    parameters: parameters,
+                    head: head,
+                    connection: connection,
+                    logger: services.logger
+                ) {
+                    connection.outcome = decided
+                    return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
                 }
                 let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
                 Task {
@@ -140,22 +168,19 @@ struct WebSocketListener: Service {
                     if let guardHandler = try? pipeline.handler(type: HandshakeGuard.self) { pipeline.removeHandler(guardHandler, promise: nil) }
                     if let httpHandler = try? pipeline.handler(type: SignalingHTTPHandler.self) { pipeline.removeHandler(httpHandler, promise: nil) }
                     let decided =
-                        connection.outcome ?? .refuse(code: .internalError, reason: "Internal server error", errorFrame: nil)
-                    try pipeline.addHandler(
-                        WebSocketConnectionHandler(
-                            .init(
-                                outcome: decided,
-                                services: services,
-                                tracker: handshake.tracker,
-                                remoteAddress: connection.remoteAddress,
-                                protocolLimit: protocolLimit,
-                                pingInterval: pingInterval,
-                                logger: services.logger
-                            )
-                        )
-                    )
+                        connection.takeOutcome() ?? .refuse(code: .internalError, reason: "Internal server error", errorFrame: nil)
+                    try pipeline.addHandler(WebSocketConnectionHandler(setup, remoteAddress: connection.remoteAddress, outcome: decided))
                 }
             }
         )
+    }
+}
+
+/// The listener's current ``WebSocketConnectionHandler/Setup``.
+final class SharedSetup: Sendable {
+    private let current = Mutex<WebSocketConnectionHandler.Setup?>(nil)
+
+    func withLock<T: Sendable>(_ body: (inout WebSocketConnectionHandler.Setup?) -> T) -> T {
+        current.withLock { body(&$0) }
     }
 }

@@ -25,11 +25,18 @@ public final class WebSocketSession: Sendable {
     /// The socket's bounded outgoing buffer.
     public let sendBuffer: WebSocketSendBuffer
     /// Store, clock, configuration, logger.
-    public let services: EngineServices
-    /// A logger carrying the connection id.
-    public let logger: Logger
+    public var services: EngineServices { shared.services }
+    /// A logger carrying the connection id (made on use: a stored logger with metadata costs hundreds of bytes per
+    /// socket).
+    public var logger: Logger {
+        var logger = services.logger
+        logger[metadataKey: "connection"] = "\(connectionId)"
+        return logger
+    }
     /// The process-wide accounting behind the rate limits.
-    let tracker: WebSocketTracker?
+    var tracker: WebSocketTracker? { shared.tracker }
+    /// What every socket of the listener shares (one object, not a copy of the services per socket).
+    private let shared: WebSocketConnectionHandler.Setup
     /// The connection's channel; nil for a session that is not attached to a socket (tests).
     let channel: (any Channel)?
 
@@ -39,9 +46,7 @@ public final class WebSocketSession: Sendable {
         user: AuthenticatedUser?,
         remoteAddress: String?,
         sendBuffer: WebSocketSendBuffer,
-        services: EngineServices,
-        logger: Logger,
-        tracker: WebSocketTracker?,
+        shared: WebSocketConnectionHandler.Setup,
         channel: (any Channel)?
     ) {
         self.connectionId = connectionId
@@ -49,9 +54,7 @@ public final class WebSocketSession: Sendable {
         self.user = user
         self.remoteAddress = remoteAddress
         self.sendBuffer = sendBuffer
-        self.services = services
-        self.logger = logger
-        self.tracker = tracker
+        self.shared = shared
         self.channel = channel
     }
 

@@ -1,6 +1,7 @@
 import DocumentStore
 import HTTPTypes
 import HummingbirdTesting
+import ServerConfig
 import ServerEngine
 import Testing
 
@@ -27,6 +28,31 @@ import Testing
             #expect(refused.headers[Self.remaining] == "0")
             let retryAfter = try #require(Int(refused.headers[.retryAfter] ?? ""))
             #expect(retryAfter >= 1 && retryAfter <= 60)
+        }
+    }
+
+    /// A limit's `scope` says where its counters live: `auto` in the process on the embedded store (no store write
+    /// per announce) and in `rate_limits` on MongoDB (shared by the instances); `instance` and `shared` force either.
+    /// The limit holds the same way wherever it counts.
+    @Test(arguments: RegistryBackend.all) func theScopeSaysWhereTheCountersLive(backend: RegistryBackend) async throws {
+        let cases: [(RateLimitConfig.Scope, Bool)] = [(.auto, backend == .mongodb), (.instance, false), (.shared, true)]
+        for (scope, stored) in cases {
+            let registry = try await RegistryHarness.make(environment: ["RATE_LIMIT_MAX_REQUESTS": "2"], backend: backend) { config in
+                config.limits.rateLimits["announce"]?.scope = scope
+            }
+            let token = try await registry.token("alice")
+            try await registry.test { client async throws in
+                for attempt in 1...2 {
+                    let response = try await client.announce("net1", peerId: "peer_a", token: token)
+                    #expect(response.status == .ok, "\(scope)")
+                    #expect(response.headers[Self.remaining] == String(2 - attempt), "\(scope)")
+                }
+                let refused = try await client.announce("net1", peerId: "peer_a", token: token)
+                #expect(refused.status == .tooManyRequests, "\(scope)")
+                #expect(refused.headers[.retryAfter] != nil, "\(scope)")
+            }
+            let counters = try await registry.store.collection("rate_limits").count([:])
+            #expect((counters > 0) == stored, "scope \(scope): \(counters) counters in rate_limits")
         }
     }
 

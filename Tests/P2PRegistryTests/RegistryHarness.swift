@@ -19,13 +19,18 @@ struct RegistryHarness {
     let store: any DocumentStore
     let engine: ServerEngine
 
-    /// A fresh registry on a fresh embedded store; `environment` overrides the spec variables.
-    static func make(environment: [String: String] = [:], backend: RegistryBackend = .memory) async throws -> RegistryHarness {
+    /// A fresh registry on a fresh embedded store; `environment` overrides the spec variables, `adjust` the loaded configuration.
+    static func make(
+        environment: [String: String] = [:],
+        backend: RegistryBackend = .memory,
+        adjust: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> RegistryHarness {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
         var variables = ["JWT_SECRET": secret]
         variables.merge(environment) { _, new in new }
-        let config = try ConfigLoader(directory: packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        var config = try ConfigLoader(directory: packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        adjust(&config)
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         let store = try await backend.makeStore(clock: clock)
         let engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: Logger(label: "test"))

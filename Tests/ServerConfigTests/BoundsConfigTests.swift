@@ -42,6 +42,8 @@ import Testing
                   slowConsumerOverflow: 13
                   slowConsumerCloseTimeout: 14s
                   maxBufferedBytes: 15MiB
+                  handshakeTimeout: 3s
+                  maxHeaderSize: 4KiB
                 authThrottle:
                   window: 30s
                   slowAfter: 2
@@ -75,7 +77,9 @@ import Testing
                     sendBufferMessages: 12,
                     slowConsumerOverflow: 13,
                     slowConsumerCloseTimeout: .seconds(14),
-                    maxBufferedBytes: 15 << 20
+                    maxBufferedBytes: 15 << 20,
+                    handshakeTimeout: .seconds(3),
+                    maxHeaderSize: 4 * 1024
                 )
         )
         #expect(
@@ -89,6 +93,49 @@ import Testing
                     blockFor: .seconds(120)
                 )
         )
+    }
+
+    @Test func theHandshakeBoundsHaveDefaultsAndAFloor() throws {
+        let defaults = try ConfigFixtures.load().limits.webSocket
+        #expect(defaults.handshakeTimeout == .seconds(10))
+        #expect(defaults.maxHeaderSize == 16 * 1024)
+        let floored = try ConfigFixtures.load(
+            limits: """
+                websocket:
+                  maxHeaderSize: 10
+                rateLimits:
+                  announce: { window: 1m, max: 12 }
+                ttls:
+                  deviceOnline: 10m
+                """
+        ).limits.webSocket
+        #expect(floored.maxHeaderSize == 1024)  // a head must fit an upgrade request with a token
+    }
+
+    @Test func aRateLimitsScopeIsReadAndCheckedAndDefaultsToAuto() throws {
+        let limits = try ConfigFixtures.load(
+            limits: """
+                rateLimits:
+                  announce: { window: 1m, max: 12, scope: shared }
+                  other: { window: 1m, max: 1, scope: instance }
+                  third: { window: 1m, max: 1 }
+                ttls:
+                  deviceOnline: 10m
+                """
+        ).limits
+        #expect(limits.rateLimits["announce"]?.scope == .shared)
+        #expect(limits.rateLimits["other"]?.scope == .instance)
+        #expect(limits.rateLimits["third"]?.scope == .auto)
+        let errors = ConfigFixtures.errors(
+            limits: """
+                rateLimits:
+                  announce: { window: 1m, max: 12, scope: cluster }
+                ttls:
+                  deviceOnline: 10m
+                """
+        )
+        let text = errors.map(\.description).joined(separator: "\n")
+        #expect(errors.count == 1 && text.contains("cluster") && text.contains("shared"), "\(text)")
     }
 
     @Test func misspelledOrInvalidBoundsAreReported() {

@@ -16,7 +16,7 @@ import Testing
         #expect(
             reload.applied == [
                 "http.maxBodySize: 64KiB → 1KiB",
-                #"rateLimits.announce: { window: 1m, max: 12, key: user, message: "Too many presence announcements" } → { window: 1m, max: 3, key: user, message: "Too many presence announcements" }"#,
+                #"rateLimits.announce: { window: 1m, max: 12, key: user, message: "Too many presence announcements", scope: auto } → { window: 1m, max: 3, key: user, message: "Too many presence announcements", scope: auto }"#,
                 "ttls.deviceOnline: 10m → 5m",
                 "settings.minCoordinatorsPerNetwork: 2 → 4",
                 "jobs.presenceSweep: { handler: presenceSweep, interval: 5m, lease: 5m, enabled: true } → { handler: presenceSweep, interval: 1m, lease: 1m, enabled: true }",

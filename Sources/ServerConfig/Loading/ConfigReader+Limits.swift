@@ -91,13 +91,17 @@ extension ConfigReader {
 
     /// `{ window, max, key: user|ip, message }`.
     private func rateLimit(name: String, _ node: ConfigNode) -> RateLimitConfig? {
-        guard let map = mapping(node, allowed: ["window", "max", "key", "message"], required: ["window", "max"]) else { return nil }
+        guard let map = mapping(node, allowed: ["window", "max", "key", "message", "scope"], required: ["window", "max"]) else { return nil }
         let window = map["window"].flatMap { duration($0, minimum: .milliseconds(1)) }
         let max = map["max"].flatMap { int($0, in: 1...Int(Int32.max)) }
         let key = map["key"].flatMap { choice($0, among: RateLimitConfig.Key.allCases.map(\.rawValue)) }.flatMap(RateLimitConfig.Key.init)
         guard let window, let max else { return nil }
         var limit = RateLimitConfig(name: name, window: window, max: max, key: key ?? .user, location: node.location)
         if let message = map["message"].flatMap(string), !message.isEmpty { limit.message = message }
+        if let scope = map["scope"].flatMap({ choice($0, among: RateLimitConfig.Scope.allCases.map(\.rawValue)) }).flatMap(RateLimitConfig.Scope.init)
+        {
+            limit.scope = scope
+        }
         return limit
     }
 

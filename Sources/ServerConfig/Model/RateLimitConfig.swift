@@ -7,6 +7,7 @@
 ///     max: ${RATE_LIMIT_MAX_REQUESTS:-12}
 ///     key: user
 ///     message: Too many presence announcements
+///     scope: auto                    # auto | instance | shared
 /// ```
 public struct RateLimitConfig: Sendable, Equatable {
     /// What a limit counts per.
@@ -15,6 +16,16 @@ public struct RateLimitConfig: Sendable, Equatable {
         case user
         /// Per client IP address.
         case ip
+    }
+
+    /// Where a limit's counters live.
+    public enum Scope: String, Sendable, Equatable, CaseIterable {
+        /// In the process on the embedded store (one process serves it), in the store's `rate_limits` otherwise.
+        case auto
+        /// In the process: each instance counts on its own (a cluster of N instances admits up to N × max).
+        case instance
+        /// In the store's `rate_limits` collection, shared by every instance on the store (one write per request).
+        case shared
     }
 
     /// The limit's name.
@@ -27,6 +38,8 @@ public struct RateLimitConfig: Sendable, Equatable {
     public var key: Key
     /// The `error` text of the 429 response. Default `Too many requests`.
     public var message: String
+    /// Where the counters live. Default `auto`.
+    public var scope: Scope = .auto
     /// Where the limit is written.
     public var location: SourceLocation
 

@@ -79,7 +79,7 @@ extension ServerConfiguration {
         for limit in limits.rateLimits.values.sorted(by: { $0.name < $1.name }) {
             add(
                 2,
-                "\(limit.name): { window: \(DurationParser.format(limit.window)), max: \(limit.max), key: \(limit.key.rawValue), message: \"\(limit.message)\" }"
+                "\(limit.name): { window: \(DurationParser.format(limit.window)), max: \(limit.max), key: \(limit.key.rawValue), message: \"\(limit.message)\", scope: \(limit.scope.rawValue) }"
             )
         }
         add(1, "ttls:")

@@ -121,7 +121,7 @@ public struct ConfigReload: Sendable {
     }
 
     private static func describe(_ limit: RateLimitConfig) -> String {
-        "{ window: \(DurationParser.format(limit.window)), max: \(limit.max), key: \(limit.key.rawValue), message: \"\(limit.message)\" }"
+        "{ window: \(DurationParser.format(limit.window)), max: \(limit.max), key: \(limit.key.rawValue), message: \"\(limit.message)\", scope: \(limit.scope.rawValue) }"
     }
 
     private static func describe(_ job: JobConfig) -> String {

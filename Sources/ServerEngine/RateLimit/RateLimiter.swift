@@ -1,8 +1,11 @@
 import DocumentStore
 import ServerConfig
 
-/// Fixed-window request counters kept in the store (`rate_limits`), so instances sharing one MongoDB
-/// share the limit. One atomic upsert-and-increment per request; expired windows are deleted by a TTL index.
+/// Fixed-window request counters. A limit's `scope` says where they live: `shared` in the store (`rate_limits`), so
+/// instances sharing one MongoDB share the limit (one atomic upsert-and-increment per request; expired windows are
+/// deleted by a TTL index); `instance` in the process (``WindowCounters``); `auto`, the default, in the process on
+/// the embedded store (one process serves it, so the count is the same without a store write) and in the store
+/// otherwise.
 ///
 /// ```swift
 /// let decision = try await limiter.hit(limits.rateLimits["announce"]!, key: "user:alice")
@@ -16,11 +19,24 @@ public struct RateLimiter: Sendable {
 
     private let collection: any DocumentCollection
     private let clock: any WallClock
+    /// True when the store is the embedded engine (`auto` limits count in the process).
+    private let embedded: Bool
+    private let local = WindowCounters()
 
     /// Creates a limiter over a store.
     public init(store: any DocumentStore, clock: any WallClock) {
         self.collection = store.collection(Self.collectionName)
         self.clock = clock
+        self.embedded = store.backendName == "memory"
+    }
+
+    /// True when `limit`'s counters live in this process.
+    func countsInProcess(_ limit: RateLimitConfig) -> Bool {
+        switch limit.scope {
+        case .instance: return true
+        case .shared: return false
+        case .auto: return embedded
+        }
     }
 
     /// Counts one request for `key` under `limit`.
@@ -29,14 +45,19 @@ public struct RateLimiter: Sendable {
         let window = max(1, limit.window.milliseconds)
         let windowStart = now - now % window
         let windowEnd = windowStart + window
-        let document = try await collection.findOneAndUpdate(
-            ["_id": .string("\(limit.name)|\(key)|\(windowStart)")],
-            ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .date(Timestamp(millisecondsSinceEpoch: windowEnd))]],
-            upsert: true,
-            returnDocument: .after,
-            options: FindOptions()
-        )
-        let count = Int(document?["count"]?.intValue ?? 1)
+        let count: Int
+        if countsInProcess(limit) {
+            count = local.increment(limit.name + "|" + key, windowStart: windowStart, windowEnd: windowEnd, now: now)
+        } else {
+            let document = try await collection.findOneAndUpdate(
+                ["_id": .string("\(limit.name)|\(key)|\(windowStart)")],
+                ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .date(Timestamp(millisecondsSinceEpoch: windowEnd))]],
+                upsert: true,
+                returnDocument: .after,
+                options: FindOptions()
+            )
+            count = Int(document?["count"]?.intValue ?? 1)
+        }
         let resetSeconds = max(1, Int((windowEnd - now + 999) / 1000))
         return RateLimitDecision(allowed: count <= limit.max, limit: limit.max, remaining: max(0, limit.max - count), resetSeconds: resetSeconds)
     }

@@ -12,11 +12,11 @@ import ServerEngine
 /// epoch, as the spec's `Date.now()`), plus the message `id`.
 /// Server → sender on a bad frame: `{"error":"…","code":"…"}`.
 enum SignalingFrame {
-    /// A client message that passed validation.
+    /// A client message that passed validation; `data` is the raw JSON text of its payload, checked but not built.
     struct Inbound: Sendable {
         var type: String
         var toPeerId: String
-        var data: Value
+        var data: String
     }
 
     /// Why a client frame was refused; sent back as an error frame.
@@ -44,17 +44,17 @@ enum SignalingFrame {
         return bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
     }
 
-    /// Parses and validates a client text frame.
+    /// Parses and validates a client text frame: the envelope only; `data` is checked as JSON and kept as text.
     static func parse(_ text: String, allowedTypes: [String], sender: String) throws(Rejection) -> Inbound {
-        let value: Value
+        let parsed: JSONEnvelope?
         do {
-            value = try JSONParser.parse(Array(text.utf8))
+            parsed = try JSONEnvelope.parse(Array(text.utf8), strings: ["type", "toPeerId"])
         } catch {
             throw .invalidJSON
         }
-        guard let document = value.documentValue else { throw .invalidJSON }
-        guard let type = document["type"]?.stringValue, let toPeerId = document["toPeerId"]?.stringValue,
-            let data = document["data"], data != .null
+        guard let envelope = parsed else { throw .invalidJSON }
+        guard let type = envelope.strings["type"], let toPeerId = envelope.strings["toPeerId"], !envelope.isNull("data"),
+            let data = envelope.raw("data")
         else {
             throw Rejection(code: "invalid_message", message: "Invalid signaling message structure: type, toPeerId and data are required")
         }
@@ -70,17 +70,60 @@ enum SignalingFrame {
         return Inbound(type: type, toPeerId: toPeerId, data: data)
     }
 
-    /// The stored form of a message (the spec's schema, plus `id`).
+    /// The stored form of a message (the spec's schema, plus `id`); builds `data` from its text.
     static func stored(_ message: Inbound, from sender: String, id: String, at timestamp: Date) -> Document {
-        [
+        let data = (try? JSONParser.parse(Array(message.data.utf8))) ?? .null  // checked when the frame was parsed
+        return [
             "id": .string(id), "type": .string(message.type), "from": .string(sender), "to": .string(message.toPeerId),
-            "data": message.data, "timestamp": .date(timestamp),
+            "data": data, "timestamp": .date(timestamp),
         ]
+    }
+
+    /// The frame a recipient receives, written straight from the message's parts: `data` goes out as it came in.
+    static func outbound(_ message: Inbound, from sender: String, id: String, at timestamp: Date) -> String {
+        var frame = #"{"id":""#
+        frame.reserveCapacity(96 + message.type.utf8.count + message.data.utf8.count)
+        frame += id
+        frame += #"","type":"#
+        if message.type.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            frame += "\""
+            frame += message.type
+            frame += "\""
+        } else {
+            frame += JSONWriter.string(.string(message.type))
+        }
+        // Device ids are ^peer_[a-zA-Z0-9_]+$: nothing to escape.
+        frame += #","fromPeerId":""#
+        frame += sender
+        frame += #"","toPeerId":""#
+        frame += message.toPeerId
+        frame += #"","data":"#
+        frame += message.data
+        frame += #","timestamp":"#
+        frame += String(milliseconds(timestamp))
+        frame += "}"
+        return frame
+    }
+
+    /// The stored form of a message from the frame a recipient was to receive (a relayed message that could not be
+    /// written goes back to the queue); nil if `frame` is not such a frame.
+    static func stored(fromOutbound frame: String) -> Document? {
+        guard let value = try? JSONParser.parse(Array(frame.utf8)), let document = value.documentValue,
+            let id = document["id"], let type = document["type"], let from = document["fromPeerId"], let to = document["toPeerId"],
+            let data = document["data"], let milliseconds = document["timestamp"]?.intValue
+        else { return nil }
+        let timestamp = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        return ["id": id, "type": type, "from": from, "to": to, "data": data, "timestamp": .date(timestamp)]
+    }
+
+    /// Milliseconds since the epoch, as the spec's `Date.now()`.
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
     /// The frame a recipient receives, from a stored message.
     static func outbound(_ stored: Document) -> String {
-        let milliseconds = stored["timestamp"]?.dateValue.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) } ?? 0
+        let milliseconds = stored["timestamp"]?.dateValue.map(milliseconds) ?? 0
         return JSONWriter.string([
             "id": stored["id"] ?? .null,
             "type": stored["type"] ?? .null,

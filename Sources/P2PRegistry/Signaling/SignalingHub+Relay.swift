@@ -32,10 +32,15 @@ extension SignalingHub {
         guard senderNetwork == recipientNetwork else {
             return .rejected(SignalingFrame.Rejection(code: "not_in_network", message: "Peer \(inbound.toPeerId) is not in your network"))
         }
-        let stored = SignalingFrame.stored(inbound, from: sender, id: ObjectId().hex, at: session.services.clock.now())
+        let id = ObjectId().hex
+        let now = session.services.clock.now()
         metrics(session.services).messages.increment()
-        if offerLive(stored, to: inbound.toPeerId, connection: connection, services: session.services, logger: logger) { return .delivered }
-        return .mustQueue(stored)
+        // Written straight from the frame's parts: the payload goes out as it came, never built into a document.
+        let frame = WebSocketSendBuffer.Item(storableText: SignalingFrame.outbound(inbound, from: sender, id: id, at: now))
+        if offerLive(frame, from: sender, to: inbound.toPeerId, connection: connection, services: session.services, logger: logger) {
+            return .delivered
+        }
+        return .mustQueue(SignalingFrame.stored(inbound, from: sender, id: id, at: now))
     }
 
     /// Relays a valid message, reading the devices' networks from the store; returns the rejection to send back, or

@@ -67,13 +67,13 @@ final class SignalingHub: Sendable {
         // The hooks capture the session (a reference), not a copy of its services: they live as long as the socket.
         var hooks = WebSocketSendBuffer.Hooks()
         hooks.sent = { [self] item in
-            guard item.payload != nil else { return }  // an error frame, not a relayed message
+            guard item.storable else { return }  // an error frame, not a relayed message
             self.counters.withLock { $0.delivered += 1 }
             self.metrics(session.services).delivered.increment()
         }
         hooks.unsent = { [self] items in
             // Accepted for this socket but never written: back to the offline queue, nothing lost.
-            let documents = items.compactMap(\.payload)
+            let documents = items.compactMap { $0.payload ?? ($0.storable ? SignalingFrame.stored(fromOutbound: $0.text) : nil) }
             guard !documents.isEmpty else { return }
             Task { await self.requeue(documents, for: deviceId, services: session.services, logger: Self.logger(session, deviceId: deviceId)) }
         }
@@ -196,13 +196,29 @@ final class SignalingHub: Sendable {
         services: EngineServices,
         logger: Logger
     ) -> Bool {
+        offerLive(
+            .init(text: SignalingFrame.outbound(stored), payload: stored),
+            from: stored["from"]?.stringValue ?? "",
+            to: recipient,
+            connection: connection,
+            services: services,
+            logger: logger
+        )
+    }
+
+    /// Offers a frame to a connected recipient's send buffer (see the overload taking the stored message).
+    func offerLive(
+        _ item: WebSocketSendBuffer.Item,
+        from sender: String,
+        to recipient: String,
+        connection: ConnectionDirectory.Connection,
+        services: EngineServices,
+        logger: Logger
+    ) -> Bool {
         let limits = services.configuration.limits.webSocket
-        switch connection.sendBuffer.offer(WebSocketSendBuffer.Item(text: SignalingFrame.outbound(stored), payload: stored), limits: limits) {
+        switch connection.sendBuffer.offer(item, limits: limits) {
         case .accepted:
-            logger.debug(
-                "message relayed",
-                metadata: ["from": "\(stored["from"]?.stringValue ?? "")", "to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"]
-            )
+            logger.debug("message relayed", metadata: ["from": "\(sender)", "to": "\(recipient)"])
             return true
         case .overflow(let count):
             counters.withLock { $0.diverted += 1 }
@@ -210,10 +226,7 @@ final class SignalingHub: Sendable {
             if count == limits.slowConsumerOverflow + 1 {
                 counters.withLock { $0.slowConsumerCloses += 1 }
                 metrics(services).slowConsumerCloses.increment()
-                logger.notice(
-                    "closing slow consumer",
-                    metadata: ["from": "\(stored["from"]?.stringValue ?? "")", "to": "\(recipient)", "diverted": "\(count)"]
-                )
+                logger.notice("closing slow consumer", metadata: ["from": "\(sender)", "to": "\(recipient)", "diverted": "\(count)"])
                 connection.close(Self.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
             }
             return false

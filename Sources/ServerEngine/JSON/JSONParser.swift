@@ -20,11 +20,11 @@ public struct JSONParser {
     /// Default nesting limit.
     public static let defaultMaxDepth = 64
 
-    private let bytes: [UInt8]
-    private var index = 0
-    private let maxDepth: Int
+    let bytes: [UInt8]
+    var index = 0
+    let maxDepth: Int
 
-    private init(bytes: [UInt8], maxDepth: Int) {
+    init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
@@ -39,15 +39,15 @@ public struct JSONParser {
         return value
     }
 
-    private func failure(_ reason: String) -> Failure { Failure(reason: reason, offset: index) }
+    func failure(_ reason: String) -> Failure { Failure(reason: reason, offset: index) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
             index += 1
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(Failure) -> Value {
+    mutating func parseValue(depth: Int) throws(Failure) -> Value {
         guard index < bytes.count else { throw failure("unexpected end of JSON") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -67,7 +67,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
+    mutating func expectLiteral(_ literal: StaticString) throws(Failure) {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw failure("unexpected end of JSON") }
         let matches = literal.withUTF8Buffer { buffer in
@@ -133,7 +133,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws(Failure) -> String {
+    mutating func parseString() throws(Failure) -> String {
         index += 1  // opening quote
         var runStart = index
         var output = ""
@@ -158,7 +158,7 @@ public struct JSONParser {
     }
 
     /// Checks one multi-byte UTF-8 sequence (rejects overlongs, surrogates, truncation), advancing past it.
-    private mutating func validateUTF8Sequence() throws(Failure) {
+    mutating func validateUTF8Sequence() throws(Failure) {
         let lead = bytes[index]
         let length: Int
         var scalar: UInt32
@@ -179,7 +179,7 @@ public struct JSONParser {
         index += length
     }
 
-    private mutating func parseEscape() throws(Failure) -> Unicode.Scalar {
+    mutating func parseEscape() throws(Failure) -> Unicode.Scalar {
         guard index < bytes.count else { throw failure("unterminated escape") }
         let byte = bytes[index]
         index += 1
@@ -232,7 +232,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(Failure) -> Value {
+    mutating func parseNumber() throws(Failure) -> Value {
         let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }

@@ -138,16 +138,16 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
                 return fail(.protocolError, "Expected a continuation frame", context: context)
             }
             if frame.fin {
-                complete(frame.opcode, frame.unmaskedData, context: context)
+                complete(frame.opcode, frame.fastUnmaskedData, context: context)
             } else {
-                partial = (frame.opcode, frame.unmaskedData)
+                partial = (frame.opcode, frame.fastUnmaskedData)
             }
         case .continuation:
             guard var message = partial else {
                 return fail(.protocolError, "Continuation frame without a message to continue", context: context)
             }
             partial = nil
-            var data = frame.unmaskedData
+            var data = frame.fastUnmaskedData
             guard message.data.readableBytes + data.readableBytes <= setup.protocolLimit else {
                 return fail(.messageTooBig, "Message larger than \(setup.protocolLimit) bytes", context: context)
             }
@@ -158,12 +158,12 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
                 partial = message
             }
         case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.fastUnmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .pong:
             break
         case .connectionClose:
-            receivedClose(frame.unmaskedData, context: context)
+            receivedClose(frame.fastUnmaskedData, context: context)
         default:
             fail(.protocolError, "Unknown opcode \(frame.opcode)", context: context)
         }

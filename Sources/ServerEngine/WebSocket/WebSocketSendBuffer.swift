@@ -24,13 +24,24 @@ public final class WebSocketSendBuffer: Sendable {
         public let text: String
         /// The application's form of the message (the registry's stored document), handed back when unsent.
         public let payload: Document?
+        /// True when the application stores the message again if it is not sent: it carries a `payload`, or can
+        /// rebuild one from `text` (a relayed message built straight from the frame it came in).
+        public let storable: Bool
         /// The frame's size in bytes.
         public var bytes: Int { text.utf8.count }
 
-        /// Creates an item.
+        /// Creates an item; it is storable when it has a payload.
         public init(text: String, payload: Document? = nil) {
             self.text = text
             self.payload = payload
+            self.storable = payload != nil
+        }
+
+        /// Creates a storable item whose stored form the application rebuilds from `text` if it is not sent.
+        public init(storableText text: String) {
+            self.text = text
+            self.payload = nil
+            self.storable = true
         }
     }
 
@@ -151,7 +162,7 @@ public final class WebSocketSendBuffer: Sendable {
             state.bytes -= item.bytes
             let drained = state.isEmpty && state.inFlight == 0 && state.overflow > 0 && !state.closed
             if drained { state.overflow = 0 }
-            return (state.hooks, drained)
+            return (Self.takeHooks(&state), drained)
         }
         budget.release(item.bytes)
         hooks.sent(item)
@@ -165,7 +176,7 @@ public final class WebSocketSendBuffer: Sendable {
             state.inFlight -= 1
             state.bytes -= item.bytes
             let waiting = Self.closeLocked(&state)
-            return (state.hooks, [item] + waiting)
+            return (Self.takeHooks(&state), [item] + waiting)
         }
         budget.release(unsent.reduce(0) { $0 + $1.bytes })
         hooks.unsent(unsent)
@@ -174,9 +185,21 @@ public final class WebSocketSendBuffer: Sendable {
     /// Closes the buffer: later offers are refused, and what was still waiting goes to the `unsent` hook (messages
     /// being written at this moment are reported as sent or unsent when their write ends). Idempotent.
     public func close() {
-        let (hooks, unsent) = state.withLock { state in (state.hooks, Self.closeLocked(&state)) }
+        let (hooks, unsent) = state.withLock { state in
+            let unsent = Self.closeLocked(&state)
+            return (Self.takeHooks(&state), unsent)
+        }
         budget.release(unsent.reduce(0) { $0 + $1.bytes })
         if !unsent.isEmpty { hooks.unsent(unsent) }
+    }
+
+    /// The hooks for a callback about to be made; once the buffer is closed and no write is in flight no callback
+    /// can follow, so the buffer lets go of them (they usually refer to the socket's session, which refers to this
+    /// buffer: the cycle must end with the socket).
+    private static func takeHooks(_ state: inout State) -> Hooks {
+        let hooks = state.hooks
+        if state.closed, state.inFlight == 0 { state.hooks = Hooks() }
+        return hooks
     }
 
     /// Marks closed and empties the waiting list; returns what was waiting.

@@ -12,6 +12,13 @@ extension CollectionState {
         var best: (plan: QueryPlan, candidates: [Int])?
         for index in indexes {
             guard let (fields, keys) = lookupKeys(index, conditions) else { continue }
+            // Count before collecting: an index that matches more than the best so far is skipped without building its
+            // candidate list (a user's thousands of devices under `userId` next to one under a unique `deviceId`).
+            if let current = best {
+                var count = 0
+                for key in keys { count += index.lookup(key)?.count ?? 0 }
+                if current.candidates.count <= count { continue }
+            }
             var candidates: [Int] = []
             for key in keys {
                 // SlotSet is not a Sequence: its forEach is its own.

@@ -90,6 +90,9 @@ public final class WebSocketSendBuffer: Sendable {
 
     private let state = Mutex(State())
     private let budget: ByteBudget
+    /// Writes handed to the socket's event loop from other threads and not yet done (``ChannelFrameSink`` keeps the
+    /// order of writes from the loop itself behind them).
+    let hopsInFlight = Atomic<Int>(0)
     /// Where accepted messages are written; nil for a buffer that only holds them (tests).
     private let sink: (any WebSocketFrameSink)?
 

@@ -158,6 +158,40 @@ import WSCore
         #expect(try await registry.store.collection("signaling_channels").count([:]) == 0)
     }
 
+    /// A sender's first message needs a store read (its network is not remembered yet) and is relayed from a task;
+    /// the ones right behind it are relayed from the event loop. None may overtake it, whichever event loops the two
+    /// sockets are on.
+    @Test(arguments: RegistryBackend.all) func aSendersMessagesArriveInOrderWhenTheFirstNeedsTheStore(backend: RegistryBackend) async throws {
+        let registry = try await LiveRegistry.start(backend: backend)
+        defer { Task { await registry.stop() } }
+        let bob = try await registry.token("bob")
+        try await registry.announce("net1", peerId: "peer_b", token: bob)
+        let b = TestSocket.connect(registry, deviceId: "peer_b", token: bob)
+        try await b.ready()
+        let senders = 8
+        let perSender = 5
+        var sockets: [TestSocket] = []
+        for n in 0..<senders {
+            let token = try await registry.token("user\(n)")
+            try await registry.announce("net1", peerId: "peer_s\(n)", token: token)
+            let socket = TestSocket.connect(registry, deviceId: "peer_s\(n)", token: token)
+            try await socket.ready()
+            sockets.append(socket)
+        }
+        for (n, socket) in sockets.enumerated() {
+            for k in 0..<perSender { socket.signal("ice-candidate", to: "peer_b", data: #"{"s":\#(n),"k":\#(k)}"#) }
+        }
+        let frames = try await b.waitForFrames(1 + senders * perSender).dropFirst()
+        #expect(frames.count == senders * perSender)
+        for n in 0..<senders {
+            let order = frames.compactMap { frame -> Int? in
+                guard let data = frame["data"] as? [String: Any], data["s"] as? Int == n else { return nil }
+                return data["k"] as? Int
+            }
+            #expect(order == Array(0..<perSender), "sender \(n): \(order)")
+        }
+    }
+
     /// Polls `condition` until true or ``TestSocket/patience`` passes.
     static func waitUntil(_ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + TestSocket.patience

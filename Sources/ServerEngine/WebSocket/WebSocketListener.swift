@@ -80,8 +80,9 @@ struct WebSocketListener: Service {
         case .admitted(let ticket):
             connection = SignalingConnectionState(remoteAddress: ip, admission: admission, ticket: ticket, refusal: nil)
         case .refused(let refusal):
-            services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
+            // A refusal answered after the upgrade is counted there (once); one dropped here is counted here.
             guard admission.enterRefusalLane(limit: Self.refusalLaneSize) else {
+                services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
                 refusals.notice(
                     "connection refused at accept",
                     logger: services.logger,

@@ -98,6 +98,9 @@ import WSCore
             headers: ["Authorization": "Bearer \(carol)"]
         )
         #expect(close == RawWebSocket.Close(code: 1013, reason: "Server at capacity; try again later"))
+        // Counted once, though the connection was over the cap from accept and told so after its upgrade.
+        let metrics = try await MetricsScrape.scrape(registry)
+        #expect(metrics[#"websocket_limit_rejections_total{limit="maxConnections"}"#] == 1)
         let ready = try await registry.http("GET", "/readyz", token: nil)
         #expect(ready.status == 200)
         #expect(ready.json["status"] as? String == "degraded")

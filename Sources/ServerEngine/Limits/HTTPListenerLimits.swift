@@ -8,10 +8,8 @@ import ServerConfig
 enum HTTPListenerLimits {
     /// The HTTP/1 channel configuration for `limits`.
     static func channelConfiguration(_ limits: LimitsConfig) -> HTTP1Channel.Configuration {
-        let idle = limits.idleTimeout.components
-        let nanoseconds = idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000
-        return HTTP1Channel.Configuration(
-            idleTimeout: .nanoseconds(max(1, nanoseconds)),
+        HTTP1Channel.Configuration(
+            idleTimeout: TimeAmount(limits.idleTimeout),
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: limits.maxHeaderSize,
                 maxHeaderListSize: limits.maxHeaderSize,

@@ -31,10 +31,9 @@ final class SignalingConnectionState: Sendable {
         set { state.withLock { $0.ticket = newValue } }
     }
 
-    /// What the upgrade decided (set by the handshake, taken when the socket's handler is installed).
-    var outcome: WebSocketHandshakeOutcome? {
-        get { state.withLock { $0.outcome } }
-        set { state.withLock { $0.outcome = newValue } }
+    /// Records what the upgrade decided (taken with ``takeOutcome()`` when the socket's handler is installed).
+    func record(_ outcome: WebSocketHandshakeOutcome) {
+        state.withLock { $0.outcome = outcome }
     }
 
     /// The upgrade's outcome, let go of here (it holds the route's closure and parameters).

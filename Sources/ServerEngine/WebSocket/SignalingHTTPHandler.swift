@@ -33,7 +33,7 @@ final class SignalingHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let path = WebSocketHandshake.path(of: head.uri)
         let isRead = head.method == .GET || head.method == .HEAD
         if path == "/healthz" {
             guard isRead else {

@@ -250,7 +250,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         // Read again (reading may be paused) to see the client's answer; data frames are ignored from now on.
         setAutoRead(true, context: context)
         context.read()
-        forceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(forceAfter))) {
+        forceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(forceAfter)) {
             context.close(promise: nil)
         }
     }
@@ -334,10 +334,5 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
 
     private func setAutoRead(_ on: Bool, context: ChannelHandlerContext) {
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: on)
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return max(1, parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
     }
 }

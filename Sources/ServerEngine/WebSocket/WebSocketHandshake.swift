@@ -189,6 +189,11 @@ struct WebSocketHandshake: Sendable {
         )
     }
 
+    /// The path of a request target, without its query.
+    static func path(of uri: String) -> Substring {
+        uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
     /// The bearer token of an upgrade request: the `Authorization` header, else the `token` query item.
     static func token(from head: HTTPRequestHead) -> String? {
         if let header = head.headers.first(name: "authorization") {

@@ -55,7 +55,7 @@ struct WebSocketListener: Service {
     /// The shared part of every socket's handler, made anew when the limits it reads change (a reload).
     private func setup(_ limits: LimitsConfig) -> WebSocketConnectionHandler.Setup {
         let protocolLimit = WebSocketSession.protocolLimit(forMessageLimit: limits.maxFrameSize)
-        let pingInterval = TimeAmount.nanoseconds(WebSocketConnectionHandler.nanoseconds(limits.pingInterval))
+        let pingInterval = TimeAmount(limits.pingInterval)
         return sharedSetup.withLock { shared in
             if let current = shared, current.protocolLimit == protocolLimit, current.pingInterval == pingInterval { return current }
             let made = WebSocketConnectionHandler.Setup(
@@ -97,7 +97,7 @@ struct WebSocketListener: Service {
         let metrics = services.metrics
         let logger = services.logger
         let guardHandler = HandshakeGuard(
-            timeout: .nanoseconds(WebSocketConnectionHandler.nanoseconds(limits.webSocket.handshakeTimeout)),
+            timeout: TimeAmount(limits.webSocket.handshakeTimeout),
             maxHeaderSize: limits.webSocket.maxHeaderSize
         ) { limit in
             metrics.recordWebSocketLimitRejection(limit: limit)
@@ -133,7 +133,7 @@ struct WebSocketListener: Service {
             maxFrameSize: setup.protocolLimit,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
-                let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                let path = WebSocketHandshake.path(of: head.uri)
                 guard let (route, parameters) = handshake.match(path: path) else {
                     connection.unroutedUpgrade = "\(head.method.rawValue) \(path)"
                     return channel.eventLoop.makeSucceededFuture(nil)
@@ -145,7 +145,7 @@ struct WebSocketListener: Service {
                     connection: connection,
                     logger: services.logger
                 ) {
-                    connection.outcome = decided
+                    connection.record(decided)
                     return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
                 }
                 let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
@@ -157,7 +157,7 @@ struct WebSocketListener: Service {
                         connection: connection,
                         logger: services.logger
                     )
-                    connection.outcome = decided
+                    connection.record(decided)
                     promise.succeed(HTTPHeaders())
                 }
                 return promise.futureResult

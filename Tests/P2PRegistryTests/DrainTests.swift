@@ -29,6 +29,7 @@ import Testing
         try await Self.queue(registry, from: "peer_carol", to: "peer_bob", id: "m2", type: "ice-candidate")
         try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "m3", type: "ice-candidate")
         try await registry.test { client async throws in
+            try await client.announce("net1", peerId: "peer_bob", token: bob)
             let first = try await client.get("/signaling/messages/peer_bob", token: bob)
             #expect(first.status == .ok)
             let messages = try #require(first.json["messages"] as? [[String: Any]])
@@ -49,7 +50,10 @@ import Testing
         let bob = try await registry.token("bob")
         try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "to-bob")
         try await Self.queue(registry, from: "peer_bob", to: "peer_alice", id: "to-alice")
-        try await registry.test { client async throws in _ = try await client.get("/signaling/messages/peer_bob", token: bob) }
+        try await registry.test { client async throws in
+            try await client.announce("net1", peerId: "peer_bob", token: bob)
+            _ = try await client.get("/signaling/messages/peer_bob", token: bob)
+        }
         let channel = try #require(try await registry.store.collection("signaling_channels").findOne(["channelId": "peer_alice_peer_bob"]))
         #expect(channel["messages"]?.arrayValue?.compactMap { $0.documentValue?["id"] } == ["to-alice"])
     }
@@ -59,6 +63,7 @@ import Testing
         let bob = try await registry.token("bob")
         try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "m1")
         try await registry.test { client async throws in
+            try await client.announce("net1", peerId: "peer_bob", token: bob)
             #expect((try await client.get("/signaling/messages/peer_bob", token: bob).json["messages"] as? [Any])?.count == 1)
             try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "m2")
             let next = try await client.get("/signaling/messages/peer_bob", token: bob)
@@ -71,7 +76,8 @@ import Testing
         let bob = try await registry.token("bob")
         let total = 200
         let received = try await registry.test { client async throws in
-            try await withThrowingTaskGroup(of: [String].self) { group in
+            try await client.announce("net1", peerId: "peer_bob", token: bob)
+            return try await withThrowingTaskGroup(of: [String].self) { group in
                 group.addTask {
                     for index in 0..<total { try await Self.queue(registry, from: "peer_s\(index % 5)", to: "peer_bob", id: "m\(index)") }
                     return []
@@ -113,16 +119,40 @@ import Testing
         }
     }
 
-    @Test(arguments: RegistryBackend.all) func firstDrainOfAnUnannouncedDeviceClaimsIt(backend: RegistryBackend) async throws {
+    /// Draining claims nothing: a user who drains device ids nobody has announced (at scale) gets empty answers,
+    /// no device document is written, and the users who later announce those ids own them.
+    @Test(arguments: RegistryBackend.all) func drainingUnannouncedDevicesSquatsNone(backend: RegistryBackend) async throws {
         let registry = try await RegistryHarness.make(backend: backend)
         let bob = try await registry.token("bob")
         let mallory = try await registry.token("mallory")
         try await registry.test { client async throws in
-            #expect(try await client.get("/signaling/messages/peer_new", token: bob).status == .ok)
-            #expect(try await client.get("/signaling/messages/peer_new", token: mallory).status == .forbidden)
-            #expect(try await client.announce("net1", peerId: "peer_new", token: mallory).status == .forbidden)
-            #expect(try await client.announce("net1", peerId: "peer_new", token: bob).status == .ok)
+            for index in 0..<300 {
+                let response = try await client.get("/signaling/messages/peer_future\(index)", token: mallory)
+                #expect(response.status == .ok)
+                #expect((response.json["messages"] as? [Any])?.isEmpty == true)
+            }
+            #expect(try await registry.store.collection("devices").count([:]) == 0)
+            #expect(try await client.announce("net1", peerId: "peer_future7", token: bob).status == .ok)
+            #expect(try await client.get("/signaling/messages/peer_future7", token: mallory).status == .forbidden)
         }
-        #expect(try await registry.device("peer_new")?["userId"] == "bob")
+        #expect(try await registry.device("peer_future7")?["userId"] == "bob")
+    }
+
+    /// A token limited to other networks cannot drain a device announced in a network it does not grant, even the
+    /// user's own; a token granting it can.
+    @Test(arguments: RegistryBackend.all) func aTokenDrainsOnlyDevicesInItsNetworks(backend: RegistryBackend) async throws {
+        let registry = try await RegistryHarness.make(backend: backend)
+        let bob = try await registry.token("bob")
+        let bobNetX = try await registry.token("bob", networks: ["netX"])
+        let bobNet1 = try await registry.token("bob", networks: ["net1"])
+        try await Self.queue(registry, from: "peer_alice", to: "peer_bob", id: "net1-secret")
+        try await registry.test { client async throws in
+            try await client.announce("net1", peerId: "peer_bob", token: bob)
+            let refused = try await client.get("/signaling/messages/peer_bob", token: bobNetX)
+            #expect(refused.status == .forbidden)
+            #expect(refused.error == "Token does not grant access to network net1")
+            let granted = try await client.get("/signaling/messages/peer_bob", token: bobNet1)
+            #expect((granted.json["messages"] as? [[String: Any]])?.map { $0["id"] as? String } == ["net1-secret"])
+        }
     }
 }

@@ -7,6 +7,7 @@ enum ConfigFixtures {
         httpHandlers: ["announce", "peers"],
         webSocketHandlers: ["signaling"],
         jobHandlers: ["presenceSweep"],
+        networkLookups: ["deviceNetwork"],
         requiredTTLs: ["deviceOnline"],
         settings: [
             "minCoordinatorsPerNetwork": SettingSpec(.integer(min: 0, max: 1000), default: .integer(2)),
@@ -28,6 +29,7 @@ enum ConfigFixtures {
             path: /network/:networkId/announce
             handler: announce
             rateLimit: announce
+            network: networkId
             validate:
               params:
                 networkId: { alphanumeric: true, length: { min: 1, max: 50 } }
@@ -36,9 +38,11 @@ enum ConfigFixtures {
           - method: GET
             path: /network/:networkId/peers
             handler: peers
+            network: networkId
         websockets:
           - path: ${SIGNALING_PATH:-/signaling}/:deviceId
             handler: signaling
+            network: { lookup: deviceNetwork, param: deviceId }
         collections:
           devices:
             indexes:

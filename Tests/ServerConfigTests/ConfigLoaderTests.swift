@@ -108,6 +108,7 @@ import Testing
                   - method: GET
                     path: /network/:id/peers
                     handler: peers
+                    network: id
                   - method: GET
                     path: /network/:networkId/peers
                 """
@@ -122,6 +123,23 @@ import Testing
         let errors = ConfigFixtures.errors(routes: routes)
         #expect(errors.map(\.suggestion) == ["announce"])
         #expect(errors.first?.location.line == ConfigFixtures.line(of: "rateLimit: anounce", in: routes))
+    }
+
+    @Test func aJWTRouteMustDeclareTheNetworkItTouches() {
+        let routes = ConfigFixtures.routes.replacingFirst("    network: networkId\n", with: "")
+        let errors = ConfigFixtures.errors(routes: routes)
+        #expect(errors.count == 1)
+        #expect(errors.first?.message.hasPrefix("POST /network/:networkId/announce has auth: jwt but no `network:`") == true)
+        #expect(ConfigFixtures.errors(routes: routes.replacingFirst("handler: announce", with: "handler: announce\n    network: none")).isEmpty)
+    }
+
+    @Test func aRoutesNetworkMustNameAPathParameterAndAKnownLookup() {
+        let parameter = ConfigFixtures.errors(routes: ConfigFixtures.routes.replacingFirst("network: networkId", with: "network: network"))
+        #expect(parameter.map(\.message) == ["network parameter 'network' is not a parameter of path /network/:networkId/announce"])
+        #expect(parameter.map(\.suggestion) == ["networkId"])
+        let lookup = ConfigFixtures.errors(routes: ConfigFixtures.routes.replacingFirst("lookup: deviceNetwork", with: "lookup: deviceNetwrk"))
+        #expect(lookup.map(\.message) == ["unknown network lookup 'deviceNetwrk'"])
+        #expect(lookup.map(\.suggestion) == ["deviceNetwork"])
     }
 
     @Test func unknownTTLOnIndexIsRejected() {

@@ -175,7 +175,8 @@ import Testing
         var handlers = HandlerRegistry()
         handlers.json("private") { _ in ["ok": true] }
         let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog).load(sources: [
-            "routes.yaml": "routes:\n  - { method: GET, path: /private, handler: private, auth: jwt }\n", "limits.yaml": "", "jobs.yaml": "",
+            "routes.yaml": "routes:\n  - { method: GET, path: /private, handler: private, auth: jwt, network: none }\n", "limits.yaml": "",
+            "jobs.yaml": "",
         ])
         await #expect(throws: EngineError.self) {
             try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))

@@ -8,14 +8,13 @@ import ServerEngine
 ///
 /// Fixes over the spec's sample code: a device belongs to the user who first announced it (another user's
 /// announce is 403 and changes nothing, enforced atomically by the unique `deviceId` index); a token's
-/// `networks` claim is honoured; a coordinator promoted by the election is not demoted by a re-announce;
+/// `networks` claim is honoured (routes.yaml `network: networkId`, checked by the engine); a coordinator promoted by the election is not demoted by a re-announce;
 /// and the document's expiry is the retention TTL, not the online window.
 enum AnnounceHandler {
     /// Handles one announce; `hub` learns a connected device's new network.
     static func handle(_ context: HandlerContext, hub: SignalingHub) async throws -> HandlerResponse {
         let user = try context.requireUser()
         let networkId = try context.parameter("networkId")
-        try NetworkAccess.check(user, network: networkId)
         guard let peerId = context.bodyField("peerId")?.stringValue, let signalAddress = context.bodyField("signalAddress")?.stringValue else {
             throw APIError(.badRequest, "peerId and signalAddress are required")
         }
@@ -64,7 +63,7 @@ enum AnnounceHandler {
             }
         }
         if before?["networkId"]?.stringValue != networkId {
-            await hub.deviceAnnounced(peerId, in: networkId, services: context.services)
+            await hub.deviceAnnounced(peerId, in: networkId, by: user.id, services: context.services)
         }
         context.logger.info(
             "device announced",

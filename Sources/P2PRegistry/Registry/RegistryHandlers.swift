@@ -19,6 +19,10 @@ public enum RegistryHandlers {
         public static let messages = "messages"
     }
 
+    /// The network lookup of routes.yaml's `network: { lookup: deviceNetwork, param: deviceId }`: the network a
+    /// device is announced in.
+    public static let deviceNetwork = "deviceNetwork"
+
     /// The signaling WebSocket handler name.
     public static let signaling = "signaling"
 
@@ -62,6 +66,7 @@ public enum RegistryHandlers {
         registry.http(HTTP.peers) { context in try await PeersHandler.handle(context, listings: listings) }
         registry.http(HTTP.peer, PeerHandler.handle)
         registry.http(HTTP.messages, DrainHandler.handle)
+        registry.networkLookup(deviceNetwork) { deviceId, services in try await DeviceOwnership.network(of: deviceId, services: services) }
         registry.webSocket(signaling) { session in try await hub.open(session) }
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
         registry.background("signalingCluster") { services in try await hub.serveCluster(services: services) }

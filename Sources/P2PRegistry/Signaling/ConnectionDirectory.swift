@@ -10,6 +10,8 @@ final class ConnectionDirectory: Sendable {
     /// One connected device.
     struct Connection: Sendable {
         let connectionId: UInt64
+        /// Who connected, with the networks their token grants.
+        let user: AuthenticatedUser
         /// The socket's bounded outgoing buffer: live messages are offered to it, never awaited.
         let sendBuffer: WebSocketSendBuffer
         /// Wakes the connection's queue flusher.
@@ -22,9 +24,22 @@ final class ConnectionDirectory: Sendable {
 
     private let connections = Mutex<[String: Connection]>([:])
 
-    /// Registers `connection` for `deviceId`; returns the connection it replaces, if any.
-    func register(_ deviceId: String, _ connection: Connection) -> Connection? {
-        connections.withLock { $0.updateValue(connection, forKey: deviceId) }
+    /// What registering a connection did.
+    enum Registration {
+        /// The device was not connected here.
+        case added
+        /// It replaces the device's previous connection (of the same user), which the caller closes.
+        case replaced(Connection)
+        /// Another user's socket serves the device (one nobody has announced): the new connection is not registered.
+        case inUse
+    }
+
+    /// Registers `connection` for `deviceId`, unless another user's socket serves it.
+    func register(_ deviceId: String, _ connection: Connection) -> Registration {
+        connections.withLock { connections in
+            if let current = connections[deviceId], current.user.id != connection.user.id { return .inUse }
+            return connections.updateValue(connection, forKey: deviceId).map(Registration.replaced) ?? .added
+        }
     }
 
     /// Removes `deviceId` if it is still served by `connectionId` (a replaced socket must not remove its successor).

@@ -33,6 +33,11 @@ enum SignalingFrame {
         static func tooLarge(limit: Int) -> Rejection {
             Rejection(code: "message_too_large", message: "Message larger than \(limit) bytes")
         }
+        /// The recipient is not announced in the sender's network. A correct client hits this in a race (the peer
+        /// moved network between its listing and the message), so it does not count towards the bad-frame close.
+        static func notInNetwork(_ recipient: String) -> Rejection {
+            Rejection(code: "not_in_network", message: "Peer \(recipient) is not in your network", countsAsInvalid: false)
+        }
         static let binary = Rejection(code: "unsupported_frame", message: "Binary frames are not supported; send JSON text")
         static let invalidJSON = Rejection(code: "invalid_json", message: "Invalid message format")
     }
@@ -49,6 +54,9 @@ enum SignalingFrame {
         let parsed: JSONEnvelope?
         do {
             parsed = try JSONEnvelope.parse(Array(text.utf8), strings: ["type", "toPeerId"])
+        } catch let failure where failure.reason == JSONParser.unstorableKeyReason {
+            // Valid JSON, but MongoDB cannot store it: refused alike on both stores.
+            throw Rejection(code: "invalid_message", message: "Keys inside data must be non-empty and must not contain NUL (\\u0000)")
         } catch {
             throw .invalidJSON
         }

@@ -19,7 +19,8 @@ extension SignalingHub {
         static let replace = "replace"
         /// Flush the device's queue: a message was queued for it while it is connected there.
         static let flush = "flush"
-        /// The device was announced in the network `body.networkId`: its connection there remembers it.
+        /// The device was announced in the network `body.networkId` by `body.userId`: its connection there remembers it
+        /// (or is closed, when its token does not grant that network or another user opened it).
         static let network = "network"
     }
 
@@ -84,9 +85,10 @@ extension SignalingHub {
     }
 
     /// Tells the instance a device is connected to (if another one) the network it was just announced in.
-    func tellOtherInstance(_ deviceId: String, networkId: String, services: EngineServices) async {
+    func tellOtherInstance(_ deviceId: String, networkId: String, userId: String, services: EngineServices) async {
         guard services.cluster.isEnabled, let route = try? await services.cluster.remoteRoute(deviceId, fresh: true) else { return }
-        try? await services.cluster.send(ClusterKind.network, to: route, key: deviceId, body: ["networkId": .string(networkId)])
+        let body: Document = ["networkId": .string(networkId), "userId": .string(userId)]
+        try? await services.cluster.send(ClusterKind.network, to: route, key: deviceId, body: body)
     }
 
     /// An item from another instance.
@@ -106,7 +108,11 @@ extension SignalingHub {
         case ClusterKind.flush:
             directory.connection(for: item.key)?.flush.yield()
         case ClusterKind.network:
-            if let networkId = item.body["networkId"]?.stringValue { directory.connection(for: item.key)?.network.set(networkId) }
+            if let networkId = item.body["networkId"]?.stringValue, let userId = item.body["userId"]?.stringValue,
+                let connection = directory.connection(for: item.key)
+            {
+                announced(networkId, by: userId, on: connection)
+            }
         default:
             logger.warning("unknown cluster item", metadata: ["kind": "\(item.kind)", "from": "\(item.from)"])
         }

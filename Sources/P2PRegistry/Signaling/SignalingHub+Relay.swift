@@ -30,7 +30,7 @@ extension SignalingHub {
             let recipientNetwork = connection.network.current
         else { return .needsStore }
         guard senderNetwork == recipientNetwork else {
-            return .rejected(SignalingFrame.Rejection(code: "not_in_network", message: "Peer \(inbound.toPeerId) is not in your network"))
+            return .rejected(.notInNetwork(inbound.toPeerId))
         }
         let id = ObjectId().hex
         let now = session.services.clock.now()

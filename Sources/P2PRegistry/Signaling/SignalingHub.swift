@@ -10,7 +10,9 @@ import Synchronization
 /// live when the recipient is connected to this process, else through the offline queue.
 ///
 /// Fixes over the spec's sample code: the sender is the socket's own device; sender and recipient must share
-/// a network; only the device's owner may connect as it (a device nobody owns yet is claimed); a message is
+/// a network; only the device's owner may connect as it (a device nobody has announced is served without being
+/// claimed, to one user at a time, and its socket is closed if another user announces it); the token's `networks`
+/// claim must grant the device's network, now and after every announce; a message is
 /// delivered live or queued, never both; a bad frame gets an error frame and the socket stays usable; one
 /// socket per device (a new connection replaces the old, which is closed with 4000 "replaced").
 final class SignalingHub: Sendable {
@@ -48,9 +50,9 @@ final class SignalingHub: Sendable {
             session.close(.policyViolation, reason: "Authentication required")
             return nil
         }
-        let network: String?
+        let standing: DeviceOwnership.Standing
         do {
-            network = try await DeviceOwnership.claim(deviceId: deviceId, for: user, services: session.services, logger: session.logger)
+            standing = try await DeviceOwnership.check(deviceId: deviceId, for: user, services: session.services, logger: session.logger)
         } catch let error as APIError where error.status == .forbidden {
             session.close(.policyViolation, reason: "Device belongs to another user")
             return nil
@@ -81,6 +83,7 @@ final class SignalingHub: Sendable {
         session.sendBuffer.setHooks(hooks)
         let connection = ConnectionDirectory.Connection(
             connectionId: session.connectionId,
+            user: user,
             sendBuffer: session.sendBuffer,
             flush: flush,
             network: membership,
@@ -88,15 +91,23 @@ final class SignalingHub: Sendable {
                 session.close(code, reason: reason, forceAfter: session.services.configuration.limits.webSocket.slowConsumerCloseTimeout)
             }
         )
-        if let replaced = directory.register(deviceId, connection) {
+        switch directory.register(deviceId, connection) {
+        case .added:
+            break
+        case .replaced(let replaced):
             logger.info("replacing previous connection", metadata: ["previous": "\(replaced.connectionId)"])
             // Without waiting: the old socket may be a receiver that stopped reading. Its receiver ends when the
             // close handshake completes (or the connection is dropped after the close timeout).
             replaced.close(Self.replacedCloseCode, "replaced")
+        case .inUse:
+            logger.notice("refused: another user's socket serves this unannounced device", metadata: ["userId": "\(user.id)"])
+            flush.finish()
+            session.close(.policyViolation, reason: "Device is in use by another user")
+            return nil
         }
         await clusterConnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
         // An open socket counts as presence, for a device announced in a network.
-        if network != nil { try? await PresenceRefresher.refresh([deviceId], services: session.services) }
+        if case .owned(let network) = standing, network != nil { try? await PresenceRefresher.refresh([deviceId], services: session.services) }
         logger.info("signaling connected", metadata: ["userId": "\(user.id)"])
         flush.yield()  // deliver what was queued while the device was away
         return SignalingSocket(hub: self, deviceId: deviceId, membership: membership, flush: flush, services: session.services)
@@ -127,10 +138,10 @@ final class SignalingHub: Sendable {
     /// Sender and recipient must both be announced, in the same network. Connected devices' networks are
     /// remembered by their connections; the store is read only for a device whose network is not known here.
     func checkSameNetwork(sender: String, recipient: String, services: EngineServices) async throws {
-        let senderMembership = directory.connection(for: sender)?.network
-        let recipientMembership = directory.connection(for: recipient)?.network
-        var senderNetwork = senderMembership?.current
-        var recipientNetwork = recipientMembership?.current
+        let senderConnection = directory.connection(for: sender)
+        let recipientConnection = directory.connection(for: recipient)
+        var senderNetwork = senderConnection?.network.current
+        var recipientNetwork = recipientConnection?.network.current
         if senderNetwork == nil || recipientNetwork == nil {
             var unknown: [Value] = []
             if senderNetwork == nil { unknown.append(.string(sender)) }
@@ -143,10 +154,17 @@ final class SignalingHub: Sendable {
                 guard let deviceId = device["deviceId"]?.stringValue, let network = device["networkId"]?.stringValue else { continue }
                 if deviceId == sender, senderNetwork == nil {
                     senderNetwork = network
-                    senderMembership?.set(network)
+                    if let senderConnection, !remember(network, on: senderConnection) {
+                        throw SignalingFrame.Rejection(
+                            code: "network_forbidden",
+                            message: "Token does not grant access to network \(network)",
+                            countsAsInvalid: false
+                        )
+                    }
                 } else if deviceId == recipient, recipientNetwork == nil {
                     recipientNetwork = network
-                    recipientMembership?.set(network)
+                    // A recipient whose token does not grant its network is closed; the message is queued for it.
+                    if let recipientConnection { remember(network, on: recipientConnection) }
                 }
             }
         }
@@ -158,17 +176,41 @@ final class SignalingHub: Sendable {
             )
         }
         guard let recipientNetwork, recipientNetwork == senderNetwork else {
-            throw SignalingFrame.Rejection(code: "not_in_network", message: "Peer \(recipient) is not in your network")
+            throw SignalingFrame.Rejection.notInNetwork(recipient)
         }
     }
 
-    /// A device was announced in `networkId`: its connection (here, or on another instance) remembers it.
-    func deviceAnnounced(_ deviceId: String, in networkId: String, services: EngineServices) async {
-        if let connection = directory.connection(for: deviceId) {
-            connection.network.set(networkId)
-        } else {
-            await tellOtherInstance(deviceId, networkId: networkId, services: services)
+    /// Remembers a connected device's network, unless the token it connected with does not grant that network: then
+    /// its socket is closed with 1008 and false returned.
+    @discardableResult
+    func remember(_ network: String, on connection: ConnectionDirectory.Connection) -> Bool {
+        guard connection.user.mayAccess(network: network) else {
+            connection.network.set(nil)
+            connection.close(.policyViolation, "Token does not grant access to network \(network)")
+            return false
         }
+        connection.network.set(network)
+        return true
+    }
+
+    /// `userId` announced `deviceId` in `networkId`: its connection (here, or on another instance) remembers it; a
+    /// socket another user opened on the device before it was announced is closed.
+    func deviceAnnounced(_ deviceId: String, in networkId: String, by userId: String, services: EngineServices) async {
+        if let connection = directory.connection(for: deviceId) {
+            announced(networkId, by: userId, on: connection)
+        } else {
+            await tellOtherInstance(deviceId, networkId: networkId, userId: userId, services: services)
+        }
+    }
+
+    /// Applies an announce to the device's connection here.
+    func announced(_ networkId: String, by userId: String, on connection: ConnectionDirectory.Connection) {
+        guard connection.user.id == userId else {
+            connection.network.set(nil)
+            connection.close(.policyViolation, "Device belongs to another user")
+            return
+        }
+        remember(networkId, on: connection)
     }
 
     // MARK: Delivering

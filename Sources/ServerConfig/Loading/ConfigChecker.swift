@@ -48,6 +48,14 @@ struct ConfigChecker {
                     suggestion: NearestName.suggest(for: route.handler, among: catalog.httpHandlers)
                 )
             }
+            checkNetwork(
+                route.network,
+                auth: route.auth,
+                route: "\(route.method) \(route.path)",
+                location: route.location,
+                keyLocations: route.keyLocations,
+                keyPath: keyPath
+            )
             if let name = route.rateLimit, !(reader.declaredNames["rateLimits"] ?? []).contains(name) {
                 reader.report(
                     .error,
@@ -83,6 +91,14 @@ struct ConfigChecker {
                     suggestion: NearestName.suggest(for: route.handler, among: catalog.webSocketHandlers)
                 )
             }
+            checkNetwork(
+                route.network,
+                auth: route.auth,
+                route: "WebSocket \(route.path)",
+                location: route.location,
+                keyLocations: route.keyLocations,
+                keyPath: "websockets[\(index)]"
+            )
             let shape = RoutePath.shape(of: route.path)
             if let first = seen[shape] {
                 reader.report(
@@ -94,6 +110,39 @@ struct ConfigChecker {
             } else {
                 seen[shape] = route
             }
+        }
+    }
+
+    /// A route with `auth: jwt` must say which network it touches, so no route forgets the `networks` claim; a
+    /// lookup must be registered.
+    private func checkNetwork(
+        _ network: NetworkScope?,
+        auth: RouteConfig.Auth,
+        route: String,
+        location: SourceLocation,
+        keyLocations: [String: SourceLocation],
+        keyPath: String
+    ) {
+        guard let network else {
+            // A `network:` that is written but wrong was reported where it was read.
+            guard auth == .jwt, keyLocations["network"] == nil else { return }
+            reader.report(
+                .error,
+                "\(route) has auth: jwt but no `network:`; name the path parameter holding the network (network: networkId), "
+                    + "a lookup (network: { lookup: deviceNetwork, param: deviceId }), or write `network: none`",
+                at: location,
+                keyPath: "\(keyPath).network"
+            )
+            return
+        }
+        if case .lookup(let name, _) = network, let catalog, !catalog.networkLookups.contains(name) {
+            reader.report(
+                .error,
+                "unknown network lookup '\(name)'",
+                at: keyLocations["network"] ?? location,
+                keyPath: "\(keyPath).network.lookup",
+                suggestion: NearestName.suggest(for: name, among: catalog.networkLookups)
+            )
         }
     }
 

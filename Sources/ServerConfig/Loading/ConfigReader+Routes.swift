@@ -2,14 +2,14 @@
 extension ConfigReader {
     static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
-    /// `routes:` — a list of `{ method, path, handler, auth, rateLimit, validate }`.
+    /// `routes:` — a list of `{ method, path, handler, auth, rateLimit, network, errorMessage, validate }`.
     func routes(_ node: ConfigNode?) -> [RouteConfig] {
         guard let node, let items = sequence(node) else { return [] }
         return items.compactMap(route)
     }
 
     private func route(_ node: ConfigNode) -> RouteConfig? {
-        let keys = ["method", "path", "handler", "auth", "rateLimit", "errorMessage", "validate"]
+        let keys = ["method", "path", "handler", "auth", "rateLimit", "network", "errorMessage", "validate"]
         guard let map = mapping(node, allowed: keys, required: ["method", "path", "handler"]) else { return nil }
         let method = map["method"].flatMap { methodNode -> String? in
             guard let text = string(methodNode) else { return nil }
@@ -35,6 +35,7 @@ extension ConfigReader {
             handler: handler,
             auth: auth ?? .jwt,
             rateLimit: rateLimit,
+            network: map["network"].flatMap { networkScope($0, path: path) },
             location: node.location
         )
         route.keyLocations = map.keyLocations
@@ -85,16 +86,48 @@ extension ConfigReader {
         return path
     }
 
-    /// `websockets:` — a list of `{ path, handler, auth }`.
+    /// `network:` — `none`, the name of the path parameter holding the network, or `{ lookup, param }`.
+    private func networkScope(_ node: ConfigNode, path: String) -> NetworkScope? {
+        let parameters = RoutePath.parameters(of: path)
+        func parameter(_ node: ConfigNode) -> String? {
+            guard let name = string(node) else { return nil }
+            guard parameters.contains(name) else {
+                error(
+                    "network parameter '\(name)' is not a parameter of path \(path)",
+                    at: node,
+                    suggestion: NearestName.suggest(for: name, among: parameters)
+                )
+                return nil
+            }
+            return name
+        }
+        if node.isMapping {
+            guard let map = mapping(node, allowed: ["lookup", "param"], required: ["lookup", "param"]),
+                let name = map["lookup"].flatMap(string), let param = map["param"].flatMap(parameter)
+            else { return nil }
+            return .lookup(name: name, parameter: param)
+        }
+        guard let text = string(node) else { return nil }
+        if text == "none" { return NetworkScope.none }
+        return parameter(node).map(NetworkScope.parameter)
+    }
+
+    /// `websockets:` — a list of `{ path, handler, auth, network }`.
     func webSocketRoutes(_ node: ConfigNode?) -> [WebSocketRouteConfig] {
         guard let node, let items = sequence(node) else { return [] }
         return items.compactMap { item in
-            guard let map = mapping(item, allowed: ["path", "handler", "auth"], required: ["path", "handler"]) else { return nil }
+            guard let map = mapping(item, allowed: ["path", "handler", "auth", "network"], required: ["path", "handler"]) else { return nil }
             let path = map["path"].flatMap(routePath)
             let handler = map["handler"].flatMap(string)
             let auth = map["auth"].flatMap { choice($0, among: RouteConfig.Auth.allCases.map(\.rawValue)) }.flatMap(RouteConfig.Auth.init)
             guard let path, let handler else { return nil }
-            var route = WebSocketRouteConfig(path: path, handler: handler, auth: auth ?? .jwt, location: item.location)
+            var route = WebSocketRouteConfig(
+                path: path,
+                handler: handler,
+                auth: auth ?? .jwt,
+                network: map["network"].flatMap { networkScope($0, path: path) },
+                location: item.location
+            )
             route.keyLocations = map.keyLocations
             return route
         }

@@ -9,6 +9,8 @@ public struct BindingCatalog: Sendable, Equatable {
     public var webSocketHandlers: Set<String>
     /// Registered job handler names.
     public var jobHandlers: Set<String>
+    /// Registered network lookups (routes' `network: { lookup: … }`).
+    public var networkLookups: Set<String>
     /// TTL names the code reads from limits.yaml; each must be defined.
     public var requiredTTLs: Set<String>
     /// Application settings; nil accepts any `settings:` key as a string.
@@ -19,12 +21,14 @@ public struct BindingCatalog: Sendable, Equatable {
         httpHandlers: Set<String> = [],
         webSocketHandlers: Set<String> = [],
         jobHandlers: Set<String> = [],
+        networkLookups: Set<String> = [],
         requiredTTLs: Set<String> = [],
         settings: [String: SettingSpec]? = nil
     ) {
         self.httpHandlers = httpHandlers
         self.webSocketHandlers = webSocketHandlers
         self.jobHandlers = jobHandlers
+        self.networkLookups = networkLookups
         self.requiredTTLs = requiredTTLs
         self.settings = settings
     }

@@ -7,6 +7,7 @@
 ///     handler: announce
 ///     auth: jwt
 ///     rateLimit: announce
+///     network: networkId
 ///     validate: { params: { networkId: { alphanumeric: true } } }
 /// ```
 public struct RouteConfig: Sendable, Equatable {
@@ -28,6 +29,9 @@ public struct RouteConfig: Sendable, Equatable {
     public var auth: Auth
     /// Name of a rate limit in limits.yaml, or nil for none.
     public var rateLimit: String?
+    /// The network the route touches, checked against the token's `networks` claim; nil when not declared (an
+    /// error on a route with `auth: jwt`).
+    public var network: NetworkScope?
     /// The `error` text of a 500 answer, such as the spec's `Failed to announce presence`. Default `Internal server error`.
     public var errorMessage: String
     /// Rules for path parameters.
@@ -48,6 +52,7 @@ public struct RouteConfig: Sendable, Equatable {
         handler: String,
         auth: Auth = .jwt,
         rateLimit: String? = nil,
+        network: NetworkScope? = nil,
         errorMessage: String = "Internal server error",
         params: [FieldRule] = [],
         query: [FieldRule] = [],
@@ -59,6 +64,7 @@ public struct RouteConfig: Sendable, Equatable {
         self.handler = handler
         self.auth = auth
         self.rateLimit = rateLimit
+        self.network = network
         self.errorMessage = errorMessage
         self.params = params
         self.query = query

@@ -25,13 +25,16 @@ extension ServerConfiguration {
         for route in routes {
             var text = "- \(route.method) \(route.path) -> \(route.handler) (auth: \(route.auth.rawValue)"
             if let limit = route.rateLimit { text += ", rateLimit: \(limit)" }
+            if let network = route.network { text += ", network: \(network)" }
             add(1, text + ")")
             for (location, rules) in [("params", route.params), ("query", route.query), ("body", route.body)] where !rules.isEmpty {
                 add(2, "\(location): " + rules.map { $0.field + ($0.optional ? "?" : "") }.joined(separator: ", "))
             }
         }
         add(0, "websockets:")
-        for route in webSocketRoutes { add(1, "- \(route.path) -> \(route.handler) (auth: \(route.auth.rawValue))") }
+        for route in webSocketRoutes {
+            add(1, "- \(route.path) -> \(route.handler) (auth: \(route.auth.rawValue)\(route.network.map { ", network: \($0)" } ?? ""))")
+        }
         add(0, "collections:")
         for collection in collections {
             add(1, "\(collection.name):")

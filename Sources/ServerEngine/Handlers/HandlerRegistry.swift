@@ -24,6 +24,8 @@ public struct HandlerRegistry: Sendable {
     public private(set) var backgroundTasks: [(name: String, task: BackgroundTask)] = []
     /// Job handlers by name.
     public private(set) var jobHandlers: [String: JobHandler] = [:]
+    /// Network lookups by name, for routes' `network: { lookup: name, param: … }`.
+    public private(set) var networkLookups: [String: NetworkLookup] = [:]
     /// TTL names the code reads; start-up fails if limits.yaml lacks one.
     public var requiredTTLs: Set<String> = []
     /// Application settings declared for limits.yaml's `settings:`.
@@ -60,12 +62,20 @@ public struct HandlerRegistry: Sendable {
         jobHandlers[name] = handler
     }
 
+    /// Registers a network lookup under `name`: routes.yaml's `network: { lookup: name, param: … }` asks it which
+    /// network a path parameter's value belongs to, and the engine holds the token's `networks` claim against that.
+    public mutating func networkLookup(_ name: String, _ lookup: @escaping NetworkLookup) {
+        if networkLookups[name] != nil { duplicateNames.append(name) }
+        networkLookups[name] = lookup
+    }
+
     /// The names to check the configuration against.
     public var catalog: BindingCatalog {
         BindingCatalog(
             httpHandlers: Set(httpHandlers.keys),
             webSocketHandlers: Set(webSocketHandlers.keys),
             jobHandlers: Set(jobHandlers.keys),
+            networkLookups: Set(networkLookups.keys),
             requiredTTLs: requiredTTLs,
             settings: settings
         )

@@ -100,7 +100,7 @@ extension JSONParser {
                 skipWhitespace()
                 if isObject {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-                    try skipString()
+                    try skipString(isKey: true)
                     skipWhitespace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
                     index += 1
@@ -125,20 +125,28 @@ extension JSONParser {
         }
     }
 
-    /// Checks one string (escapes, control characters, UTF-8) without building it.
-    mutating func skipString() throws(Failure) {
+    /// The failure reason of a key no document store can hold: empty, or with a NUL character. Values are checked
+    /// without being built so that they can be stored as they came, which these keys would make fail on MongoDB.
+    public static let unstorableKeyReason = "a key that is empty or contains NUL cannot be stored"
+
+    /// Checks one string (escapes, control characters, UTF-8) without building it; a key must also be storable
+    /// (``unstorableKeyReason``).
+    mutating func skipString(isKey: Bool = false) throws(Failure) {
+        let start = index
         index += 1  // opening quote
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
+                if isKey, index - start == 2 { throw Failure(reason: Self.unstorableKeyReason, offset: start) }
                 return
             }
             if byte < 0x20 { throw failure("control character in string") }
             if byte == UInt8(ascii: "\\") {
                 index += 1
-                _ = try parseEscape()
+                let escaped = try parseEscape()
+                if isKey, escaped.value == 0 { throw Failure(reason: Self.unstorableKeyReason, offset: start) }
             } else if byte >= 0x80 {
                 try validateUTF8Sequence()
             } else {

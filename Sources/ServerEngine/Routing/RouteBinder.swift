@@ -7,7 +7,8 @@ import NIOCore
 import ServerConfig
 
 /// Binds routes.yaml's routes onto a Hummingbird router. Each request goes through, in order:
-/// authentication, the rate limit, the body limit, JSON parsing, validation, and the handler.
+/// authentication, the rate limit, the body limit, JSON parsing, validation, the token's network claim (the route's
+/// `network:`), and the handler.
 struct RouteBinder {
     let services: EngineServices
     let handlers: HandlerRegistry
@@ -28,7 +29,8 @@ struct RouteBinder {
                     validator: try RouteValidator(route: route),
                     services: services,
                     authenticator: authenticator,
-                    rateLimiter: rateLimiter
+                    rateLimiter: rateLimiter,
+                    networkGuard: NetworkGuard(lookups: handlers.networkLookups)
                 )
             } catch {
                 throw EngineError(.unknownHandler, "\(route.location): cannot compile the validation rules of \(route.path): \(error)")
@@ -48,6 +50,7 @@ struct RoutePipeline: Sendable {
     let services: EngineServices
     let authenticator: JWTAuthenticator?
     let rateLimiter: RateLimiter
+    let networkGuard: NetworkGuard
 
     func serve(request: Request, context: EngineRequestContext) async throws -> HandlerResponse {
         guard services.readiness.isReady else {
@@ -134,6 +137,13 @@ struct RoutePipeline: Sendable {
             logger: context.logger
         )
         do {
+            if let denial = try await networkGuard.denial(route.network, parameters: parameters, user: user, services: services) {
+                context.logger.notice(
+                    "refused: network not granted by the token",
+                    metadata: ["route": "\(route.path)", "userId": "\(user?.id ?? "")"]
+                )
+                throw APIError(.forbidden, denial)
+            }
             return try await handler(handlerContext)
         } catch let error as APIError {
             throw error

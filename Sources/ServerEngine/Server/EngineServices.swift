@@ -26,6 +26,8 @@ public struct EngineServices: Sendable {
     public let metrics: EngineMetrics
     /// This instance's id (job leases, cluster registration, logs).
     public let instanceId: String
+    /// limits.yaml's `rateLimits` counters, for routes' `rateLimit:` and for handlers that limit an action of their own.
+    public let rateLimiter: RateLimiter
     /// Cross-instance routing through the store (off with the embedded engine unless `cluster.enabled: true`).
     public let cluster: ClusterBus
 
@@ -45,6 +47,7 @@ public struct EngineServices: Sendable {
         self.readiness = StoreReadiness()
         self.metrics = metrics
         self.instanceId = instanceId
+        self.rateLimiter = RateLimiter(store: store, clock: clock)
         let clusterOn: Bool
         switch configuration.cluster.mode {
         case .on: clusterOn = true

@@ -76,7 +76,7 @@ public struct ServerEngine: Sendable {
             services: services,
             handlers: handlers,
             authenticator: authenticator,
-            rateLimiter: RateLimiter(store: services.store, clock: services.clock)
+            rateLimiter: services.rateLimiter
         )
         try binder.bind(to: router)
         return router
@@ -104,6 +104,7 @@ public struct ServerEngine: Sendable {
             handshake: try WebSocketHandshake(
                 services: services,
                 handlers: handlers.webSocketHandlers,
+                networkGuard: NetworkGuard(lookups: handlers.networkLookups),
                 authenticator: authenticator,
                 tracker: webSockets
             ),

@@ -28,14 +28,16 @@ struct WebSocketHandshake: Sendable {
     init(
         services: EngineServices,
         handlers: [String: WebSocketHandler],
+        networkGuard: NetworkGuard,
         authenticator: JWTAuthenticator?,
         tracker: WebSocketTracker
     ) throws(EngineError) {
         var routes: [Route] = []
         for route in services.configuration.webSocketRoutes {
-            guard let handler = handlers[route.handler] else {
+            guard let registered = handlers[route.handler] else {
                 throw EngineError(.unknownHandler, "WebSocket route \(route.path) names unknown handler '\(route.handler)'")
             }
+            let handler = Self.guarding(registered, network: route.network, with: networkGuard)
             let segments = route.path.split(separator: "/").map { $0.first == ":" ? nil : String($0) }
             routes.append(Route(config: route, segments: segments, names: RoutePath.parameters(of: route.path), handler: handler))
         }
@@ -43,6 +45,21 @@ struct WebSocketHandshake: Sendable {
         self.routes = routes
         self.authenticator = authenticator
         self.tracker = tracker
+    }
+
+    /// `handler` behind the route's network check: a token whose `networks` claim does not grant the network the
+    /// route touches gets a 1008 close before the handler runs.
+    private static func guarding(_ handler: @escaping WebSocketHandler, network: NetworkScope?, with networkGuard: NetworkGuard) -> WebSocketHandler {
+        guard let network, network != .none else { return handler }
+        return { session in
+            let denial = try await networkGuard.denial(network, parameters: session.parameters, user: session.user, services: session.services)
+            if let denial {
+                session.logger.notice("refused: network not granted by the token", metadata: ["userId": "\(session.user?.id ?? "")"])
+                session.close(.policyViolation, reason: denial)
+                return nil
+            }
+            return try await handler(session)
+        }
     }
 
     /// The route a request path asks for, with its percent-decoded parameters.

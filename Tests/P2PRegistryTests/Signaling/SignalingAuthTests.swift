@@ -48,23 +48,6 @@ import FoundationNetworking
         #expect(close == RawWebSocket.Close(code: 1008, reason: "Device belongs to another user"))
     }
 
-    @Test(arguments: RegistryBackend.all) func unannouncedDeviceIsClaimedByTheFirstConnection(backend: RegistryBackend) async throws {
-        let registry = try await LiveRegistry.start(backend: backend)
-        defer { Task { await registry.stop() } }
-        let bob = try await registry.token("bob")
-        let mallory = try await registry.token("mallory")
-        let socket = TestSocket.connect(registry, deviceId: "peer_new", token: bob)
-        try await socket.ready()
-        #expect(try await registry.store.collection("devices").findOne(["deviceId": "peer_new"])?["userId"] == "bob")
-        let intruder = try await RawWebSocket.firstClose(
-            port: registry.webSocketPort,
-            path: "/signaling/peer_new",
-            headers: ["Authorization": "Bearer \(mallory)"]
-        )
-        #expect(intruder.code == 1008)
-        #expect(try await registry.announce("net1", peerId: "peer_new", token: mallory) == 403)
-    }
-
     @Test func invalidDeviceIdIsClosedWith1008() async throws {
         let registry = try await LiveRegistry.start()
         defer { Task { await registry.stop() } }

@@ -53,13 +53,13 @@ import Glibc
     }
 
     /// routes.yaml with fast heartbeats (an instance silent for 1 s is gone) and limits.yaml without per-user message
-    /// rates, in a directory of its own.
-    static func configDirectory() throws -> URL {
+    /// rates, in a directory of its own; `defaultHeartbeats` keeps routes.yaml's (2 s, and gone after 10 s).
+    static func configDirectory(defaultHeartbeats: Bool = false) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scale-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for file in ["routes.yaml", "limits.yaml", "jobs.yaml"] {
             var text = try String(contentsOf: RegistryProcess.packageRoot.appendingPathComponent(file), encoding: .utf8)
-            if file == "routes.yaml" {
+            if file == "routes.yaml", !defaultHeartbeats {
                 text = text.replacingOccurrences(of: "heartbeatInterval: 2s", with: "heartbeatInterval: 200ms")
                     .replacingOccurrences(of: "instanceTimeout: 10s", with: "instanceTimeout: 1s")
             }

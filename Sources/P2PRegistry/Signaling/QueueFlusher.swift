@@ -4,8 +4,13 @@ import Synchronization
 /// arrives during a flush makes it run once more. An idle socket therefore holds no flusher task (each
 /// suspended task costs its async frames, kilobytes per socket; see BENCHMARKS.md, "Memory per socket").
 ///
+/// It also keeps a sender's messages in order across the live path and the queue: while the device may have a
+/// backlog in the queue (from connect until a flush finds the queue empty, after a live offer overflowed, or when
+/// another instance queued for it), live messages are queued behind the backlog instead of overtaking it
+/// (``holdsLive()``); the backlog ends only when a drain comes back empty with no enqueue in flight.
+///
 /// ```swift
-/// let flusher = QueueFlusher { await drainIntoSocket() }
+/// let flusher = QueueFlusher { flusher in await drainIntoSocket(flusher) }
 /// flusher.yield()   // flush now (or once more after the flush in progress)
 /// flusher.finish()  // the socket closed: later requests do nothing
 /// ```
@@ -13,21 +18,27 @@ final class QueueFlusher: Sendable {
     private struct State {
         var running = false
         var pending = false
+        /// The queue may hold messages for the device: live delivery waits. True at connect (a first flush is due).
+        var backlog = true
+        /// Messages decided for the queue (``holdsLive()``, ``diverted()``) and not yet stored (``enqueued()``).
+        var enqueuesInFlight = 0
+        /// Messages diverted to the queue since a live offer overflowed (none while the backlog has another cause).
+        var diversions = 0
         /// Dropped by ``finish()``: the work refers to the socket's session, whose send buffer refers back to this
         /// flusher (its `drained` hook), and the cycle must not outlive the socket.
-        var work: (@Sendable () async -> Void)?
+        var work: (@Sendable (QueueFlusher) async -> Void)?
     }
 
     private let state: Mutex<State>
 
-    /// Creates a flusher that runs `work` for each (coalesced) request.
-    init(_ work: @escaping @Sendable () async -> Void) {
+    /// Creates a flusher that runs `work` (given the flusher) for each (coalesced) request.
+    init(_ work: @escaping @Sendable (QueueFlusher) async -> Void) {
         self.state = Mutex(State(work: work))
     }
 
     /// Requests a flush: starts one now, or runs it again after the one in progress.
     func yield() {
-        let work = state.withLock { state -> (@Sendable () async -> Void)? in
+        let work = state.withLock { state -> (@Sendable (QueueFlusher) async -> Void)? in
             guard let work = state.work else { return nil }
             if state.running {
                 state.pending = true
@@ -40,8 +51,8 @@ final class QueueFlusher: Sendable {
         guard var work else { return }
         Task {
             while true {
-                await work()
-                let next = state.withLock { state -> (@Sendable () async -> Void)? in
+                await work(self)
+                let next = state.withLock { state -> (@Sendable (QueueFlusher) async -> Void)? in
                     guard state.pending, let work = state.work else {
                         state.running = false
                         return nil
@@ -51,6 +62,59 @@ final class QueueFlusher: Sendable {
                 }
                 guard let next else { return }
                 work = next
+            }
+        }
+    }
+
+    /// Whether a live message must go to the queue instead, behind the backlog (the caller then stores it and calls
+    /// ``enqueued()``), with the number of messages diverted since a live offer overflowed when that is the backlog's
+    /// cause (a slow receiver: the caller closes it past `websocket.slowConsumerOverflow`).
+    enum LiveDecision: Equatable {
+        case live
+        case held(diversions: Int?)
+    }
+
+    /// Decides one live message (see ``LiveDecision``).
+    func holdsLive() -> LiveDecision {
+        state.withLock { state in
+            guard state.backlog else { return .live }
+            state.enqueuesInFlight += 1
+            guard state.diversions > 0 else { return .held(diversions: nil) }
+            state.diversions += 1
+            return .held(diversions: state.diversions)
+        }
+    }
+
+    /// A live offer overflowed the send buffer and goes to the queue: later messages queue behind it. The caller
+    /// stores it and calls ``enqueued()``. Returns the number of messages diverted since the backlog began.
+    func diverted() -> Int {
+        state.withLock { state in
+            state.backlog = true
+            state.enqueuesInFlight += 1
+            state.diversions += 1
+            return state.diversions
+        }
+    }
+
+    /// A message decided for the queue is stored: flush.
+    func enqueued() {
+        state.withLock { $0.enqueuesInFlight = max(0, $0.enqueuesInFlight - 1) }
+        yield()
+    }
+
+    /// Something was queued for the device elsewhere (another instance): hold live delivery until it is flushed.
+    func backlogSignalled() {
+        state.withLock { $0.backlog = true }
+        yield()
+    }
+
+    /// A drain found the queue empty: live delivery resumes, unless an enqueue is still in flight (its
+    /// ``enqueued()`` flushes again).
+    func drainedEmpty() {
+        state.withLock { state in
+            if state.enqueuesInFlight == 0 {
+                state.backlog = false
+                state.diversions = 0
             }
         }
     }

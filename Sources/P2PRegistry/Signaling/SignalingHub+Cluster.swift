@@ -1,6 +1,7 @@
 import DocumentStore
 import Foundation
 import Logging
+import ServerConfig
 import ServerEngine
 
 /// The hub across instances (``ClusterBus``): a connected device's route is kept in the store, a message for a
@@ -78,10 +79,26 @@ extension SignalingHub {
         return true
     }
 
-    /// After queueing for a device connected to another instance, asks that instance to flush its queue.
+    /// After queueing for a device connected to another instance, asks that instance to flush its queue: sent
+    /// whenever the device has a route to a live instance (checked in the store when this instance has not seen that
+    /// one yet), and retried while the store refuses the write. With the connect-time flush (an instance claims a
+    /// device's route before it flushes its queue, and a sender queues before it reads the route), a queued message
+    /// never waits while its recipient is connected: it goes out within `cluster.inboxPollInterval`.
     func nudgeOtherInstance(_ recipient: String, services: EngineServices) async {
-        guard services.cluster.isEnabled, let route = try? await services.cluster.remoteRoute(recipient, fresh: true) else { return }
-        try? await services.cluster.send(ClusterKind.flush, to: route, key: recipient, body: [:])
+        guard services.cluster.isEnabled else { return }
+        for attempt in 1...3 {
+            do {
+                guard let route = try await services.cluster.remoteRoute(recipient, fresh: true) else { return }
+                try await services.cluster.send(ClusterKind.flush, to: route, key: recipient, body: [:])
+                return
+            } catch {
+                guard attempt < 3 else {
+                    services.logger.warning("cannot ask the recipient's instance to flush", metadata: ["to": "\(recipient)", "error": "\(error)"])
+                    return
+                }
+                try? await Task.sleep(for: services.configuration.cluster.inboxPollInterval)
+            }
+        }
     }
 
     /// Tells the instance a device is connected to (if another one) the network it was just announced in.
@@ -106,7 +123,8 @@ extension SignalingHub {
             logger.info("connection replaced by one on another instance", metadata: ["deviceId": "\(item.key)", "by": "\(item.from)"])
             connection.close(Self.replacedCloseCode, "replaced")
         case ClusterKind.flush:
-            directory.connection(for: item.key)?.flush.yield()
+            // Queued elsewhere: live messages that come after it (through the inbox, in order) queue behind it.
+            directory.connection(for: item.key)?.flush.backlogSignalled()
         case ClusterKind.network:
             if let networkId = item.body["networkId"]?.stringValue, let userId = item.body["userId"]?.stringValue,
                 let connection = directory.connection(for: item.key)

@@ -63,8 +63,8 @@ final class SignalingHub: Sendable {
         let membership = NetworkMembership()
         // Closures kept for the socket's lifetime make their logger when they log: a logger with metadata costs
         // hundreds of bytes per socket.
-        let flush = QueueFlusher { [self] in
-            await self.flushQueue(deviceId: deviceId, session: session, logger: Self.logger(session, deviceId: deviceId))
+        let flush = QueueFlusher { [self] flush in
+            await self.flushQueue(deviceId: deviceId, session: session, flush: flush, logger: Self.logger(session, deviceId: deviceId))
         }
         // The hooks capture the session (a reference), not a copy of its services: they live as long as the socket.
         var hooks = WebSocketSendBuffer.Hooks()
@@ -248,7 +248,8 @@ final class SignalingHub: Sendable {
         )
     }
 
-    /// Offers a frame to a connected recipient's send buffer (see the overload taking the stored message).
+    /// Offers a frame to a connected recipient's send buffer (see the overload taking the stored message). False,
+    /// too, while the recipient has a backlog in the queue: the message is queued behind it, never ahead.
     func offerLive(
         _ item: WebSocketSendBuffer.Item,
         from sender: String,
@@ -258,23 +259,41 @@ final class SignalingHub: Sendable {
         logger: Logger
     ) -> Bool {
         let limits = services.configuration.limits.webSocket
+        if case .held(let diversions) = connection.flush.holdsLive() {
+            // Behind a slow receiver's backlog, it counts as diverted like an overflow.
+            if let diversions { diverted(diversions, from: sender, to: recipient, connection: connection, services: services, logger: logger) }
+            return false
+        }
         switch connection.sendBuffer.offer(item, limits: limits) {
         case .accepted:
             logger.debug("message relayed", metadata: ["from": "\(sender)", "to": "\(recipient)"])
             return true
-        case .overflow(let count):
-            counters.withLock { $0.diverted += 1 }
-            metrics(services).diverted.increment()
-            if count == limits.slowConsumerOverflow + 1 {
-                counters.withLock { $0.slowConsumerCloses += 1 }
-                metrics(services).slowConsumerCloses.increment()
-                logger.notice("closing slow consumer", metadata: ["from": "\(sender)", "to": "\(recipient)", "diverted": "\(count)"])
-                connection.close(Self.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
-            }
+        case .overflow:
+            diverted(connection.flush.diverted(), from: sender, to: recipient, connection: connection, services: services, logger: logger)
             return false
         case .closed:
             return false
         }
+    }
+
+    /// Counts a message diverted from a receiver that is not keeping up; past `websocket.slowConsumerOverflow` of them
+    /// its socket is closed with 1013 (it reconnects and receives the queue).
+    private func diverted(
+        _ count: Int,
+        from sender: String,
+        to recipient: String,
+        connection: ConnectionDirectory.Connection,
+        services: EngineServices,
+        logger: Logger
+    ) {
+        let limits = services.configuration.limits.webSocket
+        counters.withLock { $0.diverted += 1 }
+        metrics(services).diverted.increment()
+        guard count == limits.slowConsumerOverflow + 1 else { return }
+        counters.withLock { $0.slowConsumerCloses += 1 }
+        metrics(services).slowConsumerCloses.increment()
+        logger.notice("closing slow consumer", metadata: ["from": "\(sender)", "to": "\(recipient)", "diverted": "\(count)"])
+        connection.close(Self.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
     }
 
     /// Queues a message for `recipient` and wakes whoever serves it now (here, or on another instance): the recipient
@@ -282,7 +301,7 @@ final class SignalingHub: Sendable {
     func enqueue(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
         try await store(stored, to: recipient, services: services, cap: cap, logger: logger)
         if let connection = directory.connection(for: recipient) {
-            connection.flush.yield()
+            connection.flush.enqueued()
         } else {
             await nudgeOtherInstance(recipient, services: services)
         }
@@ -320,21 +339,39 @@ final class SignalingHub: Sendable {
         }
     }
 
-    /// Sends the device's queued messages if its send buffer has room; what does not fit goes back to the queue
-    /// until the receiver catches up (the buffer's `drained` hook requests another flush).
-    private func flushQueue(deviceId: String, session: WebSocketSession, logger: Logger) async {
+    /// Sends the device's queued messages while its send buffer has room; what does not fit goes back to the queue
+    /// until the receiver catches up (the buffer's `drained` hook requests another flush). A drain that finds the
+    /// queue empty ends the backlog, and live delivery resumes.
+    private func flushQueue(deviceId: String, session: WebSocketSession, flush: QueueFlusher, logger: Logger) async {
         let queue = SignalingQueue(services: session.services)
-        guard session.sendBuffer.hasRoom, let messages = try? await queue.drain(deviceId), !messages.isEmpty else { return }
         let limits = session.services.configuration.limits.webSocket
-        var unsent: [Document] = []
-        for message in messages {
-            if unsent.isEmpty, session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted
-            {
-                continue
+        while session.sendBuffer.hasRoom {
+            let messages: [Document]
+            do {
+                messages = try await queue.drain(deviceId)
+            } catch {
+                // The backlog stays: live messages keep queueing, and each one stored asks for another flush.
+                logger.warning("could not read the device's queue", metadata: ["error": "\(error)"])
+                return
             }
-            unsent.append(message)
+            guard !messages.isEmpty else {
+                flush.drainedEmpty()
+                return
+            }
+            var unsent: [Document] = []
+            for message in messages {
+                if unsent.isEmpty,
+                    session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted
+                {
+                    continue
+                }
+                unsent.append(message)
+            }
+            logger.info("delivered queued messages", metadata: ["count": "\(messages.count - unsent.count)"])
+            if !unsent.isEmpty {
+                await requeue(unsent, for: deviceId, services: session.services, logger: logger)
+                return
+            }
         }
-        if !unsent.isEmpty { await requeue(unsent, for: deviceId, services: session.services, logger: logger) }
-        logger.info("delivered queued messages", metadata: ["count": "\(messages.count - unsent.count)"])
     }
 }

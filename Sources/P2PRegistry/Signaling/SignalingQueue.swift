@@ -94,7 +94,11 @@ struct SignalingQueue: Sendable {
                 if let document = message.documentValue, document["to"]?.stringValue == deviceId { messages.append(document) }
             }
         }
-        messages.sort { Value.compare($0["timestamp"] ?? .null, $1["timestamp"] ?? .null) < 0 }
+        // Oldest first; within one millisecond by id (a message put back after a failed write sits behind newer ones).
+        messages.sort {
+            let byTime = Value.compare($0["timestamp"] ?? .null, $1["timestamp"] ?? .null)
+            return byTime != 0 ? byTime < 0 : Value.compare($0["id"] ?? .null, $1["id"] ?? .null) < 0
+        }
         return messages
     }
 }

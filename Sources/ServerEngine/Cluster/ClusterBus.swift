@@ -47,6 +47,10 @@ public final class ClusterBus: Sendable {
 
     private struct State {
         var live: Set<String> = []
+        /// `cluster.instanceTimeout`, as the last heartbeat read it.
+        var instanceTimeout: Duration = .seconds(10)
+        /// This instance's registration is written: its routes may be claimed.
+        var registered = false
         /// Routes to other instances seen recently: key → (route, until). A stale entry is safe: the instance it
         /// names queues what it cannot deliver and wakes the device's current instance.
         var routeCache: [String: (route: ClusterRoute, until: ContinuousClock.Instant)] = [:]
@@ -82,6 +86,8 @@ public final class ClusterBus: Sendable {
     /// was another instance still alive (so the caller can have that connection closed).
     public func claim(_ key: String, connectionId: String) async throws -> ClusterRoute? {
         guard isEnabled else { return nil }
+        // A route must never name an instance that others cannot find alive: register before the first claim.
+        if !state.withLock({ $0.registered }) { _ = try await writeHeartbeat() }
         state.withLock { _ = $0.routeCache.removeValue(forKey: key) }
         let previous = try await routes.findOneAndUpdate(
             ["_id": .string(key)],
@@ -90,7 +96,7 @@ public final class ClusterBus: Sendable {
             returnDocument: .before,
             options: FindOptions()
         )
-        guard let route = previous.flatMap(Self.route), route.instance != instanceId, isLive(route.instance) else { return nil }
+        guard let route = previous.flatMap(Self.route), route.instance != instanceId, try await isLiveNow(route.instance) else { return nil }
         return route
     }
 
@@ -111,7 +117,7 @@ public final class ClusterBus: Sendable {
             return cached.route
         }
         guard let route = try await routes.findOne(["_id": .string(key)]).flatMap(Self.route), route.instance != instanceId,
-            isLive(route.instance)
+            try await isLiveNow(route.instance)
         else {
             state.withLock { _ = $0.routeCache.removeValue(forKey: key) }
             return nil
@@ -150,7 +156,43 @@ public final class ClusterBus: Sendable {
 
     func isLive(_ instance: String) -> Bool { state.withLock { $0.live.contains(instance) } }
 
-    func setLive(_ instances: Set<String>) { state.withLock { $0.live = instances } }
+    /// Whether `instance` is alive: in the set of the last heartbeat, or else with a recent heartbeat in the store.
+    /// An instance started since this one's last heartbeat is found at once, so a route to it is never ignored
+    /// (nothing is cached for an instance found silent: it may be rejoining).
+    func isLiveNow(_ instance: String) async throws -> Bool {
+        let (known, timeout) = state.withLock { ($0.live.contains(instance), $0.instanceTimeout) }
+        if known { return true }
+        let since = clock.now().addingTimeInterval(-Double(timeout.components.seconds) - Double(timeout.components.attoseconds) / 1e18)
+        let found = try await instances.findOne(
+            ["_id": .string(instance), "heartbeatAt": ["$gte": .date(since)]],
+            options: FindOptions(projection: ["_id": 1])
+        )
+        guard found != nil else { return false }
+        state.withLock { _ = $0.live.insert(instance) }
+        return true
+    }
+
+    /// Writes this instance's heartbeat; true when it inserted the registration (none was there).
+    func writeHeartbeat() async throws -> Bool {
+        let now = clock.now()
+        let result = try await instances.updateOne(
+            ["_id": .string(instanceId)],
+            [
+                "$set": ["heartbeatAt": .date(now), "expiresAt": .date(now.addingTimeInterval(86_400))],
+                "$setOnInsert": ["startedAt": .date(now)],
+            ],
+            upsert: true
+        )
+        state.withLock { $0.registered = true }
+        return result.upsertedId != nil
+    }
+
+    func setLive(_ instances: Set<String>, instanceTimeout: Duration) {
+        state.withLock {
+            $0.live = instances
+            $0.instanceTimeout = instanceTimeout
+        }
+    }
 
     var receiver: Handler? { state.withLock { $0.receiver } }
     var orphanHandler: Handler? { state.withLock { $0.orphanHandler } }

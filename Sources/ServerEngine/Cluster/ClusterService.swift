@@ -91,23 +91,16 @@ public struct ClusterService: Service {
 
     /// Writes this instance's heartbeat and refreshes the set of live instances.
     private func beat(first: Bool) async {
-        let now = services.clock.now()
         let timeout = services.configuration.cluster.instanceTimeout
         do {
-            let result = try await bus.instances.updateOne(
-                ["_id": .string(bus.instanceId)],
-                [
-                    "$set": ["heartbeatAt": .date(now), "expiresAt": .date(now.addingTimeInterval(86_400))],
-                    "$setOnInsert": ["startedAt": .date(now)],
-                ],
-                upsert: true
-            )
+            let inserted = try await bus.writeHeartbeat()
+            let now = services.clock.now()
             let alive = try await bus.instances.find(
                 ["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]],
                 options: FindOptions(projection: ["_id": 1])
             )
-            bus.setLive(Set(alive.compactMap { $0["_id"]?.stringValue }).union([bus.instanceId]))
-            if !first, result.upsertedId != nil {
+            bus.setLive(Set(alive.compactMap { $0["_id"]?.stringValue }).union([bus.instanceId]), instanceTimeout: timeout)
+            if !first, inserted {
                 services.logger.warning(
                     "this instance had been taken for gone; claiming its connections again",
                     metadata: ["instance": "\(bus.instanceId)"]
@@ -150,7 +143,10 @@ public struct ClusterService: Service {
             )
             var gone = Set(silent.compactMap { $0["_id"]?.stringValue })
             let addressed = try await bus.inbox.distinct("instance", filter: [:]).compactMap(\.stringValue)
-            gone.formUnion(addressed.filter { !bus.isLive($0) })
+            for instance in addressed where !bus.isLive(instance) {
+                // One that started after this heartbeat's read is alive: read its own heartbeat before taking its inbox.
+                if try await !bus.isLiveNow(instance) { gone.insert(instance) }
+            }
             gone.remove(bus.instanceId)
             for instance in gone.sorted() {
                 let routes = try await bus.routes.deleteMany(["instance": .string(instance)])

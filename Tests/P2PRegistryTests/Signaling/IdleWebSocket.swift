@@ -27,13 +27,15 @@ final class IdleWebSocket: Sendable {
         }
     }
 
-    /// Reads every frame until the server's close frame (answering it) or the end of the connection.
-    func readUntilClose(timeout: Int = 30) async throws -> Outcome {
+    /// Reads every frame until the server's close frame (answering it) or the end of the connection (a read that
+    /// waits `timeout` seconds ends it too); `pause` microseconds after each frame make a reader that keeps up slowly.
+    func readUntilClose(timeout: Int = 30, pause: UInt32 = 0) async throws -> Outcome {
         let socket = socket
         return try await BlockingIO.run {
             socket.setReceiveTimeout(seconds: timeout)
             var texts: [String] = []
             while let frame = socket.readFrame() {
+                if pause > 0 { usleep(pause) }
                 switch frame.opcode {
                 case 0x1:
                     texts.append(frame.text)

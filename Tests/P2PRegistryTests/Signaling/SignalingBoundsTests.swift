@@ -9,6 +9,45 @@ import WSCore
 /// Resource bounds of the signaling socket (limits.yaml `websocket:`), in-process over real sockets. The
 /// process-level versions, with RSS and other client addresses, are in Tests/e2e/test_bounds.py.
 @Suite(.serialized) struct SignalingBoundsTests {
+    /// A receiver that falls behind gets a sender's messages in the order they were sent: those diverted to the queue
+    /// while its buffer was full come before the ones sent after them, which wait behind the backlog.
+    @Test func aSlowReceiverGetsEverythingInOrder() async throws {
+        let registry = try await LiveRegistry.start(
+            environment: ["SIGNALING_QUEUE_CAP": "5000", "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000"],
+            limits: {
+                $0.webSocket.sendBufferBytes = 16 * 1024
+                $0.webSocket.slowConsumerOverflow = 100_000
+                $0.webSocket.messagesPerSecondPerUser = 100_000
+                $0.webSocket.messagesPerSecondPerIP = 100_000
+                $0.webSocket.bytesPerSecondPerUser = 1 << 30
+                $0.webSocket.bytesPerSecondPerIP = 1 << 30
+            }
+        )
+        defer { Task { await registry.stop() } }
+        let alice = try await registry.token("alice")
+        let bob = try await registry.token("bob")
+        try await registry.announce("net1", peerId: "peer_a", token: alice)
+        try await registry.announce("net1", peerId: "peer_b", token: bob)
+        let slow = try await IdleWebSocket.open(port: registry.webSocketPort, path: "/signaling/peer_b", headers: ["Authorization": "Bearer \(bob)"])
+        let a = TestSocket.connect(registry, deviceId: "peer_a", token: alice)
+        try await a.ready()
+        // It reads slowly while the sender sends: its buffer overflows, drains, overflows again, and the live path and
+        // the queue take turns.
+        let reading = Task { try await slow.readUntilClose(timeout: 5, pause: 1000) }
+        let count = 300  // 2.4 MB, sent at once: more than the socket buffers take before the kernel grows them
+        let pad = String(repeating: "p", count: 8 * 1024)
+        for n in 0..<count { a.signal("ice-candidate", to: "peer_b", data: #"{"n":\#(n),"pad":"\#(pad)"}"#) }
+        try await a.ready(timeout: .seconds(60))
+        let outcome = try await reading.value
+        #expect(registry.metric("signaling_messages_diverted_total") > 0, "the receiver must have fallen behind for this test to mean anything")
+        let received = outcome.texts.compactMap { text in
+            ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]).flatMap { ($0["data"] as? [String: Any])?["n"] as? Int }
+        }
+        let firstOvertaken = zip(received, received.dropFirst()).first { $0 >= $1 }
+        #expect(firstOvertaken == nil, "\(firstOvertaken.map { "\($0.1) arrived after \($0.0)" } ?? "")")
+        #expect(received.count == count)
+    }
+
     @Test func aReceiverThatStopsReadingNeitherStallsTheSenderNorLosesMessages() async throws {
         let registry = try await LiveRegistry.start(
             environment: ["SIGNALING_QUEUE_CAP": "10", "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000"],

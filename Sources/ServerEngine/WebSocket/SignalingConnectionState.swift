@@ -51,9 +51,6 @@ final class SignalingConnectionState: Sendable {
     /// Why the connection is refused, when it is over a limit (answered after the upgrade).
     var refusal: ConnectionAdmission.Refusal? { state.withLock { $0.refusal } }
 
-    /// The connection's admission ticket.
-    var ticket: ConnectionAdmission.Ticket? { state.withLock { $0.ticket } }
-
     /// For a connection from a trusted proxy, reads the client address from the upgrade request's forwarding header
     /// and takes the client's place under `maxConnectionsPerIP`; over it, the connection is refused like one refused
     /// at accept. Does nothing for other connections, or the second time.

@@ -152,4 +152,34 @@ import Testing
         // The proxy's own requests (no header) count under the proxy, apart from its clients.
         #expect(try await announce("p1", forwardedFor: nil) == 200)
     }
+
+    @Test func aReloadOfRoutesYamlStartsTrustingTheProxyForNewConnections() async throws {
+        let registry = try await LiveRegistry.start()
+        defer { Task { await registry.stop() } }
+        let admission = registry.engine.webSockets.admission
+        let alice = try await registry.token("alice")
+        let bob = try await registry.token("bob")
+        let before = try await Self.open(registry, device: "peer_alice", token: alice, forwardedFor: Self.clientA)
+        #expect(admission.openCount(ip: "127.0.0.1") == 1)
+        #expect(admission.openCount(ip: Self.clientA) == 0)
+
+        let copy = try LiveReloadTests.ConfigCopy()
+        defer { copy.remove() }
+        let routes = copy.directory.appendingPathComponent("routes.yaml")
+        let text = try String(contentsOf: routes, encoding: .utf8)
+        #expect(text.contains("trustedProxies: ${TRUSTED_PROXIES:-}"))
+        try text.replacingOccurrences(of: "trustedProxies: ${TRUSTED_PROXIES:-}", with: "trustedProxies: [127.0.0.1/32]")
+            .write(to: routes, atomically: true, encoding: .utf8)
+        guard case .applied(let reload, _) = registry.engine.reloadConfiguration(loader: copy.loader) else {
+            Issue.record("the reload did not apply")
+            return
+        }
+        #expect(reload.applied.contains("http.trustedProxies: [] → [127.0.0.1/32]"), "\(reload.applied)")
+        // The next connection is counted under its forwarded client; the open one keeps the address it came with.
+        let after = try await Self.open(registry, device: "peer_bob", token: bob, forwardedFor: Self.clientA)
+        withExtendedLifetime((before, after)) {
+            #expect(admission.openCount(ip: Self.clientA) == 1)
+            #expect(admission.openCount(ip: "127.0.0.1") == 1)
+        }
+    }
 }

@@ -69,27 +69,42 @@ import Testing
         #expect(some.contains("trustedProxies: [10.0.0.0/8, ::1/128]"), "\(some)")
     }
 
-    /// The fixture's routes.yaml with `http:` written as a two-line flow mapping holding `extra`: the same number of
-    /// lines, so the routes keep their source locations (a reload compares those too).
-    static func sameLines(_ extra: String, port: String = "${PORT:-3000}") -> String {
-        ConfigFixtures.routes.replacingFirst("http:\n  port: ${PORT:-3000}\n", with: "http: { port: \"\(port)\",\n  \(extra) }\n")
-    }
-
     @Test func aReloadAppliesThemAndNeedsNoRestart() throws {
         let running = try ConfigFixtures.load()
-        let loaded = try ConfigFixtures.load(routes: Self.sameLines("trustedProxies: [10.0.0.0/8], forwardedHeader: forwarded"))
+        let loaded = try ConfigFixtures.load(routes: Self.routes("  trustedProxies: [10.0.0.0/8]\n  forwardedHeader: forwarded\n"))
         let reload = ConfigReload(running: running, loaded: loaded)
         #expect(reload.applied == ["http.trustedProxies: [] → [10.0.0.0/8]", "http.forwardedHeader: x-forwarded-for → forwarded"])
         #expect(reload.needsRestart.isEmpty)
         #expect(reload.configuration.clientAddress == loaded.clientAddress)
         #expect(reload.configuration.digest == loaded.digest)
         // With another routes.yaml edit that needs a restart, the proxies still apply and the rest is reported.
-        let both = try ConfigFixtures.load(routes: Self.sameLines("trustedProxies: [10.0.0.0/8]", port: "4000"))
+        let both = try ConfigFixtures.load(
+            routes: Self.routes("  trustedProxies: [10.0.0.0/8]\n").replacingFirst("port: ${PORT:-3000}", with: "port: 4000")
+        )
         let partial = ConfigReload(running: running, loaded: both)
         #expect(partial.applied == ["http.trustedProxies: [] → [10.0.0.0/8]"])
         #expect(partial.needsRestart == ["routes.yaml http (bound at start-up)"])
         #expect(partial.configuration.http.port == 3000)
         #expect(partial.configuration.clientAddress == both.clientAddress)
         #expect(partial.configuration.digest == running.digest)
+    }
+
+    @Test func aBlockListAddedToRoutesYamlIsAppliedWithoutARestartWarning() throws {
+        let running = try ConfigFixtures.load()
+        // New lines move every route below them: only what they say counts, not where it now is.
+        let loaded = try ConfigFixtures.load(routes: Self.routes("  # our load balancers\n  trustedProxies:\n    - 10.0.0.0/8\n    - \"fd00::/8\"\n"))
+        #expect(loaded.routes.first?.location != running.routes.first?.location)
+        let reload = ConfigReload(running: running, loaded: loaded)
+        #expect(reload.applied == ["http.trustedProxies: [] → [10.0.0.0/8, fd00::/8]"])
+        #expect(reload.needsRestart.isEmpty)
+        #expect(reload.configuration.digest == loaded.digest)
+        // A real change below the moved lines is still reported.
+        let changed = try ConfigFixtures.load(
+            routes: Self.routes("  trustedProxies:\n    - 10.0.0.0/8\n").replacingFirst(
+                "/network/:networkId/peers",
+                with: "/network/:networkId/members"
+            )
+        )
+        #expect(ConfigReload(running: running, loaded: changed).needsRestart == ["routes.yaml routes (bound at start-up)"])
     }
 }

@@ -101,9 +101,9 @@ public struct ConfigReload: Sendable {
         if running.store != loaded.store { sections.append("store") }
         if running.metrics != loaded.metrics { sections.append("metrics") }
         if running.cluster != loaded.cluster { sections.append("cluster") }
-        if running.routes != loaded.routes { sections.append("routes") }
-        if running.webSocketRoutes != loaded.webSocketRoutes { sections.append("websockets") }
-        if running.collections != loaded.collections { sections.append("collections") }
+        if running.routes.map(\.unlocated) != loaded.routes.map(\.unlocated) { sections.append("routes") }
+        if running.webSocketRoutes.map(\.unlocated) != loaded.webSocketRoutes.map(\.unlocated) { sections.append("websockets") }
+        if running.collections.map(\.unlocated) != loaded.collections.map(\.unlocated) { sections.append("collections") }
         guard !sections.isEmpty else { return [] }
         return ["routes.yaml " + sections.joined(separator: ", ") + " (bound at start-up)"]
     }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and running the registry needs on Debian/Ubuntu (as root, or with sudo):
 # the C libraries of the design card. The Swift toolchain (6.2 or later) must already be installed.
+# With --test, also what the tests need besides: nginx, the reverse proxy of the end-to-end proxy scenario.
 set -euo pipefail
 
 packages=(libmongoc-dev libbson-dev libyaml-dev libssl-dev pkg-config)
+if [ "${1:-}" = "--test" ]; then packages+=(nginx); fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

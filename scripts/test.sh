@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="$PATH:/opt/swift/usr/bin"
 
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 scripts/setup-python.sh
 
 echo "== format"

@@ -108,7 +108,7 @@ final class SignalingHub: Sendable {
         await clusterConnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
         // An open socket counts as presence, for a device announced in a network.
         if case .owned(let network) = standing, network != nil { try? await PresenceRefresher.refresh([deviceId], services: session.services) }
-        logger.info("signaling connected", metadata: ["userId": "\(user.id)"])
+        logger.info("signaling connected", metadata: ["userId": "\(user.id)", "ip": "\(session.remoteAddress ?? "")"])
         flush.yield()  // deliver what was queued while the device was away
         return SignalingSocket(hub: self, deviceId: deviceId, membership: membership, flush: flush, services: session.services)
     }

@@ -1,13 +1,56 @@
+import Yams
+
 /// routes.yaml keys `http`, `websocket`, `auth`, `store` and `metrics`.
 extension ConfigReader {
-    /// `http:` / `websocket:` — keys `host` (default 0.0.0.0), `port`, `backlog` (default 4096).
+    /// `websocket:` — keys `host` (default 0.0.0.0), `port`, `backlog` (default 4096).
     func listener(_ node: ConfigNode?, defaultPort: Int) -> ListenerConfig {
+        listener(node, defaultPort: defaultPort, extraKeys: []).listener
+    }
+
+    /// `http:` — the listener's keys, plus `trustedProxies` and `forwardedHeader` (``clientAddress(_:)``).
+    func httpListener(_ node: ConfigNode?) -> (listener: ListenerConfig, clientAddress: ClientAddressConfig) {
+        let (listener, map) = listener(node, defaultPort: 3000, extraKeys: ["trustedProxies", "forwardedHeader"])
+        return (listener, map.map(clientAddress) ?? ClientAddressConfig())
+    }
+
+    private func listener(_ node: ConfigNode?, defaultPort: Int, extraKeys: [String]) -> (listener: ListenerConfig, map: MappingReader?) {
         var listener = ListenerConfig(port: defaultPort)
-        guard let node, let map = mapping(node, allowed: ["host", "port", "backlog"]) else { return listener }
+        guard let node, let map = mapping(node, allowed: ["host", "port", "backlog"] + extraKeys) else { return (listener, nil) }
         if let host = map["host"].flatMap(string), !host.isEmpty { listener.host = host }
         if let port = map["port"].flatMap({ int($0, in: 0...65535) }) { listener.port = port }
         if let backlog = map["backlog"].flatMap({ int($0, in: 1...1_000_000) }) { listener.backlog = backlog }
-        return listener
+        return (listener, map)
+    }
+
+    /// `http.trustedProxies` (a list of CIDR ranges or bare addresses; each entry may hold several separated by
+    /// commas, so `${TRUSTED_PROXIES:-}` can carry a list) and `http.forwardedHeader`. Reports each invalid range by
+    /// its entry.
+    private func clientAddress(_ map: MappingReader) -> ClientAddressConfig {
+        var config = ClientAddressConfig()
+        if let header = map["forwardedHeader"].flatMap({ choice($0, among: ClientAddressConfig.Header.allCases.map(\.rawValue)) }) {
+            config.header = ClientAddressConfig.Header(rawValue: header) ?? .xForwardedFor
+        }
+        guard let listNode = map["trustedProxies"] else { return config }
+        let entries: [ConfigNode]
+        if case .scalar = listNode.node {
+            entries = [listNode]
+        } else {
+            guard let items = sequence(listNode) else { return config }
+            entries = items
+        }
+        for entry in entries {
+            guard let text = string(entry) else { continue }
+            for part in text.split(separator: ",") {
+                let range = String(part).trimmingWhitespace()
+                guard !range.isEmpty else { continue }
+                do {
+                    config.trustedProxies.append(try CIDR(range))
+                } catch {
+                    self.error("invalid trusted proxy: \(error.message)", at: entry)
+                }
+            }
+        }
+        return config
     }
 
     /// `auth:` — `jwt: { secret, leeway }`.

@@ -6,7 +6,13 @@ extension ServerConfiguration {
         func add(_ indent: Int, _ text: String) { lines.append(String(repeating: "  ", count: indent) + text) }
         add(0, "# resolved from \(directory) (routes.yaml, limits.yaml, jobs.yaml)")
         add(0, "service: \(service)")
-        add(0, "http: { host: \(http.host), port: \(http.port), backlog: \(http.backlog) }")
+        let proxies =
+            clientAddress.trustedProxies.isEmpty
+            ? "[] (none: the TCP peer is the client)" : "[\(clientAddress.trustedProxies.map(\.description).joined(separator: ", "))]"
+        add(
+            0,
+            "http: { host: \(http.host), port: \(http.port), backlog: \(http.backlog), trustedProxies: \(proxies), forwardedHeader: \(clientAddress.header.rawValue) }"
+        )
         add(0, "websocket: { host: \(webSocket.host), port: \(webSocket.port), backlog: \(webSocket.backlog) }")
         let secret = auth.hasSecret ? "<set, \(auth.jwtSecret.utf8.count) bytes>" : "<not set>"
         add(0, "auth: { jwt: { secret: \(secret), leeway: \(DurationParser.format(auth.leeway)) } }")

@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var http: ListenerConfig
     /// The WebSocket signaling listener (`SIGNALING_PORT`, default 8080).
     public var webSocket: ListenerConfig
+    /// Which proxies' forwarding headers name the client (`http.trustedProxies`, `TRUSTED_PROXIES`); for both
+    /// listeners. Applied by a live reload.
+    public var clientAddress: ClientAddressConfig
     /// JWT settings.
     public var auth: AuthConfig
     /// Store selection.
@@ -43,6 +46,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         service: String = "p2p-registry",
         http: ListenerConfig = ListenerConfig(port: 3000),
         webSocket: ListenerConfig = ListenerConfig(port: 8080),
+        clientAddress: ClientAddressConfig = ClientAddressConfig(),
         auth: AuthConfig = AuthConfig(),
         store: StoreConfig = StoreConfig(),
         metrics: MetricsConfig = MetricsConfig(),
@@ -59,6 +63,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.service = service
         self.http = http
         self.webSocket = webSocket
+        self.clientAddress = clientAddress
         self.auth = auth
         self.store = store
         self.metrics = metrics

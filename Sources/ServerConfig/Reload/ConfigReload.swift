@@ -1,7 +1,8 @@
 /// What a live reload changes: the configuration in force merged with a newly loaded one.
 ///
-/// A reload applies limits.yaml (sizes, rate limits, TTLs, settings) and jobs.yaml (intervals, leases,
-/// enabled flags, new and removed jobs). Everything routes.yaml holds (listeners, auth, store, routes,
+/// A reload applies limits.yaml (sizes, rate limits, TTLs, settings), jobs.yaml (intervals, leases,
+/// enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies` and `http.forwardedHeader` (read per
+/// request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
 /// WebSocket routes, collections) is bound at start-up and needs a restart, and so does
 /// `websocket.pingInterval` (the WebSocket server's ping timer is set when it starts): those edits are
 /// reported in ``needsRestart`` and the running values stay in ``configuration``.
@@ -66,13 +67,24 @@ public struct ConfigReload: Sendable {
             Dictionary(loaded.jobs.map { ($0.name, Self.describe($0)) }, uniquingKeysWith: { first, _ in first }),
             into: &applied
         )
-        needsRestart += Self.routesFileChanges(running, loaded)
+        Self.compare(
+            "http.trustedProxies",
+            "[" + running.clientAddress.trustedProxies.map(\.description).joined(separator: ", ") + "]",
+            "[" + loaded.clientAddress.trustedProxies.map(\.description).joined(separator: ", ") + "]",
+            into: &applied
+        )
+        Self.compare("http.forwardedHeader", running.clientAddress.header.rawValue, loaded.clientAddress.header.rawValue, into: &applied)
+        let routesNeedRestart = Self.routesFileChanges(running, loaded)
+        needsRestart += routesNeedRestart
 
         var merged = running
         merged.limits = new
         merged.jobs = loaded.jobs
+        merged.clientAddress = loaded.clientAddress
         merged.warnings = loaded.warnings
         for file in [ConfigLoader.limitsFile, ConfigLoader.jobsFile] { merged.sources[file] = loaded.sources[file] }
+        // routes.yaml is in force as written when every edit of it was applied (so the digest matches `registry check`).
+        if routesNeedRestart.isEmpty { merged.sources[ConfigLoader.routesFile] = loaded.sources[ConfigLoader.routesFile] }
         self.configuration = merged
         self.applied = applied
         self.needsRestart = needsRestart
@@ -89,9 +101,9 @@ public struct ConfigReload: Sendable {
         if running.store != loaded.store { sections.append("store") }
         if running.metrics != loaded.metrics { sections.append("metrics") }
         if running.cluster != loaded.cluster { sections.append("cluster") }
-        if running.routes != loaded.routes { sections.append("routes") }
-        if running.webSocketRoutes != loaded.webSocketRoutes { sections.append("websockets") }
-        if running.collections != loaded.collections { sections.append("collections") }
+        if running.routes.map(\.unlocated) != loaded.routes.map(\.unlocated) { sections.append("routes") }
+        if running.webSocketRoutes.map(\.unlocated) != loaded.webSocketRoutes.map(\.unlocated) { sections.append("websockets") }
+        if running.collections.map(\.unlocated) != loaded.collections.map(\.unlocated) { sections.append("collections") }
         guard !sections.isEmpty else { return [] }
         return ["routes.yaml " + sections.joined(separator: ", ") + " (bound at start-up)"]
     }

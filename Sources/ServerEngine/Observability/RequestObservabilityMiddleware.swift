@@ -10,8 +10,10 @@ import NIOCore
 ///   generated. It is echoed in the response's `X-Request-Id` header and set as `requestId` in the request's
 ///   logger metadata, so every event logged while serving the request carries it.
 /// - `http_requests_total` and `http_request_duration_seconds` are labelled with the route template, never the
-///   concrete path. The log event carries the path without its query string (which may hold a token).
-struct RequestObservabilityMiddleware<Context: RequestContext>: RouterMiddleware {
+///   concrete path. The log event carries the path without its query string (which may hold a token), and the
+///   client address (``EngineRequestContext/clientAddress``, the forwarded one behind a trusted proxy).
+struct RequestObservabilityMiddleware: RouterMiddleware {
+    typealias Context = EngineRequestContext
     let metrics: EngineMetrics
 
     /// The `X-Request-Id` header.
@@ -47,7 +49,7 @@ struct RequestObservabilityMiddleware<Context: RequestContext>: RouterMiddleware
             "http request",
             metadata: [
                 "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "route": "\(route)", "status": "\(status)",
-                "durationMs": "\(milliseconds)",
+                "durationMs": "\(milliseconds)", "ip": "\(context.clientAddress ?? "")",
             ]
         )
     }

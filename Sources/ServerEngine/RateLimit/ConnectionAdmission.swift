@@ -52,6 +52,13 @@ public final class ConnectionAdmission: Sendable {
 
     private let state = Mutex(State())
 
+    private static let tooManyFromAddress = Refusal(
+        limit: "maxConnectionsPerIP",
+        code: "too_many_connections",
+        message: "Too many open connections from this address",
+        closeCode: 1008
+    )
+
     /// Creates empty counts.
     public init() {}
 
@@ -68,16 +75,7 @@ public final class ConnectionAdmission: Sendable {
                     Refusal(limit: "maxConnections", code: "server_full", message: "Server at capacity; try again later", closeCode: 1013)
                 )
             }
-            if let ip, state.perIP[ip, default: 0] >= limits.maxConnectionsPerIP {
-                return .refused(
-                    Refusal(
-                        limit: "maxConnectionsPerIP",
-                        code: "too_many_connections",
-                        message: "Too many open connections from this address",
-                        closeCode: 1008
-                    )
-                )
-            }
+            if let ip, state.perIP[ip, default: 0] >= limits.maxConnectionsPerIP { return .refused(Self.tooManyFromAddress) }
             state.open += 1
             if let ip { state.perIP[ip, default: 0] += 1 }
             let ticket = Ticket(user: nil, ip: ip, id: state.nextId)
@@ -85,6 +83,23 @@ public final class ConnectionAdmission: Sendable {
             return .admitted(ticket)
         }
     }
+
+    /// Counts a connection accepted from a trusted proxy (`ticket` from ``accept(ip:limits:)`` with no IP, so only the
+    /// process cap held it) under the client address its upgrade request forwarded: checks `maxConnectionsPerIP` for
+    /// `clientIP` and takes a place there. On success the returned ticket replaces the accepted one and releasing it
+    /// gives both places back; on refusal the accepted ticket stays valid (release it when the connection closes).
+    public func acceptForwarded(_ ticket: Ticket, clientIP: String, limits: WebSocketLimits) -> Decision {
+        // A ticket that already holds a per-IP place keeps it: one connection is counted under one address.
+        guard ticket.ip == nil else { return .admitted(ticket) }
+        return state.withLock { state in
+            if state.perIP[clientIP, default: 0] >= limits.maxConnectionsPerIP { return .refused(Self.tooManyFromAddress) }
+            state.perIP[clientIP, default: 0] += 1
+            return .admitted(Ticket(user: ticket.user, ip: clientIP, id: ticket.id))
+        }
+    }
+
+    /// The open connections counted under `ip` (per-IP places held).
+    public func openCount(ip: String) -> Int { state.withLock { $0.perIP[ip, default: 0] } }
 
     /// Admits the upgrade of an accepted connection (`ticket` from ``accept(ip:limits:)``) for `user`: counts the
     /// attempt towards the connect rates, then checks the per-user cap. On success the returned ticket replaces the

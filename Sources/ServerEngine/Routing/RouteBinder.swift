@@ -60,7 +60,7 @@ struct RoutePipeline: Sendable {
         if route.auth == .jwt {
             guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }
             let throttle = services.configuration.limits.authThrottle
-            if let ip = context.remoteAddress, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: throttle, now: services.clock.now())
+            if let ip = context.clientAddress, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: throttle, now: services.clock.now())
             {
                 services.metrics.recordAuthThrottled(transport: "http", action: "refused")
                 context.logger.notice(
@@ -74,7 +74,7 @@ struct RoutePipeline: Sendable {
             } catch {
                 services.metrics.recordAuthFailure(transport: "http")
                 context.logger.notice("authentication failed", metadata: ["route": "\(route.path)", "reason": "\(error.message)"])
-                if let ip = context.remoteAddress {
+                if let ip = context.clientAddress {
                     await authenticator.throttleFailure(ip: ip, config: throttle, services: services, transport: "http", logger: context.logger)
                 }
                 throw error
@@ -83,7 +83,7 @@ struct RoutePipeline: Sendable {
         var rateHeaders: HTTPFields = [:]
         // Looked up per request, so a reloaded limits.yaml applies to the next request.
         if let name = route.rateLimit, let rateLimit = services.configuration.limits.rateLimits[name] {
-            let key = rateLimit.key == .user && user != nil ? "user:\(user?.id ?? "")" : "ip:\(context.remoteAddress ?? "unknown")"
+            let key = rateLimit.key == .user && user != nil ? "user:\(user?.id ?? "")" : "ip:\(context.clientAddress ?? "unknown")"
             let decision = try await rateLimiter.hit(rateLimit, key: key)
             rateHeaders = decision.headers
             guard decision.allowed else {

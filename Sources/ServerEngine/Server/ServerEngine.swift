@@ -69,6 +69,7 @@ public struct ServerEngine: Sendable {
             routes: configuration.routes.map { ($0.method, $0.path) }
                 + HealthRoutes.reservedPaths.filter { $0 != "/metrics" || configuration.metrics.listener == nil }.map { ("GET", $0) }
         )
+        router.add(middleware: ClientAddressMiddleware(configuration: services.liveConfiguration))
         router.add(middleware: RequestObservabilityMiddleware(metrics: services.metrics))
         router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: bodyLimit))
         HealthRoutes.add(to: router, services: services, webSockets: webSockets)

@@ -1,34 +1,87 @@
+import NIOHTTP1
+import ServerConfig
 import Synchronization
 
-/// One accepted connection of the signaling listener, from accept to close: its place under the connection limits
-/// (released when the connection closes, upgraded or not) and, for a connection accepted over a limit, the refusal
-/// its upgrade will be answered with.
+/// One accepted connection of the signaling listener, from accept to close: its client address, its place under the
+/// connection limits (released when the connection closes, upgraded or not) and, for a connection refused over a
+/// limit, the refusal its upgrade will be answered with.
+///
+/// A connection from a trusted proxy (``forwarding`` set) is accepted without a per-IP place: its client is only
+/// known from its upgrade request, where ``resolveClient(_:limits:)`` takes that client's place.
 final class SignalingConnectionState: Sendable {
     private struct State {
         var ticket: ConnectionAdmission.Ticket?
         var inRefusalLane = false
+        var refusal: ConnectionAdmission.Refusal?
+        var clientAddress: String?
+        var clientResolved = false
         var outcome: WebSocketHandshakeOutcome?
         var unroutedUpgrade: String?
     }
 
-    /// The client's IP address, when known.
-    let remoteAddress: String?
-    /// Why the connection is refused, when it was accepted over a limit (answered after the upgrade).
-    let refusal: ConnectionAdmission.Refusal?
+    /// The TCP peer's IP address, when known.
+    let peerAddress: String?
+    /// How to read the client address from the upgrade request, when the peer is a trusted proxy; nil otherwise.
+    let forwarding: ClientAddressResolver?
     private let state: Mutex<State>
     private let admission: ConnectionAdmission
 
-    init(remoteAddress: String?, admission: ConnectionAdmission, ticket: ConnectionAdmission.Ticket?, refusal: ConnectionAdmission.Refusal?) {
-        self.remoteAddress = remoteAddress
+    /// A connection accepted with `ticket`, or refused at accept with `refusal` (then it holds a refusal lane place).
+    /// `clientAddress` is the peer's canonical address, nil for a connection from a trusted proxy (`forwarding`).
+    init(
+        peerAddress: String?,
+        clientAddress: String?,
+        forwarding: ClientAddressResolver?,
+        admission: ConnectionAdmission,
+        ticket: ConnectionAdmission.Ticket?,
+        refusal: ConnectionAdmission.Refusal?
+    ) {
+        self.peerAddress = peerAddress
+        self.forwarding = forwarding
         self.admission = admission
-        self.refusal = refusal
-        self.state = Mutex(State(ticket: ticket, inRefusalLane: refusal != nil))
+        self.state = Mutex(
+            State(ticket: ticket, inRefusalLane: refusal != nil, refusal: refusal, clientAddress: clientAddress, clientResolved: forwarding == nil)
+        )
     }
 
-    /// The connection's admission ticket (replaced by the upgraded one).
-    var ticket: ConnectionAdmission.Ticket? {
-        get { state.withLock { $0.ticket } }
-        set { state.withLock { $0.ticket = newValue } }
+    /// The client's IP address: the peer's, or for a connection from a trusted proxy the one its upgrade request
+    /// forwarded (nil until ``resolveClient(_:limits:)``).
+    var clientAddress: String? { state.withLock { $0.clientAddress } }
+
+    /// Why the connection is refused, when it is over a limit (answered after the upgrade).
+    var refusal: ConnectionAdmission.Refusal? { state.withLock { $0.refusal } }
+
+    /// For a connection from a trusted proxy, reads the client address from the upgrade request's forwarding header
+    /// and takes the client's place under `maxConnectionsPerIP`; over it, the connection is refused like one refused
+    /// at accept. Does nothing for other connections, or the second time.
+    func resolveClient(_ headers: HTTPHeaders, limits: WebSocketLimits) {
+        guard let forwarding else { return }
+        let client = forwarding.clientAddress(
+            peer: peerAddress,
+            xForwardedFor: headers["X-Forwarded-For"],
+            forwarded: headers["Forwarded"]
+        )
+        state.withLock { state in
+            guard !state.clientResolved else { return }
+            state.clientResolved = true
+            state.clientAddress = client
+            guard let ticket = state.ticket, let client else { return }
+            switch admission.acceptForwarded(ticket, clientIP: client, limits: limits) {
+            case .admitted(let counted): state.ticket = counted
+            case .refused(let refused): state.refusal = state.refusal ?? refused
+            }
+        }
+    }
+
+    /// Replaces the ticket with the one `decide` admits, atomically with ``release()``: nil (and `decide` is not
+    /// called) when the connection has already closed, so a place taken for a closed connection is never left counted.
+    func upgradeTicket(_ decide: (ConnectionAdmission.Ticket) -> ConnectionAdmission.Decision) -> ConnectionAdmission.Decision? {
+        state.withLock { state in
+            guard let ticket = state.ticket else { return nil }
+            let decision = decide(ticket)
+            if case .admitted(let upgraded) = decision { state.ticket = upgraded }
+            return decision
+        }
     }
 
     /// Records what the upgrade decided (taken with ``takeOutcome()`` when the socket's handler is installed).

@@ -101,7 +101,7 @@ struct WebSocketHandshake: Sendable {
         guard services.readiness.isReady else { return Self.notReady }
         var user: AuthenticatedUser?
         if route.config.auth == .jwt {
-            guard let authenticator, let token = Self.token(from: head), let ip = connection.remoteAddress,
+            guard let authenticator, let token = Self.token(from: head), let ip = connection.clientAddress,
                 authenticator.throttle.blockedFor(ip: ip, config: services.configuration.limits.authThrottle, now: services.clock.now()) == nil,
                 let remembered = try? authenticator.rememberedUser(token: token)
             else { return nil }
@@ -120,7 +120,7 @@ struct WebSocketHandshake: Sendable {
     ) async -> WebSocketHandshakeOutcome {
         guard services.readiness.isReady else { return Self.notReady }
         let limits = services.configuration.limits
-        let ip = connection.remoteAddress
+        let ip = connection.clientAddress
         var user: AuthenticatedUser?
         if route.config.auth == .jwt {
             guard let authenticator else {
@@ -175,20 +175,21 @@ struct WebSocketHandshake: Sendable {
         connection: SignalingConnectionState,
         logger: Logger
     ) -> WebSocketHandshakeOutcome {
-        let ip = connection.remoteAddress
+        let ip = connection.clientAddress
         let refusal: ConnectionAdmission.Refusal
         if let accepted = connection.refusal {
             refusal = accepted
-        } else if let ticket = connection.ticket {
-            switch tracker.admission.upgrade(ticket, user: user?.id, limits: services.configuration.limits.webSocket, now: services.clock.now()) {
-            case .admitted(let upgraded):
-                connection.ticket = upgraded
+        } else {
+            let limits = services.configuration.limits.webSocket
+            let now = services.clock.now()
+            switch connection.upgradeTicket({ tracker.admission.upgrade($0, user: user?.id, limits: limits, now: now) }) {
+            case .admitted:
                 return .accept(handler: route.handler, parameters: parameters, user: user, route: route.config.path)
             case .refused(let refused):
                 refusal = refused
+            case nil:
+                return .refuse(code: .goingAway, reason: "Server shutting down", errorFrame: nil)
             }
-        } else {
-            return .refuse(code: .goingAway, reason: "Server shutting down", errorFrame: nil)
         }
         services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
         let metadata: Logger.Metadata = [

@@ -14,7 +14,8 @@ import Synchronization
 /// 1. **Accept.** It takes a place under `websocket.maxConnections` and `websocket.maxConnectionsPerIP` at once. Over
 ///    either, it is refused: politely (upgraded, then the limit's error frame and close code) while few refusals are
 ///    in progress, otherwise closed at once. Refusals are counted (`websocket_limit_rejections_total`) and logged at
-///    most once a second.
+///    most once a second. A connection from a trusted proxy (`http.trustedProxies`) takes only the process place
+///    here, and its client's per-IP place when its upgrade request names the client.
 /// 2. **Handshake** (``HandshakeGuard``, NIO's HTTP/1 decoder and WebSocket upgrader, ``WebSocketHandshake``). It must
 ///    upgrade within `websocket.handshakeTimeout`, with a request head of at most `websocket.maxHeaderSize` (else
 ///    `431`). The upgrade is decided in a short-lived task: store readiness, token, per-user limits, connect rates.
@@ -71,13 +72,26 @@ struct WebSocketListener: Service {
 
     /// Sets up an accepted connection's pipeline (on its event loop).
     private func initialize(_ channel: any Channel, refusals: BoundedRateLog) throws {
-        let limits = services.configuration.limits
+        let configuration = services.configuration
+        let limits = configuration.limits
         let ip = channel.remoteAddress?.ipAddress
+        // A trusted proxy's connection holds no per-IP place under the proxy's address: its client's place is taken
+        // once the upgrade request names the client (SignalingConnectionState.resolveClient).
+        let resolver = ClientAddressResolver(configuration.clientAddress)
+        let forwarding = resolver.isTrustedProxy(ip) ? resolver : nil
+        let client = forwarding == nil ? resolver.clientAddress(peer: ip, xForwardedFor: [], forwarded: []) : nil
         let admission = tracker.admission
         let connection: SignalingConnectionState
-        switch admission.accept(ip: ip, limits: limits.webSocket) {
+        switch admission.accept(ip: client, limits: limits.webSocket) {
         case .admitted(let ticket):
-            connection = SignalingConnectionState(remoteAddress: ip, admission: admission, ticket: ticket, refusal: nil)
+            connection = SignalingConnectionState(
+                peerAddress: ip,
+                clientAddress: client,
+                forwarding: forwarding,
+                admission: admission,
+                ticket: ticket,
+                refusal: nil
+            )
         case .refused(let refusal):
             // A refusal answered after the upgrade is counted there (once); one dropped here is counted here.
             guard admission.enterRefusalLane(limit: Self.refusalLaneSize) else {
@@ -90,7 +104,14 @@ struct WebSocketListener: Service {
                 channel.close(promise: nil)
                 return
             }
-            connection = SignalingConnectionState(remoteAddress: ip, admission: admission, ticket: nil, refusal: refusal)
+            connection = SignalingConnectionState(
+                peerAddress: ip,
+                clientAddress: client,
+                forwarding: forwarding,
+                admission: admission,
+                ticket: nil,
+                refusal: refusal
+            )
         }
         channel.closeFuture.whenComplete { _ in connection.release() }
 
@@ -133,6 +154,7 @@ struct WebSocketListener: Service {
             maxFrameSize: setup.protocolLimit,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
+                connection.resolveClient(head.headers, limits: services.configuration.limits.webSocket)
                 let path = WebSocketHandshake.path(of: head.uri)
                 guard let (route, parameters) = handshake.match(path: path) else {
                     connection.unroutedUpgrade = "\(head.method.rawValue) \(path)"
@@ -169,7 +191,7 @@ struct WebSocketListener: Service {
                     if let httpHandler = try? pipeline.handler(type: SignalingHTTPHandler.self) { pipeline.removeHandler(httpHandler, promise: nil) }
                     let decided =
                         connection.takeOutcome() ?? .refuse(code: .internalError, reason: "Internal server error", errorFrame: nil)
-                    try pipeline.addHandler(WebSocketConnectionHandler(setup, remoteAddress: connection.remoteAddress, outcome: decided))
+                    try pipeline.addHandler(WebSocketConnectionHandler(setup, remoteAddress: connection.clientAddress, outcome: decided))
                 }
             }
         )

@@ -20,7 +20,8 @@ public final class WebSocketSession: Sendable {
     public let parameters: [String: String]
     /// The authenticated caller; nil on routes with `auth: none`.
     public let user: AuthenticatedUser?
-    /// The client's IP address, when known.
+    /// The client's IP address, when known: the peer's, or behind a trusted proxy (`http.trustedProxies`) the one
+    /// the proxy forwarded. The per-IP message and byte rates count under it.
     public let remoteAddress: String?
     /// The socket's bounded outgoing buffer.
     public let sendBuffer: WebSocketSendBuffer

@@ -120,10 +120,17 @@ final class LiveRegistry: Sendable {
         return try await http("POST", "/network/\(network)/announce", token: token, body: JSONWriter.string(body)).status
     }
 
-    /// A request to the HTTP API.
-    func http(_ method: String, _ path: String, token: String?, body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+    /// A request to the HTTP API, with `headers` besides the token's.
+    func http(
+        _ method: String,
+        _ path: String,
+        token: String?,
+        body: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> (status: Int, json: [String: Any]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = Data(body.utf8)

@@ -12,7 +12,8 @@ import DocumentStore
 public struct JSONEnvelope: Sendable {
     /// The decoded values of the requested members that are JSON strings.
     public private(set) var strings: [String: String] = [:]
-    /// Every member's value as its byte range in ``bytes`` (a repeated key keeps its last value, as `JSON.parse`).
+    /// Every member's value as its byte range in ``bytes``. A repeated key, here or in any nested object, makes the
+    /// text invalid, as for ``JSONParser``.
     public private(set) var ranges: [String: Range<Int>] = [:]
     /// The whole text.
     public let bytes: [UInt8]
@@ -50,7 +51,9 @@ public struct JSONEnvelope: Sendable {
             while true {
                 parser.skipWhitespace()
                 guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.failure("expected a string key") }
+                let keyOffset = parser.index
                 let key = try parser.parseString()
+                guard envelope.ranges[key] == nil else { throw JSONParser.Failure(reason: "duplicate key", offset: keyOffset) }
                 parser.skipWhitespace()
                 guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: ":") else { throw parser.failure("expected ':'") }
                 parser.index += 1
@@ -82,7 +85,7 @@ public struct JSONEnvelope: Sendable {
 }
 
 extension JSONParser {
-    /// Checks one value without building it, advancing past it.
+    /// Checks one value without building it (a repeated key in an object is refused), advancing past it.
     mutating func skipValue(depth: Int) throws(Failure) {
         guard index < bytes.count else { throw failure("unexpected end of JSON") }
         switch bytes[index] {
@@ -96,11 +99,13 @@ extension JSONParser {
                 index += 1
                 return
             }
+            var keys = KeySet()
             while true {
                 skipWhitespace()
                 if isObject {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-                    try skipString()
+                    let keyOffset = index
+                    guard keys.insert(try parseString()) else { throw Failure(reason: "duplicate key", offset: keyOffset) }
                     skipWhitespace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
                     index += 1

@@ -158,16 +158,15 @@ struct RoutePipeline: Sendable {
         }
     }
 
-    /// The JSON body, or nil when there is none or the route takes another media type.
+    /// The JSON body, or nil when there is none.
     ///
-    /// A body is parsed when its content type is JSON, or when it has none and the route declares body rules.
-    /// On a route with body rules, another content type is 415; malformed JSON is always 400.
+    /// Only `application/json` is JSON (any case, with parameters such as `; charset=utf-8`): a non-empty body with
+    /// another Content-Type (`text/json`, `application/jsonx`, …) or none is 415. Malformed JSON (a repeated key
+    /// included) is 400.
     private func parseJSON(_ body: ByteBuffer, contentType: String?) throws(APIError) -> Value? {
         guard body.readableBytes > 0 else { return nil }
-        let isJSON = contentType.map { $0.lowercased().contains("json") } ?? validator.hasBodyRules
-        if !isJSON {
-            if validator.hasBodyRules { throw APIError(.unsupportedMediaType, "Content-Type must be application/json") }
-            return nil
+        guard let contentType, MediaType.isJSON(contentType) else {
+            throw APIError(.unsupportedMediaType, "Content-Type must be application/json")
         }
         do {
             let value = try JSONParser.parse(Array(body.readableBytesView))

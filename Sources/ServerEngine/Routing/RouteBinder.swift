@@ -57,25 +57,26 @@ struct RoutePipeline: Sendable {
         if route.auth == .jwt {
             guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }
             let throttle = services.configuration.limits.authThrottle
-            if let ip = context.remoteAddress, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: throttle, now: services.clock.now())
-            {
-                services.metrics.recordAuthThrottled(transport: "http", action: "refused")
-                context.logger.notice(
-                    "authentication refused: too many failures",
-                    metadata: ["route": "\(route.path)", "ip": "\(ip)", "retryAfter": "\(retryAfter)"]
-                )
-                throw APIError(.tooManyRequests, "Too many failed authentications; try again later", headers: [.retryAfter: String(retryAfter)])
-            }
             do {
                 user = try await authenticator.authenticate(authorization: request.headers[.authorization])
             } catch {
                 services.metrics.recordAuthFailure(transport: "http")
                 context.logger.notice("authentication failed", metadata: ["route": "\(route.path)", "reason": "\(error.message)"])
-                if let ip = context.remoteAddress {
-                    await authenticator.throttleFailure(ip: ip, config: throttle, services: services, transport: "http", logger: context.logger)
+                // A failure from an address blocked by repeated failures is answered as refused; a valid token is not.
+                if let ip = context.remoteAddress,
+                    let retryAfter = await authenticator.throttleFailure(
+                        ip: ip,
+                        config: throttle,
+                        services: services,
+                        transport: "http",
+                        logger: context.logger
+                    )
+                {
+                    throw APIError(.tooManyRequests, "Too many failed authentications; try again later", headers: [.retryAfter: String(retryAfter)])
                 }
                 throw error
             }
+            if let ip = context.remoteAddress { authenticator.notePassed(ip: ip, config: throttle, services: services, transport: "http") }
         }
         var rateHeaders: HTTPFields = [:]
         // Looked up per request, so a reloaded limits.yaml applies to the next request.

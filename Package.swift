@@ -156,6 +156,7 @@ let package = Package(
                 "DocumentStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 "MongoStore",
                 "MongoTestSupport",
                 "NetworkTestSupport",

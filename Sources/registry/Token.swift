@@ -35,7 +35,7 @@ struct Token: AsyncParsableCommand {
             ConfigLoading.printError("error: --ttl: \(error.message)")
             throw ExitCode(1)
         }
-        let authenticator = await JWTAuthenticator(secret: config.auth.jwtSecret, clock: SystemWallClock())
+        let authenticator = await JWTAuthenticator(auth: config.auth, clock: SystemWallClock())
         print(try await authenticator.mint(user: user, networks: network.isEmpty ? nil : network, ttl: lifetime))
     }
 }

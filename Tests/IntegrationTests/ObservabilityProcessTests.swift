@@ -9,6 +9,7 @@ import Testing
             ["serve"],
             environment: [
                 "JWT_SECRET": secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1", "LOG_LEVEL": "debug",
+                "METRICS_TOKEN": "metrics-token-0123456789",
             ]
         )
         let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
@@ -18,7 +19,11 @@ import Testing
         let token = minted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let peers = try await HTTP.request("GET", "http://127.0.0.1:\(port)/network/net1/peers", headers: ["Authorization": "Bearer \(token)"])
         #expect(peers.status == 200)
-        let metrics = try await HTTP.request("GET", "http://127.0.0.1:\(port)/metrics")
+        let metrics = try await HTTP.request(
+            "GET",
+            "http://127.0.0.1:\(port)/metrics",
+            headers: ["Authorization": "Bearer metrics-token-0123456789"]
+        )
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("websocket_connections 0"))
         #expect(metrics.body.contains(#"http_requests_total{method="GET",route="/network/:networkId/peers",status="2xx"} 1"#))

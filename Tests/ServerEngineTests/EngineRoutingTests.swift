@@ -50,7 +50,9 @@ import Testing
 
     @Test func bodyWithinLimitReachesTheHandler() async throws {
         try await EngineFixtures.application().test(.router) { client in
-            try await client.execute(uri: "/upload", method: .post, body: ByteBuffer(repeating: 65, count: 1024)) { response in
+            // A JSON string of 1022 letters: 1024 bytes.
+            let body = ByteBuffer(string: "\"" + String(repeating: "A", count: 1022) + "\"")
+            try await client.execute(uri: "/upload", method: .post, headers: [.contentType: "application/json"], body: body) { response in
                 #expect(response.status == .ok)
                 #expect(response.body.jsonObject?["bytes"] as? Int == 1024)
             }

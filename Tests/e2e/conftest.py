@@ -28,11 +28,14 @@ import helpers
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("REGISTRY_BINARY", ROOT / ".build" / "release" / "registry"))
 SECRET = "e2e-test-secret-0123456789abcdef0123456789abcdef"
+# /metrics is refused without a token (or METRICS_PUBLIC / METRICS_PORT); the suite scrapes with this one.
+METRICS_TOKEN = "e2e-metrics-token-0123456789abcdef"
 
 # Short intervals: a device is offline 3 s after its last sign of life, swept and re-elected every 500 ms.
 BASE_ENV = {
     "HOST": "127.0.0.1",
     "JWT_SECRET": SECRET,
+    "METRICS_TOKEN": METRICS_TOKEN,
     "DEVICE_TTL_MINUTES": "0.05",
     "PRESENCE_CLEANUP_INTERVAL": "500",
     "COORDINATOR_CHECK_INTERVAL": "500",
@@ -201,9 +204,14 @@ class Registry:
                 return int(line.split()[1])
         raise AssertionError("no VmRSS in /proc status")
 
+    @property
+    def metrics_headers(self) -> dict[str, str]:
+        """The headers a scrape of /metrics needs (the suite's METRICS_TOKEN)."""
+        return {"Authorization": f"Bearer {self.env['METRICS_TOKEN']}"}
+
     def metric(self, name: str, labels: str = "") -> float:
         """One series of /metrics (0 when absent), e.g. metric("auth_throttled_total", 'action="blocked",transport="http"')."""
-        text = httpx.get(f"{self.http_url}/metrics", timeout=10).text
+        text = httpx.get(f"{self.http_url}/metrics", headers=self.metrics_headers, timeout=10).text
         total = 0.0
         for line in text.splitlines():
             if line.startswith("#") or not line.startswith(name):

@@ -329,7 +329,8 @@ def test_bytes_per_second_per_user(start_registry, embedded_only):
 
 def test_invalid_token_storm_is_throttled_per_ip(start_registry, embedded_only):
     registry = start_registry(limits={"authThrottle.maxFailures": "6", "authThrottle.slowAfter": "2",
-                                      "authThrottle.delay": "100ms", "authThrottle.blockFor": "60s"})
+                                      "authThrottle.delay": "100ms", "authThrottle.maxDelay": "500ms",
+                                      "authThrottle.blockFor": "60s"})
 
     async def scenario():
         tag = uid()
@@ -338,6 +339,7 @@ def test_invalid_token_storm_is_throttled_per_ip(start_registry, embedded_only):
         mallory = Api(registry, f"mallory{tag}")
         m = f"peer_mallory_{tag}"
         await announced(mallory, network, m)
+        carol = registry.token(f"carol{tag}")  # never presented before: not in the verified-token cache
         forged = mallory.token[:-4] + "AAAA"
         started = time.monotonic()
         for _ in range(3):
@@ -348,19 +350,29 @@ def test_invalid_token_storm_is_throttled_per_ip(start_registry, embedded_only):
                 assert response.status_code == 401
             slowed = time.monotonic() - started
             assert slowed >= 0.1 + 0.2 + 0.3 + 0.4, f"failures past slowAfter were not delayed ({slowed:.2f}s)"
-            # Refused now, even with a valid token, over HTTP and WebSocket.
-            response = await other.get(f"{registry.http_url}/network/{network}/peers", headers={"Authorization": f"Bearer {mallory.token}"})
+            # The address is blocked now: its invalid tokens are refused (and slowed to maxDelay) ...
+            started = time.monotonic()
+            response = await other.get(f"{registry.http_url}/network/{network}/peers", headers={"Authorization": f"Bearer {forged}"})
             assert response.status_code == 429, response.text
             assert int(response.headers["Retry-After"]) >= 1
-        frames, code = await refused(registry, m, mallory.token, OTHER_IP)
+            assert time.monotonic() - started >= 0.5
+            # ... but valid tokens from the same address are served: one remembered, one verified now.
+            response = await other.get(f"{registry.http_url}/network/{network}/peers", headers={"Authorization": f"Bearer {mallory.token}"})
+            assert response.status_code == 200, response.text
+            response = await other.get(f"{registry.http_url}/network/{network}/peers", headers={"Authorization": f"Bearer {carol}"})
+            assert response.status_code == 200, response.text
+        frames, code = await refused(registry, m, forged, OTHER_IP)
         assert code == POLICY_VIOLATION
+        m_socket = await open_from(registry, m, mallory.token, OTHER_IP)
+        await relay_works(m_socket, a_socket, "blocked address, valid token")
         # Other addresses are not affected.
         assert (await alice.peers(network))
         await relay_works(a_socket, b_socket, "other address")
         assert registry.metric("auth_throttled_total", 'action="blocked"') == 1
         assert registry.metric("auth_throttled_total", 'action="refused"') == 2
-        assert registry.metric("auth_failures_total") == 6
-        for socket_ in (a_socket, b_socket):
+        assert registry.metric("auth_throttled_total", 'action="passed"') == 3
+        assert registry.metric("auth_failures_total") == 8
+        for socket_ in (a_socket, b_socket, m_socket):
             await socket_.close()
 
     run(scenario())

@@ -97,7 +97,7 @@ async def no_open_sockets(registry, timeout: float = 30) -> float:
     started = time.monotonic()
     async with httpx.AsyncClient(timeout=10) as client:
         while True:
-            text = (await client.get(f"{registry.http_url}/metrics")).text
+            text = (await client.get(f"{registry.http_url}/metrics", headers=registry.metrics_headers)).text
             open_sockets = next(float(line.split()[-1]) for line in text.splitlines() if line.startswith("websocket_connections "))
             if open_sockets == 0:
                 return time.monotonic() - started

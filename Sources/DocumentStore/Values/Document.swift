@@ -31,6 +31,14 @@ public struct Document: Sendable, Hashable {
         }
     }
 
+    /// A document from `(key, value)` pairs whose keys the caller has already checked to be distinct (a parser that
+    /// refuses repeated keys): built in one pass, without the per-key search of ``init(_:)``, so a large object costs
+    /// O(n). Repeated keys here would break the document's invariant; debug builds check.
+    public init(distinctKeys elements: [(String, Value)]) {
+        assert(Set(elements.map(\.0)).count == elements.count, "Document(distinctKeys:) given a repeated key")
+        self.fields = elements.map { Field(key: $0.0, value: $0.1) }
+    }
+
     /// The number of fields.
     public var count: Int { fields.count }
 

@@ -53,11 +53,11 @@ extension ConfigReader {
         return config
     }
 
-    /// `auth:` — `jwt: { secret, leeway }`.
+    /// `auth:` — `jwt: { secret, leeway, algorithms, requireExp }`.
     func auth(_ node: ConfigNode?) -> AuthConfig {
         var auth = AuthConfig()
         guard let node, let map = mapping(node, allowed: ["jwt"]) else { return auth }
-        guard let jwtNode = map["jwt"], let jwt = mapping(jwtNode, allowed: ["secret", "leeway"]) else { return auth }
+        guard let jwtNode = map["jwt"], let jwt = mapping(jwtNode, allowed: ["secret", "leeway", "algorithms", "requireExp"]) else { return auth }
         if let secretNode = jwt["secret"], let secret = string(secretNode) {
             auth.jwtSecret = secret
             if secret.isEmpty {
@@ -70,14 +70,62 @@ extension ConfigReader {
             }
         }
         if let leeway = jwt["leeway"].flatMap({ duration($0) }) { auth.leeway = leeway }
+        if let node = jwt["algorithms"], let algorithms = jwtAlgorithms(node) {
+            auth.algorithms = algorithms
+            // RFC 7518 §3.2: an HMAC key at least as long as the hash output (HS256's short secrets stay a warning, above).
+            let length = auth.jwtSecret.utf8.count
+            for algorithm in algorithms where algorithm != .hs256 && length > 0 && length < algorithm.minimumSecretLength {
+                error(
+                    "\(algorithm.rawValue) needs a secret of at least \(algorithm.minimumSecretLength) bytes and JWT_SECRET has \(length); use a longer secret (`openssl rand -hex \(algorithm.minimumSecretLength)`) or drop \(algorithm.rawValue)",
+                    at: node
+                )
+            }
+        }
+        if let requireExp = jwt["requireExp"].flatMap(bool) { auth.requireExp = requireExp }
         return auth
     }
 
-    /// `metrics:` — `token` (a bearer token scrapes of `/metrics` must present; empty: open), `port` (a listener of
-    /// its own; empty: the HTTP API port) and `host` (default: the HTTP API's host).
+    /// `auth.jwt.algorithms`: a non-empty list of HS256, HS384, HS512 (the algorithms one shared secret can verify);
+    /// a single value is a one-element list.
+    private func jwtAlgorithms(_ node: ConfigNode) -> [JWTAlgorithmName]? {
+        let items: [ConfigNode]
+        if case .scalar = node.node {
+            items = [node]
+        } else {
+            guard let list = sequence(node) else { return nil }
+            items = list
+        }
+        guard !items.isEmpty else {
+            error("list at least one JWT algorithm: HS256, HS384 or HS512 (default [HS256])", at: node)
+            return nil
+        }
+        var algorithms: [JWTAlgorithmName] = []
+        for item in items {
+            guard let algorithm = jwtAlgorithm(item) else { return nil }
+            if !algorithms.contains(algorithm) { algorithms.append(algorithm) }
+        }
+        return algorithms
+    }
+
+    private func jwtAlgorithm(_ node: ConfigNode) -> JWTAlgorithmName? {
+        guard let text = string(node) else { return nil }
+        if let algorithm = JWTAlgorithmName(rawValue: text.trimmingWhitespace()) { return algorithm }
+        let names = JWTAlgorithmName.allCases.map(\.rawValue)
+        error(
+            "unsupported JWT algorithm '\(text)'; one shared secret verifies \(names.joined(separator: ", ")) only",
+            at: node,
+            suggestion: NearestName.suggest(for: text, among: names)
+        )
+        return nil
+    }
+
+    /// `metrics:` — `token` (a bearer token scrapes of `/metrics` must present), `port` (a listener of its own; empty:
+    /// the HTTP API port), `host` (default: the HTTP API's host) and `public` (serve it on the HTTP API port without a
+    /// token; default false).
     func metrics(_ node: ConfigNode?, httpHost: String) -> MetricsConfig {
         var metrics = MetricsConfig()
-        guard let node, let map = mapping(node, allowed: ["token", "host", "port"]) else { return metrics }
+        guard let node, let map = mapping(node, allowed: ["token", "host", "port", "public"]) else { return metrics }
+        if let isPublic = map["public"].flatMap(bool) { metrics.isPublic = isPublic }
         if let portNode = map["port"], let text = string(portNode), !text.trimmingWhitespace().isEmpty,
             let port = int(portNode, in: 0...65535)
         {

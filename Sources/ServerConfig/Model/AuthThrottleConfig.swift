@@ -2,8 +2,10 @@
 ///
 /// Each missing or invalid token counts a failure for the caller's IP within a sliding `window`. Past `slowAfter`
 /// failures each further failure is answered only after a delay that grows by `delay` per failure (at most
-/// `maxDelay`); past `maxFailures` the IP is refused for `blockFor` without its tokens being checked (HTTP 429 with
-/// `Retry-After`, WebSocket close 1008). Other IPs are not affected; a valid token does not reset the count.
+/// `maxDelay`); past `maxFailures` the IP is blocked for `blockFor`. While blocked, its invalid tokens are answered
+/// as refused (HTTP 429 with `Retry-After`, WebSocket close 1008) after `maxDelay`, and each extends the block to
+/// `blockFor` from then; its valid tokens are served as usual, so users sharing the address with a guesser are not
+/// locked out. Other IPs are not affected; a valid token does not reset the count.
 ///
 /// ```yaml
 /// authThrottle:
@@ -22,7 +24,7 @@ public struct AuthThrottleConfig: Sendable, Equatable {
     public var maxDelay: Duration
     /// Failures within the window after which the IP is refused. Default 20 (`authThrottle.maxFailures`); 0 disables throttling.
     public var maxFailures: Int
-    /// How long a refused IP stays refused. Default 5m (`authThrottle.blockFor`).
+    /// How long a blocked IP stays blocked after its last failure. Default 5m (`authThrottle.blockFor`).
     public var blockFor: Duration
 
     /// Creates a throttle configuration; every argument has the documented default.

@@ -15,9 +15,12 @@ extension ServerConfiguration {
         )
         add(0, "websocket: { host: \(webSocket.host), port: \(webSocket.port), backlog: \(webSocket.backlog) }")
         let secret = auth.hasSecret ? "<set, \(auth.jwtSecret.utf8.count) bytes>" : "<not set>"
-        add(0, "auth: { jwt: { secret: \(secret), leeway: \(DurationParser.format(auth.leeway)) } }")
+        add(
+            0,
+            "auth: { jwt: { secret: \(secret), leeway: \(DurationParser.format(auth.leeway)), algorithms: [\(auth.algorithms.map(\.rawValue).joined(separator: ", "))], requireExp: \(auth.requireExp) } }"
+        )
         let metricsListener = metrics.listener.map { "{ host: \($0.host), port: \($0.port) }" } ?? "<HTTP API port>"
-        add(0, "metrics: { token: \(metrics.requiresToken ? "<set>" : "<not set>"), listener: \(metricsListener) }")
+        add(0, "metrics: { token: \(metrics.requiresToken ? "<set>" : "<not set>"), listener: \(metricsListener), public: \(metrics.isPublic) }")
         let backend = store.usesMongoDB ? "mongodb \(store.redactedURI)" : "embedded"
         add(
             0,

@@ -2,19 +2,36 @@ import Foundation
 import ServerConfig
 import Synchronization
 
-/// Slows, then refuses, client IPs that keep presenting invalid tokens (as nextcloud-spreed-signaling does with its
-/// brute-force protection), without affecting other IPs.
+/// Slows, then refuses, the invalid tokens of client IPs that keep presenting them (as nextcloud-spreed-signaling
+/// does with its brute-force protection), without refusing a valid token from the same address.
 ///
 /// Failures are counted per IP in a sliding window (`authThrottle.window`). Past `slowAfter` failures the caller
-/// waits ``failureDelay(ip:config:now:)`` before its failure is answered; past `maxFailures` the IP is refused for
-/// `blockFor` without its tokens being checked. The configuration is passed on every call, so reloaded values apply.
+/// waits ``FailureVerdict/delay`` before its failure is answered; past `maxFailures` the IP is blocked for
+/// `blockFor`. While it is blocked its tokens are still verified (an HMAC costs microseconds): a valid token is served
+/// as from any address, an invalid one is answered as refused (429 with `Retry-After`, WebSocket close 1008) after the
+/// longest delay, `maxDelay`, and keeps the block running for another `blockFor`. So many users behind one address
+/// (carrier-grade NAT, an office, a proxy) are not locked out by one guesser among them, and a guesser gets no more
+/// than one answer per `maxDelay` per connection however long it keeps trying. The configuration is passed on every
+/// call, so reloaded values apply.
 ///
 /// ```swift
-/// if let retryAfter = throttle.blockedFor(ip: ip, config: limits.authThrottle, now: now) { /* 429, Retry-After */ }
 /// // … token invalid:
-/// let delay = throttle.recordFailure(ip: ip, config: limits.authThrottle, now: now)
+/// let verdict = throttle.recordFailure(ip: ip, config: limits.authThrottle, now: now)
+/// try await Task.sleep(for: verdict.delay)
+/// if let retryAfter = verdict.refusedFor { /* 429, Retry-After */ } else { /* 401 */ }
 /// ```
 public final class AuthThrottle: Sendable {
+    /// What one failure means for its address.
+    public struct FailureVerdict: Sendable, Equatable {
+        /// How long to wait before the failure is answered.
+        public var delay: Duration
+        /// True when this failure started a block.
+        public var blocked: Bool
+        /// When the address was already blocked: the seconds left of its (extended) block, at least 1; the failure is
+        /// answered as refused. Nil when the failure is answered as itself.
+        public var refusedFor: Int?
+    }
+
     private struct Entry {
         var failures: [Date] = []
         var blockedUntil: Date?
@@ -30,20 +47,19 @@ public final class AuthThrottle: Sendable {
     /// Creates an empty throttle.
     public init() {}
 
-    /// Seconds the IP stays refused (at least 1), or nil when it may try.
+    /// Seconds the IP stays blocked (at least 1), or nil when it is not blocked.
     public func blockedFor(ip: String, config: AuthThrottleConfig, now: Date) -> Int? {
         guard config.maxFailures > 0 else { return nil }
         return state.withLock { state in
             guard let until = state.entries[ip]?.blockedUntil, until > now else { return nil }
-            return max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+            return Self.seconds(until, after: now)
         }
     }
 
-    /// Counts a failure; returns how long to delay its answer (zero until `slowAfter` failures) and whether the IP is
-    /// now refused.
-    @discardableResult
-    public func recordFailure(ip: String, config: AuthThrottleConfig, now: Date) -> (delay: Duration, blocked: Bool) {
-        guard config.maxFailures > 0 else { return (.zero, false) }
+    /// Counts a failure and says how to answer it: the delay (zero until `slowAfter` failures, `maxDelay` while
+    /// blocked), whether it starts a block, and whether the address was blocked already.
+    public func recordFailure(ip: String, config: AuthThrottleConfig, now: Date) -> FailureVerdict {
+        guard config.maxFailures > 0 else { return FailureVerdict(delay: .zero, blocked: false, refusedFor: nil) }
         let window = config.window.seconds
         return state.withLock { state in
             state.callsSincePrune += 1
@@ -54,6 +70,12 @@ public final class AuthThrottle: Sendable {
                 }
             }
             var entry = state.entries[ip] ?? Entry()
+            if let until = entry.blockedUntil, until > now {
+                let extended = max(until, now.addingTimeInterval(config.blockFor.seconds))
+                entry.blockedUntil = extended
+                state.entries[ip] = entry
+                return FailureVerdict(delay: config.maxDelay, blocked: false, refusedFor: Self.seconds(extended, after: now))
+            }
             entry.failures.removeAll { now.timeIntervalSince($0) >= window }
             entry.failures.append(now)
             if entry.failures.count > config.maxFailures { entry.failures.removeFirst(entry.failures.count - config.maxFailures) }
@@ -67,8 +89,12 @@ public final class AuthThrottle: Sendable {
             state.entries[ip] = entry
             let excess = max(0, count - config.slowAfter)
             let delay = min(config.maxDelay, config.delay * excess)
-            return (delay, blocked)
+            return FailureVerdict(delay: delay, blocked: blocked, refusedFor: nil)
         }
+    }
+
+    private static func seconds(_ until: Date, after now: Date) -> Int {
+        max(1, Int(until.timeIntervalSince(now).rounded(.up)))
     }
 
     /// IPs with a failure record or a block (for tests).

@@ -1,8 +1,10 @@
 import Foundation
 import JWTKit
 
-/// The claims the registry reads from a JWT. Lenient in what it accepts, as tokens come from other
-/// services: `id` may be a string or a number, `networks` a string or a list, times integers or fractions.
+/// The claims the registry reads from a JWT. `id` may be a string or a number and times integers or fractions, as
+/// tokens come from other services; but a claim that limits or ends the token's power must be well formed, or the
+/// token is invalid: `networks`, when present, is a list of strings (`null`, a string or `[1]` fail: a malformed
+/// limit must not read as "no limit"), and `exp`, `nbf`, `iat`, when present and not `null`, are numbers.
 struct TokenClaims: JWTPayload {
     var id: String?
     var sub: String?
@@ -23,12 +25,11 @@ struct TokenClaims: JWTPayload {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try Self.flexibleString(container, .id)
         sub = try Self.flexibleString(container, .sub)
-        if let list = try? container.decodeIfPresent([String].self, forKey: .networks) {
+        if container.contains(.networks) {
+            guard let list = try? container.decode([String].self, forKey: .networks) else {
+                throw DecodingError.dataCorruptedError(forKey: .networks, in: container, debugDescription: "networks must be a list of strings")
+            }
             networks = list
-        } else if let single = try? container.decodeIfPresent(String.self, forKey: .networks) {
-            networks = [single]
-        } else if container.contains(.networks), try !container.decodeNil(forKey: .networks) {
-            throw DecodingError.dataCorruptedError(forKey: .networks, in: container, debugDescription: "networks must be a list of strings")
         }
         exp = try container.decodeIfPresent(Double.self, forKey: .exp)
         nbf = try container.decodeIfPresent(Double.self, forKey: .nbf)

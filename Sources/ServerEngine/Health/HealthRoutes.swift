@@ -20,7 +20,8 @@ enum HealthRoutes {
         router.get("/healthz") { _, _ in
             try HandlerResponse.json(["status": "ok", "service": service]).response
         }
-        if services.configuration.metrics.listener == nil { addMetrics(to: router, services: services) }
+        let metrics = services.configuration.metrics
+        if metrics.listener == nil { addMetrics(to: router, services: services, closed: metrics.isClosedOnAPIPort) }
         router.get("/readyz") { _, context in
             guard services.readiness.isReady else {
                 return try HandlerResponse.json(
@@ -61,10 +62,21 @@ enum HealthRoutes {
         return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
-    /// `GET /metrics`: this engine's metrics in the Prometheus text format, behind `metrics.token` when set.
-    static func addMetrics<Context: RequestContext>(to router: Router<Context>, services: EngineServices) {
+    /// Why `/metrics` on the HTTP API port refuses a scrape when neither a token, a listener of its own nor
+    /// `metrics.public` is configured.
+    static let closedMetricsMessage =
+        "Metrics are not public: set METRICS_TOKEN (metrics.token) and scrape with 'Authorization: Bearer <token>', "
+        + "or set METRICS_PORT (metrics.port) to serve them on a listener of their own, "
+        + "or set METRICS_PUBLIC=true (metrics.public) to serve them here to anyone"
+
+    /// `GET /metrics`: this engine's metrics in the Prometheus text format, behind `metrics.token` when set. When
+    /// `closed` (no token, no listener of its own, not public) every scrape gets a JSON 403 saying how to enable it:
+    /// the path exists, access to it is what is refused, and a scraper's "403" tells the operator so where a 404
+    /// would send them looking for a wrong path.
+    static func addMetrics<Context: RequestContext>(to router: Router<Context>, services: EngineServices, closed: Bool = false) {
         let metricsToken = services.configuration.metrics.token
         router.get("/metrics") { request, _ in
+            if closed { throw APIError(.forbidden, closedMetricsMessage) }
             if !metricsToken.isEmpty, !bearerMatches(request.headers[.authorization], token: metricsToken) {
                 throw APIError(.unauthorized, "Metrics require a bearer token", headers: [.wwwAuthenticate: "Bearer"])
             }

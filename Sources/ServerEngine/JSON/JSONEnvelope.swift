@@ -12,7 +12,8 @@ import DocumentStore
 public struct JSONEnvelope: Sendable {
     /// The decoded values of the requested members that are JSON strings.
     public private(set) var strings: [String: String] = [:]
-    /// Every member's value as its byte range in ``bytes`` (a repeated key keeps its last value, as `JSON.parse`).
+    /// Every member's value as its byte range in ``bytes``. A repeated key, here or in any nested object, makes the
+    /// text invalid, as for ``JSONParser``.
     public private(set) var ranges: [String: Range<Int>] = [:]
     /// The whole text.
     public let bytes: [UInt8]
@@ -50,7 +51,9 @@ public struct JSONEnvelope: Sendable {
             while true {
                 parser.skipWhitespace()
                 guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.failure("expected a string key") }
+                let keyOffset = parser.index
                 let key = try parser.parseString()
+                guard envelope.ranges[key] == nil else { throw JSONParser.Failure(reason: "duplicate key", offset: keyOffset) }
                 parser.skipWhitespace()
                 guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: ":") else { throw parser.failure("expected ':'") }
                 parser.index += 1
@@ -82,7 +85,7 @@ public struct JSONEnvelope: Sendable {
 }
 
 extension JSONParser {
-    /// Checks one value without building it, advancing past it.
+    /// Checks one value without building it (a repeated key in an object is refused), advancing past it.
     mutating func skipValue(depth: Int) throws(Failure) {
         guard index < bytes.count else { throw failure("unexpected end of JSON") }
         switch bytes[index] {
@@ -96,11 +99,15 @@ extension JSONParser {
                 index += 1
                 return
             }
+            var keys = KeySet()
             while true {
                 skipWhitespace()
                 if isObject {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-                    try skipString(isKey: true)
+                    let keyOffset = index
+                    let key = try parseString()
+                    guard !key.isEmpty, !key.utf8.contains(0) else { throw Failure(reason: Self.unstorableKeyReason, offset: keyOffset) }
+                    guard keys.insert(key) else { throw Failure(reason: "duplicate key", offset: keyOffset) }
                     skipWhitespace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
                     index += 1
@@ -125,28 +132,25 @@ extension JSONParser {
         }
     }
 
-    /// The failure reason of a key no document store can hold: empty, or with a NUL character. Values are checked
-    /// without being built so that they can be stored as they came, which these keys would make fail on MongoDB.
+    /// The failure reason of a nested key no document store can hold: empty, or with a NUL character. Values are
+    /// checked without being built so that they can be stored as they came, which these keys would make fail on
+    /// MongoDB.
     public static let unstorableKeyReason = "a key that is empty or contains NUL cannot be stored"
 
-    /// Checks one string (escapes, control characters, UTF-8) without building it; a key must also be storable
-    /// (``unstorableKeyReason``).
-    mutating func skipString(isKey: Bool = false) throws(Failure) {
-        let start = index
+    /// Checks one string (escapes, control characters, UTF-8) without building it.
+    mutating func skipString() throws(Failure) {
         index += 1  // opening quote
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                if isKey, index - start == 2 { throw Failure(reason: Self.unstorableKeyReason, offset: start) }
                 return
             }
             if byte < 0x20 { throw failure("control character in string") }
             if byte == UInt8(ascii: "\\") {
                 index += 1
-                let escaped = try parseEscape()
-                if isKey, escaped.value == 0 { throw Failure(reason: Self.unstorableKeyReason, offset: start) }
+                _ = try parseEscape()
             } else if byte >= 0x80 {
                 try validateUTF8Sequence()
             } else {

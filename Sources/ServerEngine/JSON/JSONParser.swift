@@ -1,8 +1,10 @@
 import DocumentStore
 
 /// Parses JSON bytes into a `Value`, as `JSON.parse` does: integers that fit in 64 bits become `.int`,
-/// other numbers `.double`; a repeated key keeps its last value; nesting deeper than `maxDepth` is refused
-/// (a stack-safe parser for untrusted bodies and frames).
+/// other numbers `.double`; nesting deeper than `maxDepth` is refused (a stack-safe parser for untrusted bodies and
+/// frames). Unlike `JSON.parse`, an object that repeats a key (after unescaping: `"a"` and `"\u0061"` are one key) is
+/// refused, at any depth: two readers of one body must not see two different values (RFC 8259 §4 leaves the
+/// behaviour open). Each key costs O(1) to check (``KeySet``), so a large object stays linear.
 ///
 /// ```swift
 /// let value = try JSONParser.parse(Array(#"{"peerId":"peer_a","capabilities":["relay"]}"#.utf8))
@@ -80,28 +82,31 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(Failure) -> Value {
         guard depth <= maxDepth else { throw failure("JSON nested deeper than \(maxDepth) levels") }
         index += 1
-        var document = Document()
+        var fields: [(String, Value)] = []
+        var keys = KeySet()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .document(document)
+            return .document(Document())
         }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+            let keyOffset = index
             let key = try parseString()
+            guard keys.insert(key) else { throw Failure(reason: "duplicate key", offset: keyOffset) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            document[key] = try parseValue(depth: depth)
+            fields.append((key, try parseValue(depth: depth)))
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of JSON") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .document(document)
+                return .document(Document(distinctKeys: fields))
             } else {
                 throw failure("expected ',' or '}'")
             }

@@ -125,7 +125,7 @@ public final class EngineMetrics: Sendable {
     func recordAuthThrottled(transport: String, action: String) {
         counter(
             "auth_throttled_total",
-            help: "Authentication throttling per IP: delayed failures, IPs blocked, requests refused while blocked",
+            help: "Authentication throttling per IP: delayed failures, IPs blocked, invalid tokens refused and valid ones passed while blocked",
             labels: [("transport", transport), ("action", action)]
         ).increment()
     }

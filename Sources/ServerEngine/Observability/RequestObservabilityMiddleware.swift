@@ -4,7 +4,10 @@ import Logging
 import NIOCore
 
 /// The outermost middleware of the HTTP API: gives each request an id, counts and times it, and logs one
-/// `http request` event when it completes (at debug level for the engine's own `/healthz`, `/readyz`, `/metrics`).
+/// `http request` event when it completes. At debug level for the engine's own `/healthz`, `/readyz`, `/metrics`, and
+/// for requests that matched no route (`route="unmatched"`: 404, or 405 for a path served for other methods): anyone
+/// can send those without a token, as fast as they like, and a scanner's flood must not fill the log (46k of them
+/// wrote 12.9 MB in 5 s at info). `http_requests_total{route="unmatched"}` still counts every one.
 ///
 /// - A well-formed incoming `X-Request-Id` (1–128 characters of `A-Z a-z 0-9 . _ -`) is kept; otherwise one is
 ///   generated. It is echoed in the response's `X-Request-Id` header and set as `requestId` in the request's
@@ -45,7 +48,7 @@ struct RequestObservabilityMiddleware: RouterMiddleware {
         let (seconds, attoseconds) = duration.components
         let milliseconds = ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 10).rounded() / 10
         context.logger.log(
-            level: status >= 500 ? .error : HealthRoutes.reservedPaths.contains(route) ? .debug : .info,
+            level: status >= 500 ? .error : route == "unmatched" || HealthRoutes.reservedPaths.contains(route) ? .debug : .info,
             "http request",
             metadata: [
                 "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "route": "\(route)", "status": "\(status)",

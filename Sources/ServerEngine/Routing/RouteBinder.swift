@@ -60,25 +60,26 @@ struct RoutePipeline: Sendable {
         if route.auth == .jwt {
             guard let authenticator else { throw APIError(.internalServerError, route.errorMessage) }
             let throttle = services.configuration.limits.authThrottle
-            if let ip = context.clientAddress, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: throttle, now: services.clock.now())
-            {
-                services.metrics.recordAuthThrottled(transport: "http", action: "refused")
-                context.logger.notice(
-                    "authentication refused: too many failures",
-                    metadata: ["route": "\(route.path)", "ip": "\(ip)", "retryAfter": "\(retryAfter)"]
-                )
-                throw APIError(.tooManyRequests, "Too many failed authentications; try again later", headers: [.retryAfter: String(retryAfter)])
-            }
             do {
                 user = try await authenticator.authenticate(authorization: request.headers[.authorization])
             } catch {
                 services.metrics.recordAuthFailure(transport: "http")
                 context.logger.notice("authentication failed", metadata: ["route": "\(route.path)", "reason": "\(error.message)"])
-                if let ip = context.clientAddress {
-                    await authenticator.throttleFailure(ip: ip, config: throttle, services: services, transport: "http", logger: context.logger)
+                // A failure from an address blocked by repeated failures is answered as refused; a valid token is not.
+                if let ip = context.clientAddress,
+                    let retryAfter = await authenticator.throttleFailure(
+                        ip: ip,
+                        config: throttle,
+                        services: services,
+                        transport: "http",
+                        logger: context.logger
+                    )
+                {
+                    throw APIError(.tooManyRequests, "Too many failed authentications; try again later", headers: [.retryAfter: String(retryAfter)])
                 }
                 throw error
             }
+            if let ip = context.clientAddress { authenticator.notePassed(ip: ip, config: throttle, services: services, transport: "http") }
         }
         var rateHeaders: HTTPFields = [:]
         // Looked up per request, so a reloaded limits.yaml applies to the next request.
@@ -168,16 +169,15 @@ struct RoutePipeline: Sendable {
         }
     }
 
-    /// The JSON body, or nil when there is none or the route takes another media type.
+    /// The JSON body, or nil when there is none.
     ///
-    /// A body is parsed when its content type is JSON, or when it has none and the route declares body rules.
-    /// On a route with body rules, another content type is 415; malformed JSON is always 400.
+    /// Only `application/json` is JSON (any case, with parameters such as `; charset=utf-8`): a non-empty body with
+    /// another Content-Type (`text/json`, `application/jsonx`, …) or none is 415. Malformed JSON (a repeated key
+    /// included) is 400.
     private func parseJSON(_ body: ByteBuffer, contentType: String?) throws(APIError) -> Value? {
         guard body.readableBytes > 0 else { return nil }
-        let isJSON = contentType.map { $0.lowercased().contains("json") } ?? validator.hasBodyRules
-        if !isJSON {
-            if validator.hasBodyRules { throw APIError(.unsupportedMediaType, "Content-Type must be application/json") }
-            return nil
+        guard let contentType, MediaType.isJSON(contentType) else {
+            throw APIError(.unsupportedMediaType, "Content-Type must be application/json")
         }
         do {
             let value = try JSONParser.parse(Array(body.readableBytesView))

@@ -56,7 +56,7 @@ public struct ServerEngine: Sendable {
         self.services = EngineServices(configuration: configuration, store: store, clock: clock, logger: logger, instanceId: instanceId)
         self.handlers = handlers
         if configuration.auth.hasSecret {
-            self.authenticator = await JWTAuthenticator(secret: configuration.auth.jwtSecret, clock: clock, leeway: configuration.auth.leeway)
+            self.authenticator = await JWTAuthenticator(auth: configuration.auth, clock: clock)
         } else {
             self.authenticator = nil
         }
@@ -181,6 +181,9 @@ public struct ServerEngine: Sendable {
             listeners.append(try makeWebSocketListener(onServerRunning: onWebSocketRunning))
         }
         if let metrics = makeMetricsApplication(onServerRunning: onMetricsRunning) { listeners.append(metrics) }
+        if configuration.metrics.isClosedOnAPIPort {
+            services.logger.notice("metrics are not served: GET /metrics answers 403", metadata: ["fix": "\(HealthRoutes.closedMetricsMessage)"])
+        }
         let background: [any Service] = handlers.backgroundTasks.map { BackgroundTaskService(name: $0.name, task: $0.task, services: services) }
         // Services shut down in reverse order: sockets are closed (1001) first, then jobs and listeners stop.
         var all: [any Service] = [StoreReadinessService(services: services)]

@@ -101,10 +101,12 @@ struct WebSocketHandshake: Sendable {
         guard services.readiness.isReady else { return Self.notReady }
         var user: AuthenticatedUser?
         if route.config.auth == .jwt {
-            guard let authenticator, let token = Self.token(from: head), let ip = connection.clientAddress,
-                authenticator.throttle.blockedFor(ip: ip, config: services.configuration.limits.authThrottle, now: services.clock.now()) == nil,
-                let remembered = try? authenticator.rememberedUser(token: token)
+            // A token that verified before passes without crypto, also from an address blocked for other tokens' failures.
+            guard let authenticator, let token = Self.token(from: head), let remembered = try? authenticator.rememberedUser(token: token)
             else { return nil }
+            if let ip = connection.clientAddress {
+                authenticator.notePassed(ip: ip, config: services.configuration.limits.authThrottle, services: services, transport: "websocket")
+            }
             user = remembered
         }
         return admit(route: route, parameters: parameters, user: user, connection: connection, logger: logger)
@@ -126,14 +128,6 @@ struct WebSocketHandshake: Sendable {
             guard let authenticator else {
                 return .refuse(code: .internalError, reason: "Authentication is not configured", errorFrame: nil)
             }
-            if let ip, let retryAfter = authenticator.throttle.blockedFor(ip: ip, config: limits.authThrottle, now: services.clock.now()) {
-                services.metrics.recordAuthThrottled(transport: "websocket", action: "refused")
-                logger.notice(
-                    "authentication refused: too many failures",
-                    metadata: ["ip": "\(ip)", "transport": "websocket", "retryAfter": "\(retryAfter)"]
-                )
-                return .refuse(code: .policyViolation, reason: "Too many failed authentications; retry in \(retryAfter) s", errorFrame: nil)
-            }
             let token = Self.token(from: head)
             do {
                 user = try await authenticator.authenticate(token: token ?? "")
@@ -143,20 +137,24 @@ struct WebSocketHandshake: Sendable {
                     "authentication failed",
                     metadata: ["route": "\(route.config.path)", "transport": "websocket", "reason": "\(error.message)"]
                 )
-                if let ip {
-                    await authenticator.throttleFailure(
+                // A failure from an address blocked by repeated failures is refused as such; a valid token is not.
+                if let ip,
+                    let retryAfter = await authenticator.throttleFailure(
                         ip: ip,
                         config: limits.authThrottle,
                         services: services,
                         transport: "websocket",
                         logger: logger
                     )
+                {
+                    return .refuse(code: .policyViolation, reason: "Too many failed authentications; retry in \(retryAfter) s", errorFrame: nil)
                 }
+                let passedOn = ["Authentication token expired", JWTAuthenticator.noExpiryMessage]
                 let reason =
-                    token == nil
-                    ? "Authentication required" : error.message == "Authentication token expired" ? error.message : "Invalid authentication token"
+                    token == nil ? "Authentication required" : passedOn.contains(error.message) ? error.message : "Invalid authentication token"
                 return .refuse(code: .policyViolation, reason: reason, errorFrame: nil)
             }
+            if let ip { authenticator.notePassed(ip: ip, config: limits.authThrottle, services: services, transport: "websocket") }
         }
         return admit(route: route, parameters: parameters, user: user, connection: connection, logger: logger)
     }

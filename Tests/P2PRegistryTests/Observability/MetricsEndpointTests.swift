@@ -148,9 +148,9 @@ import FoundationNetworking
 @Suite struct MetricsTokenTests {
     @Test func aConfiguredTokenIsRequiredToScrape() async throws {
         let token = "metrics-token-0123456789"
-        let registry = try await LiveRegistry.start(environment: ["METRICS_TOKEN": token])
+        let registry = try await LiveRegistry.start(environment: ["METRICS_TOKEN": token, "METRICS_PUBLIC": "false"])
         defer { Task { await registry.stop() } }
-        #expect(registry.engine.configuration.summary().contains("metrics: { token: <set>, listener: <HTTP API port> }"))
+        #expect(registry.engine.configuration.summary().contains("metrics: { token: <set>, listener: <HTTP API port>, public: false }"))
         #expect(!registry.engine.configuration.summary().contains(token))
         #expect(try await registry.http("GET", "/metrics", token: nil).status == 401)
         #expect(try await registry.http("GET", "/metrics", token: "wrong-token-0123456789xx").status == 401)
@@ -158,6 +158,31 @@ import FoundationNetworking
         #expect(scraped.status == 200)
         // Health stays open.
         #expect(try await registry.http("GET", "/healthz", token: nil).status == 200)
+    }
+}
+
+/// Without a token, a port of its own or `metrics.public: true`, `/metrics` on the HTTP API port is refused (issue 19).
+@Suite struct MetricsAccessTests {
+    @Test func byDefaultMetricsAreRefusedWithHowToEnableThemAndOneStartupNotice() async throws {
+        let capture = LogCapture()
+        let registry = try await LiveRegistry.start(environment: ["METRICS_PUBLIC": "false"], logger: capture.logger(level: .notice))
+        defer { Task { await registry.stop() } }
+        #expect(registry.engine.configuration.summary().contains("metrics: { token: <not set>, listener: <HTTP API port>, public: false }"))
+        let refused = try await registry.http("GET", "/metrics", token: nil)
+        #expect(refused.status == 403)
+        let message = try #require(refused.json["error"] as? String)
+        for hint in ["METRICS_TOKEN", "METRICS_PORT", "METRICS_PUBLIC=true"] { #expect(message.contains(hint), "\(message)") }
+        #expect(capture.events("metrics are not served: GET /metrics answers 403").count == 1)
+        #expect(try await registry.http("GET", "/healthz", token: nil).status == 200)
+    }
+
+    @Test func publicMetricsNeedNoToken() async throws {
+        let capture = LogCapture()
+        let registry = try await LiveRegistry.start(environment: ["METRICS_PUBLIC": "true"], logger: capture.logger(level: .notice))
+        defer { Task { await registry.stop() } }
+        let scraped = try await MetricsScrape.scrape(registry)
+        #expect(scraped["websocket_connections"] == 0)
+        #expect(capture.events("metrics are not served: GET /metrics answers 403").isEmpty)
     }
 }
 

@@ -44,8 +44,7 @@ import FoundationNetworking
             RegistryHandlers.register(into: &handlers)
             return ConfigLoader(
                 directory: directory.path,
-                environment: ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
-                    .merging(LiveReloadTests.environment) { _, new in new },
+                environment: LiveRegistry.baseEnvironment.merging(LiveReloadTests.environment) { _, new in new },
                 catalog: handlers.catalog
             )
         }

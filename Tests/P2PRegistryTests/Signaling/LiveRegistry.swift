@@ -19,6 +19,12 @@ final class LiveRegistry: Sendable {
     /// end in the middle of a slow run and the count would start again.
     static let oneDayRateLimitWindow = ["RATE_LIMIT_WINDOW_MS": "86400000"]
 
+    /// The variables every live registry starts with: the test secret, ephemeral loopback ports, and public metrics
+    /// (so tests scrape `/metrics` without a token).
+    static let baseEnvironment = [
+        "JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1", "METRICS_PUBLIC": "true",
+    ]
+
     let httpPort: Int
     let webSocketPort: Int
     let store: any DocumentStore
@@ -46,7 +52,8 @@ final class LiveRegistry: Sendable {
         self.server = server
     }
 
-    /// Starts a registry; `environment` overrides the spec variables; `limits` edits the loaded limits.yaml; `logger`
+    /// Starts a registry; `environment` overrides the spec variables (and `METRICS_PUBLIC=true`, which lets the tests
+    /// scrape `/metrics` without a token); `limits` edits the loaded limits.yaml; `logger`
     /// (default: warnings to the console) is the engine's; `store`, when given, is shared (several instances on one
     /// store) instead of a fresh one of `backend`.
     static func start(
@@ -59,7 +66,7 @@ final class LiveRegistry: Sendable {
     ) async throws -> LiveRegistry {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
-        var variables = ["JWT_SECRET": RegistryHarness.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
+        var variables = baseEnvironment
         variables.merge(environment) { _, new in new }
         var config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         limits(&config.limits)

@@ -13,10 +13,11 @@ enum RawWebSocket {
         var reason: String
     }
 
-    /// Upgrades `path` on 127.0.0.1:`port` with `headers`, then reads frames until a close frame (5 s at most).
+    /// Upgrades `path` on 127.0.0.1:`port` with `headers`, then reads frames until a close frame (waiting at most
+    /// 15 s for each read: the whole suite in parallel on two shared cores can hold an upgrade's decision for seconds).
     static func firstClose(port: Int, path: String, headers: [String: String] = [:]) async throws -> Close {
         try await BlockingIO.run {
-            let socket = try LoopbackSocket.connect(port: port, receiveTimeout: 5)
+            let socket = try LoopbackSocket.connect(port: port, receiveTimeout: 15)
             try socket.write(WebSocketWire.upgradeRequest(path: path, port: port, headers: headers))
             let head = try socket.readHead()
             guard head.hasPrefix("HTTP/1.1 101") else { throw TestFailure("upgrade refused: \(head)") }

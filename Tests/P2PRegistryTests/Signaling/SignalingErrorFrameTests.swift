@@ -9,6 +9,9 @@ import WSCore
     static let badFrames: [(String, String)] = [
         ("{not json", "invalid_json"),
         ("[1,2,3]", "invalid_json"),
+        // A repeated key, in the envelope or inside `data`, is malformed JSON (the relay must not pick one of two values).
+        (#"{"type":"offer","toPeerId":"peer_b","toPeerId":"peer_c","data":{}}"#, "invalid_json"),
+        (#"{"type":"offer","toPeerId":"peer_b","data":{"sdp":"a","sdp":"b"}}"#, "invalid_json"),
         (#"{"toPeerId":"peer_b","data":{}}"#, "invalid_message"),
         (#"{"type":"offer","data":{}}"#, "invalid_message"),
         (#"{"type":"offer","toPeerId":"peer_b"}"#, "invalid_message"),

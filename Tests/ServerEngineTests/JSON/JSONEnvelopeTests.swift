@@ -20,11 +20,29 @@ import Testing
         #expect(envelope.strings["x"] == nil)
     }
 
-    @Test func aRepeatedKeyKeepsItsLastValueAsJSONParseDoes() throws {
-        let envelope = try #require(try Self.envelope(#"{"type":"offer","data":1,"type":{"not":"a string"},"data":null}"#))
-        #expect(envelope.strings["type"] == nil)
-        #expect(envelope.raw("type") == #"{"not":"a string"}"#)
-        #expect(envelope.isNull("data"))
+    @Test func aRepeatedKeyIsRefusedAtAnyDepthWhereJSONParseWouldKeepTheLast() throws {
+        for text in [
+            #"{"type":"offer","data":1,"type":{"not":"a string"}}"#,
+            #"{"type":"offer","t\u0079pe":"answer"}"#,
+            #"{"type":"offer","data":{"sdp":"a","sdp":"b"}}"#,
+            #"{"data":[{"k":1},{"x":{"k":1,"k":2}}]}"#,
+        ] {
+            #expect(throws: JSONParser.Failure.self, "\(text)") { try Self.envelope(text) }
+            #expect(throws: JSONParser.Failure.self, "\(text)") { try JSONParser.parse(Array(text.utf8)) }
+        }
+        // The same key in sibling objects is no repetition.
+        #expect(try Self.envelope(#"{"data":[{"k":1},{"k":2}],"k":3}"#) != nil)
+    }
+
+    @Test func aLargeObjectIsReadAndARepeatedKeyAtItsEndIsFound() throws {
+        let members = (0..<100_000).map { #""key\#($0)":\#($0)"# }
+        let text = "{" + members.joined(separator: ",") + "}"
+        let value = try JSONParser.parse(Array(text.utf8))
+        #expect(value.documentValue?.count == 100_000)
+        #expect(value.documentValue?["key99999"] == .int(99_999))
+        let repeated = "{" + members.joined(separator: ",") + #","key7":0}"#
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(repeated.utf8)) }
+        #expect(throws: JSONParser.Failure.self) { try JSONEnvelope.parse(Array(("{\"data\":" + repeated + "}").utf8), strings: []) }
     }
 
     @Test func validJSONThatIsNotAnObjectIsNil() throws {
@@ -43,6 +61,7 @@ import Testing
             "{\"data\":\"tab\tinside\"}", #"{"data":tru}"#, #"{"data":1e999}"#, #"{"data":{"a" 1}}"#, #"{"data":[1 2]}"#,
             #"{"data":{}}"#, #"{"data":[]}"#, #"{"data":{"k":"v"}} trailing"#, #"{"data":"unterminated}"#,
             "{\"data\":" + deep + "}", "{\"data\":\"\u{00e9}\"}", #"{"a":1"#, #"{"#, #"{}"#, "",
+            #"{"data":{"a":1,"a":1}}"#, #"{"a":1,"a":1}"#, #"{"data":{"a":1},"b":{"a":1}}"#,
         ]
         for text in inputs {
             let parserAccepts = (try? JSONParser.parse(Array(text.utf8))) != nil

@@ -299,7 +299,13 @@ final class SignalingHub: Sendable {
     /// Queues a message for `recipient` and wakes whoever serves it now (here, or on another instance): the recipient
     /// may have connected while this was being queued, and must not be left waiting.
     func enqueue(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
-        try await store(stored, to: recipient, services: services, cap: cap, logger: logger)
+        do {
+            try await store(stored, to: recipient, services: services, cap: cap, logger: logger)
+        } catch {
+            // Not stored: it no longer holds the recipient's backlog open (the sender gets the error).
+            directory.connection(for: recipient)?.flush.enqueued()
+            throw error
+        }
         if let connection = directory.connection(for: recipient) {
             connection.flush.enqueued()
         } else {

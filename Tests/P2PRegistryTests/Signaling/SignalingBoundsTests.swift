@@ -9,20 +9,26 @@ import WSCore
 /// Resource bounds of the signaling socket (limits.yaml `websocket:`), in-process over real sockets. The
 /// process-level versions, with RSS and other client addresses, are in Tests/e2e/test_bounds.py.
 @Suite(.serialized) struct SignalingBoundsTests {
-    /// A receiver that falls behind gets a sender's messages in the order they were sent: those diverted to the queue
-    /// while its buffer was full come before the ones sent after them, which wait behind the backlog.
-    @Test func aSlowReceiverGetsEverythingInOrder() async throws {
-        let registry = try await LiveRegistry.start(
-            environment: ["SIGNALING_QUEUE_CAP": "5000", "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000"],
+    /// A registry whose one sender may flood (no message or byte rates to speak of) a receiver with a 16 KiB send
+    /// buffer and a queue of `queueCap` messages; `limits` sets the rest.
+    static func floodableRegistry(queueCap: Int, _ limits: @escaping (inout LimitsConfig) -> Void) async throws -> LiveRegistry {
+        try await LiveRegistry.start(
+            environment: ["SIGNALING_QUEUE_CAP": "\(queueCap)", "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000"],
             limits: {
                 $0.webSocket.sendBufferBytes = 16 * 1024
-                $0.webSocket.slowConsumerOverflow = 100_000
                 $0.webSocket.messagesPerSecondPerUser = 100_000
                 $0.webSocket.messagesPerSecondPerIP = 100_000
                 $0.webSocket.bytesPerSecondPerUser = 1 << 30
                 $0.webSocket.bytesPerSecondPerIP = 1 << 30
+                limits(&$0)
             }
         )
+    }
+
+    /// A receiver that falls behind gets a sender's messages in the order they were sent: those diverted to the queue
+    /// while its buffer was full come before the ones sent after them, which wait behind the backlog.
+    @Test func aSlowReceiverGetsEverythingInOrder() async throws {
+        let registry = try await Self.floodableRegistry(queueCap: 5000) { $0.webSocket.slowConsumerOverflow = 100_000 }
         defer { Task { await registry.stop() } }
         let alice = try await registry.token("alice")
         let bob = try await registry.token("bob")
@@ -49,18 +55,10 @@ import WSCore
     }
 
     @Test func aReceiverThatStopsReadingNeitherStallsTheSenderNorLosesMessages() async throws {
-        let registry = try await LiveRegistry.start(
-            environment: ["SIGNALING_QUEUE_CAP": "10", "SIGNALING_MESSAGES_PER_SECOND": "100000", "SIGNALING_MESSAGE_BURST": "100000"],
-            limits: {
-                $0.webSocket.sendBufferBytes = 16 * 1024
-                $0.webSocket.slowConsumerOverflow = 20
-                $0.webSocket.slowConsumerCloseTimeout = .seconds(60)
-                $0.webSocket.messagesPerSecondPerUser = 100_000
-                $0.webSocket.messagesPerSecondPerIP = 100_000
-                $0.webSocket.bytesPerSecondPerUser = 1 << 30
-                $0.webSocket.bytesPerSecondPerIP = 1 << 30
-            }
-        )
+        let registry = try await Self.floodableRegistry(queueCap: 10) {
+            $0.webSocket.slowConsumerOverflow = 20
+            $0.webSocket.slowConsumerCloseTimeout = .seconds(60)
+        }
         defer { Task { await registry.stop() } }
         let alice = try await registry.token("alice")
         let bob = try await registry.token("bob")

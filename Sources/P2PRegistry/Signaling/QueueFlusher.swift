@@ -24,6 +24,9 @@ final class QueueFlusher: Sendable {
         var enqueuesInFlight = 0
         /// Messages diverted to the queue since a live offer overflowed (none while the backlog has another cause).
         var diversions = 0
+        /// The device moved here from another instance whose inbox may still hold messages for it: the backlog
+        /// lasts at least until those are taken (``settle()``, ``settled()``).
+        var settling = false
         /// Dropped by ``finish()``: the work refers to the socket's session, whose send buffer refers back to this
         /// flusher (its `drained` hook), and the cycle must not outlive the socket.
         var work: (@Sendable (QueueFlusher) async -> Void)?
@@ -108,11 +111,25 @@ final class QueueFlusher: Sendable {
         yield()
     }
 
+    /// The device moved here from another instance: live delivery waits until ``settled()``.
+    func settle() {
+        state.withLock {
+            $0.settling = true
+            $0.backlog = true
+        }
+    }
+
+    /// What the old instance held for the device is queued here: the backlog can end once the queue is drained.
+    func settled() {
+        state.withLock { $0.settling = false }
+        yield()
+    }
+
     /// A drain found the queue empty: live delivery resumes, unless an enqueue is still in flight (its
     /// ``enqueued()`` flushes again).
     func drainedEmpty() {
         state.withLock { state in
-            if state.enqueuesInFlight == 0 {
+            if state.enqueuesInFlight == 0, !state.settling {
                 state.backlog = false
                 state.diversions = 0
             }

@@ -40,24 +40,62 @@ extension SignalingHub {
         bus.onRejoin { [self] in
             for deviceId in self.directory.deviceIds {
                 guard let connection = self.directory.connection(for: deviceId) else { continue }
-                _ = try? await bus.claim(deviceId, connectionId: "\(connection.connectionId)")
+                let claim = try? await bus.claim(deviceId, connectionId: "\(connection.connectionId)")
+                if let from = claim?.movedFrom {
+                    self.settleMove(deviceId, from: from, flush: connection.flush, services: services, logger: log)
+                }
                 connection.flush.yield()
             }
         }
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
     }
 
-    /// Records the device's route; a connection of the same device on another live instance is told to close.
-    func clusterConnected(_ deviceId: String, connectionId: UInt64, services: EngineServices, logger: Logger) async {
+    /// Records the device's route; a connection of the same device on another live instance is told to close. A
+    /// device that moved from another instance first takes what that instance's inbox still holds for it (see
+    /// ``settleMove(_:from:flush:services:logger:)``).
+    func clusterConnected(_ deviceId: String, connectionId: UInt64, flush: QueueFlusher, services: EngineServices, logger: Logger) async {
         let bus = services.cluster
         guard bus.isEnabled else { return }
         do {
-            if let previous = try await bus.claim(deviceId, connectionId: "\(connectionId)") {
+            let claim = try await bus.claim(deviceId, connectionId: "\(connectionId)")
+            if let previous = claim.replaces {
                 logger.info("replacing the connection on another instance", metadata: ["previousInstance": "\(previous.instance)"])
                 try await bus.send(ClusterKind.replace, to: previous, key: deviceId, body: [:])
             }
+            if let from = claim.movedFrom { settleMove(deviceId, from: from, flush: flush, services: services, logger: logger) }
         } catch {
             logger.warning("cannot record the device's route; messages from other instances are queued for it", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Keeps order when a device moves between instances: senders may go on handing its messages to the old
+    /// instance's inbox until their route cache expires (``ClusterBus/routeCacheLifetime``), and an old instance that
+    /// died leaves them there until the take-over. For that long (plus an inbox poll) this instance takes them over and
+    /// queues them, and the device's live messages wait behind them; then its queue is flushed in order.
+    func settleMove(_ deviceId: String, from instance: String, flush: QueueFlusher, services: EngineServices, logger: Logger) {
+        flush.settle()
+        let poll = services.configuration.cluster.inboxPollInterval
+        let until = ContinuousClock.now + ClusterBus.routeCacheLifetime + poll + .milliseconds(250)
+        Task { [self] in
+            var taken = 0
+            while true {
+                let last = ContinuousClock.now >= until
+                do {
+                    // Messages only: a `replace` there is for the old socket, and the rest is stale for this one.
+                    for item in try await services.cluster.takeItems(ClusterKind.message, for: deviceId, from: instance) {
+                        taken += 1
+                        await receive(item, services: services, logger: logger)
+                    }
+                } catch {
+                    logger.warning("cannot take the device's items from its previous instance", metadata: ["error": "\(error)"])
+                }
+                if last { break }
+                try? await Task.sleep(for: poll)
+            }
+            if taken > 0 {
+                logger.info("took the device's items from its previous instance", metadata: ["from": "\(instance)", "count": "\(taken)"])
+            }
+            flush.settled()
         }
     }
 
@@ -109,7 +147,7 @@ extension SignalingHub {
     }
 
     /// An item from another instance.
-    private func receive(_ item: ClusterMessage, services: EngineServices, logger: Logger) async {
+    func receive(_ item: ClusterMessage, services: EngineServices, logger: Logger) async {
         switch item.kind {
         case ClusterKind.message:
             if let connection = directory.connection(for: item.key),

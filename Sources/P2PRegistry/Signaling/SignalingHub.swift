@@ -105,7 +105,7 @@ final class SignalingHub: Sendable {
             session.close(.policyViolation, reason: "Device is in use by another user")
             return nil
         }
-        await clusterConnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
+        await clusterConnected(deviceId, connectionId: session.connectionId, flush: flush, services: session.services, logger: logger)
         // An open socket counts as presence, for a device announced in a network.
         if case .owned(let network) = standing, network != nil { try? await PresenceRefresher.refresh([deviceId], services: session.services) }
         logger.info("signaling connected", metadata: ["userId": "\(user.id)", "ip": "\(session.remoteAddress ?? "")"])
@@ -125,7 +125,11 @@ final class SignalingHub: Sendable {
         let logger = Self.logger(session, deviceId: deviceId)
         directory.remove(deviceId, connectionId: session.connectionId)
         flush.finish()
-        await clusterDisconnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
+        // On shutdown the route stays: the device's next instance finds where it was and takes over what senders still
+        // hand to this instance (the take-over of a departed instance drops the route otherwise).
+        if !session.serverIsShuttingDown {
+            await clusterDisconnected(deviceId, connectionId: session.connectionId, services: session.services, logger: logger)
+        }
         logger.info("signaling disconnected")
     }
 

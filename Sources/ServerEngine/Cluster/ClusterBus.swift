@@ -9,7 +9,8 @@ import Synchronization
 /// - Each instance writes a heartbeat to `instances` (``ClusterService``); instances silent longer than
 ///   `cluster.instanceTimeout` are gone.
 /// - A connection's route (key → instance, connection id) lives in `connection_routes` while it is open
-///   (``claim(_:connectionId:)``, ``release(_:connectionId:)``).
+///   (``claim(_:connectionId:)``, ``release(_:connectionId:)``); a key that moves takes what waits for it in its old
+///   instance's inbox (``takeItems(_:for:from:)``).
 /// - ``forward(_:key:body:)`` puts an item for a key connected to another live instance into
 ///   `instance_inbox`; that instance takes each item exactly once (a delete by `_id` is the claim) and
 ///   hands it to the application's receiver. Items of an instance that is gone go to the orphan handler
@@ -82,10 +83,18 @@ public final class ClusterBus: Sendable {
 
     // MARK: Routes
 
-    /// Records that `key` is connected here as `connectionId`; returns where it was connected before, when that
-    /// was another instance still alive (so the caller can have that connection closed).
-    public func claim(_ key: String, connectionId: String) async throws -> ClusterRoute? {
-        guard isEnabled else { return nil }
+    /// What recording a route found.
+    public struct Claim: Sendable {
+        /// The route it replaces on another live instance (the caller has that connection closed).
+        public var replaces: ClusterRoute?
+        /// The other instance, live or not, the key's route named before: items for the key may still be in its
+        /// inbox (``takeItems(_:for:from:)``).
+        public var movedFrom: String?
+    }
+
+    /// Records that `key` is connected here as `connectionId`, and says where it was connected before.
+    public func claim(_ key: String, connectionId: String) async throws -> Claim {
+        guard isEnabled else { return Claim() }
         // A route must never name an instance that others cannot find alive: register before the first claim.
         if !state.withLock({ $0.registered }) { _ = try await writeHeartbeat() }
         state.withLock { _ = $0.routeCache.removeValue(forKey: key) }
@@ -96,8 +105,19 @@ public final class ClusterBus: Sendable {
             returnDocument: .before,
             options: FindOptions()
         )
-        guard let route = previous.flatMap(Self.route), route.instance != instanceId, try await isLiveNow(route.instance) else { return nil }
-        return route
+        guard let route = previous.flatMap(Self.route), route.instance != instanceId else { return Claim() }
+        return Claim(replaces: try await isLiveNow(route.instance) ? route : nil, movedFrom: route.instance)
+    }
+
+    /// Takes the items of `kind` for `key` waiting in `instance`'s inbox, oldest first (each claimed by deleting it, so the
+    /// instance itself, if alive, never handles the same item): a key that moved here takes what was sent to its old
+    /// instance, and handles it in order with what comes next.
+    public func takeItems(_ kind: String, for key: String, from instance: String) async throws -> [ClusterMessage] {
+        let pending = try await inbox.find(
+            ["instance": .string(instance), "key": .string(key), "kind": .string(kind)],
+            options: FindOptions(sort: [SortKey("_id")], limit: 1024)
+        )
+        return try await claimed(pending)
     }
 
     /// Removes `key`'s route if it is still this instance's `connectionId` (a newer connection elsewhere keeps its own).
@@ -107,7 +127,7 @@ public final class ClusterBus: Sendable {
     }
 
     /// How long a route to another instance is reused without reading `connection_routes` again.
-    static let routeCacheLifetime: Duration = .milliseconds(500)
+    public static let routeCacheLifetime: Duration = .milliseconds(500)
 
     /// Where `key` is connected, when that is another live instance. `fresh` skips the short-lived cache.
     public func remoteRoute(_ key: String, fresh: Bool = false) async throws -> ClusterRoute? {
@@ -202,6 +222,11 @@ public final class ClusterBus: Sendable {
     /// instances taking over the same inbox never get the same item.
     func take(from instance: String, limit: Int) async throws -> [ClusterMessage] {
         let pending = try await inbox.find(["instance": .string(instance)], options: FindOptions(sort: [SortKey("_id")], limit: limit))
+        return try await claimed(pending)
+    }
+
+    /// The items of `pending` this instance managed to delete (claim), in order.
+    private func claimed(_ pending: [Document]) async throws -> [ClusterMessage] {
         var taken: [ClusterMessage] = []
         for document in pending {
             guard let id = document["_id"], try await inbox.deleteOne(["_id": id]) == 1 else { continue }

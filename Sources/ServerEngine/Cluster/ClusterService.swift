@@ -5,8 +5,8 @@ import ServerConfig
 import ServiceLifecycle
 
 /// Runs the cluster bus of one instance: heartbeats, the inbox reader, and the take-over of instances
-/// that are gone. On graceful shutdown it removes this instance's routes and registration, so senders
-/// queue at once, and hands what is left in its inbox to the orphan handler.
+/// that are gone. On graceful shutdown it removes this instance's registration, so senders queue once they re-read
+/// it, and hands what is left in its inbox to the orphan handler; its routes are dropped by the next take-over.
 ///
 /// Transport: on a replica set (MongoDB change streams) each insert into this instance's inbox wakes the
 /// reader at once, with a poll every second as a safety net; elsewhere (a standalone server, mongoeco, the
@@ -143,7 +143,9 @@ public struct ClusterService: Service {
             )
             var gone = Set(silent.compactMap { $0["_id"]?.stringValue })
             let addressed = try await bus.inbox.distinct("instance", filter: [:]).compactMap(\.stringValue)
-            for instance in addressed where !bus.isLive(instance) {
+            // Routes of an instance that left (it keeps them, see `leave`) or died are dropped here too.
+            let routed = try await bus.routes.distinct("instance", filter: [:]).compactMap(\.stringValue)
+            for instance in Set(addressed + routed) where !bus.isLive(instance) {
                 // One that started after this heartbeat's read is alive: read its own heartbeat before taking its inbox.
                 if try await !bus.isLiveNow(instance) { gone.insert(instance) }
             }
@@ -183,11 +185,14 @@ public struct ClusterService: Service {
     /// Graceful shutdown: no more routes or registration here; what is left in the inbox is orphaned now.
     private func leave() async {
         do {
-            let routes = try await bus.routes.deleteMany(["instance": .string(bus.instanceId)])
+            // The routes stay until another instance's take-over: a device that reconnects elsewhere finds where it
+            // was, and takes over what senders still hand to this inbox meanwhile (in order with what comes next).
+            // Without the registration, senders no longer forward here once they re-read it.
+            let routes = try await bus.routes.count(["instance": .string(bus.instanceId)])
             _ = try await bus.instances.deleteOne(["_id": .string(bus.instanceId)])
             // Senders may still see this instance alive until their next heartbeat: take what they sent meanwhile.
             let orphans = try await takeAll(from: bus.instanceId)
-            services.logger.info("left the cluster", metadata: ["routesRemoved": "\(routes)", "inboxItemsQueued": "\(orphans)"])
+            services.logger.info("left the cluster", metadata: ["routesLeft": "\(routes)", "inboxItemsQueued": "\(orphans)"])
         } catch {
             services.logger.warning("leaving the cluster failed; other instances take over after the timeout", metadata: ["error": "\(error)"])
         }

@@ -36,6 +36,9 @@ public final class WebSocketSession: Sendable {
     }
     /// The process-wide accounting behind the rate limits.
     var tracker: WebSocketTracker? { shared.tracker }
+
+    /// True once the server closes its sockets for a graceful shutdown.
+    public var serverIsShuttingDown: Bool { tracker?.isClosing ?? false }
     /// What every socket of the listener shares (one object, not a copy of the services per socket).
     private let shared: WebSocketConnectionHandler.Setup
     /// The connection's channel; nil for a session that is not attached to a socket (tests).

@@ -182,7 +182,7 @@ public final class ClusterBus: Sendable {
     func isLiveNow(_ instance: String) async throws -> Bool {
         let (known, timeout) = state.withLock { ($0.live.contains(instance), $0.instanceTimeout) }
         if known { return true }
-        let since = clock.now().addingTimeInterval(-Double(timeout.components.seconds) - Double(timeout.components.attoseconds) / 1e18)
+        let since = clock.now().addingTimeInterval(-timeout.seconds)
         let found = try await instances.findOne(
             ["_id": .string(instance), "heartbeatAt": ["$gte": .date(since)]],
             options: FindOptions(projection: ["_id": 1])

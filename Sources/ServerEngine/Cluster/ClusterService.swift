@@ -96,7 +96,7 @@ public struct ClusterService: Service {
             let inserted = try await bus.writeHeartbeat()
             let now = services.clock.now()
             let alive = try await bus.instances.find(
-                ["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]],
+                ["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-timeout.seconds))]],
                 options: FindOptions(projection: ["_id": 1])
             )
             bus.setLive(Set(alive.compactMap { $0["_id"]?.stringValue }).union([bus.instanceId]), instanceTimeout: timeout)
@@ -138,7 +138,7 @@ public struct ClusterService: Service {
         let timeout = services.configuration.cluster.instanceTimeout
         do {
             let silent = try await bus.instances.find(
-                ["heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))]],
+                ["heartbeatAt": ["$lt": .date(now.addingTimeInterval(-timeout.seconds))]],
                 options: FindOptions(projection: ["_id": 1])
             )
             var gone = Set(silent.compactMap { $0["_id"]?.stringValue })
@@ -154,7 +154,7 @@ public struct ClusterService: Service {
                 let routes = try await bus.routes.deleteMany(["instance": .string(instance)])
                 let orphans = try await takeAll(from: instance)
                 _ = try await bus.instances.deleteOne([
-                    "_id": .string(instance), "heartbeatAt": ["$lt": .date(now.addingTimeInterval(-(Double(timeout.milliseconds) / 1000)))],
+                    "_id": .string(instance), "heartbeatAt": ["$lt": .date(now.addingTimeInterval(-timeout.seconds))],
                 ])
                 if routes > 0 || orphans > 0 {
                     services.logger.notice(

@@ -18,7 +18,7 @@ import os
 import pytest
 
 from helpers import uid
-from raw_ws import (INVALID_PAYLOAD, MESSAGE_TOO_BIG, NORMAL_CLOSURE, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG,
+from raw_ws import (GOING_AWAY, INVALID_PAYLOAD, MESSAGE_TOO_BIG, NORMAL_CLOSURE, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG,
                     OP_TEXT, PROTOCOL_ERROR, RawWebSocket, announce_device, close_payload, encode_frame, signaling_path)
 
 KIB, MIB = 1024, 1024 * 1024
@@ -173,6 +173,25 @@ def test_ping_gets_a_pong_with_the_same_payload(registry):
         for payload in (b"", b"ping \x00\xff\x80", os.urandom(125)):
             ws.ping(payload)
         ws.sync()
+
+
+def test_server_pings_each_socket_and_closes_one_that_stops_answering(start_registry, backend):
+    """The server pings every socket each `websocket.pingInterval` (300 ms here): a client that answers keeps
+    getting pings and stays open; one that stops answering is closed with 1001 "No answer to ping" within two
+    intervals of the last ping it answered. Two sockets share the server, so one ping sweep serves both."""
+    server = start_registry(SIGNALING_PING_INTERVAL="300ms")
+    answering, _ = open_device(server)
+    silent, _ = open_device(server)
+    with answering, silent:
+        for _ in range(4):  # 4 pings answered: over a second open, past the 600 ms a silent socket lasts at most
+            frame = answering.recv_frame(2)
+            assert frame.opcode == OP_PING, f"expected a ping, got {frame}"
+            answering.send_frame(OP_PONG, frame.payload)
+        frame = silent.recv_frame(2)
+        assert frame.opcode == OP_PING, f"expected a ping, got {frame}"
+        result = silent.expect_close(3, context="a socket that does not answer pings")
+        assert result.code == GOING_AWAY and result.reason == "No answer to ping", f"{result.code} {result.reason!r}"
+        answering.sync()
 
 
 def test_client_close_gets_a_close_1000_back(registry):

@@ -17,40 +17,49 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         let tracker: WebSocketTracker
         let protocolLimit: Int
         let pingInterval: TimeAmount
+        /// The ping timers, one per event loop.
+        let pings: PingSweeps
 
         init(services: EngineServices, tracker: WebSocketTracker, protocolLimit: Int, pingInterval: TimeAmount) {
             self.services = services
             self.tracker = tracker
             self.protocolLimit = protocolLimit
             self.pingInterval = pingInterval
+            self.pings = PingSweeps(interval: pingInterval)
         }
     }
 
     private let setup: Setup
     private let remoteAddress: String?
-    /// The handshake's outcome until the handler is added (then let go: it holds the route's closure and parameters).
-    private var outcome: WebSocketHandshakeOutcome?
     private var session: WebSocketSession?
     private var inbox: WebSocketInbox?
     /// A fragmented message being reassembled.
     private var partial: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var sentClose = false
     private var awaitingPong = false
-    private var pingTimer: Scheduled<Void>?
+    /// The loop's ping sweep while the socket is in it, and the socket's place there.
+    private var pingSweep: PingSweep?
+    var pingPlace = -1
     private var forceTimer: Scheduled<Void>?
 
-    init(_ setup: Setup, remoteAddress: String?, outcome: WebSocketHandshakeOutcome) {
+    init(_ setup: Setup, remoteAddress: String?) {
         self.setup = setup
         self.remoteAddress = remoteAddress
-        self.outcome = outcome
     }
 
     // MARK: Opening
 
     func handlerAdded(context: ChannelHandlerContext) {
-        schedulePing(context: context)
-        guard let outcome else { return }
-        self.outcome = nil
+        if context.channel.isActive {
+            let sweep = setup.pings.sweep(for: context.eventLoop)
+            pingPlace = sweep.add(self, context: context)
+            pingSweep = sweep
+        }
+    }
+
+    /// Acts on the handshake's outcome, once the handler is in the pipeline. The outcome is not kept: it holds the
+    /// route's closure and parameters, and every byte a socket keeps counts (BENCHMARKS.md, "Memory per socket").
+    func start(_ outcome: WebSocketHandshakeOutcome, context: ChannelHandlerContext) {
         switch outcome {
         case .refuse(let code, let reason, let errorFrame):
             if let errorFrame { context.writeAndFlush(wrapOutboundOut(textFrame(errorFrame, context: context)), promise: nil) }
@@ -245,7 +254,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
     private func startClose(_ code: WebSocketCloseCode, reason: String, forceAfter: Duration, context: ChannelHandlerContext) {
         guard !sentClose, context.channel.isActive else { return }
         sentClose = true
-        pingTimer?.cancel()
+        leavePingSweep()
         context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: reason, context: context)), promise: nil)
         // Read again (reading may be paused) to see the client's answer; data frames are ignored from now on.
         setAutoRead(true, context: context)
@@ -270,7 +279,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        pingTimer?.cancel()
+        leavePingSweep()
         forceTimer?.cancel()
         if let session {
             setup.tracker.unregister(session.connectionId)
@@ -295,21 +304,30 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Pings
 
-    private func schedulePing(context: ChannelHandlerContext) {
-        pingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: setup.pingInterval) { [self] in
-            guard context.channel.isActive, !sentClose else { return }
-            if awaitingPong {
-                (session?.logger ?? setup.services.logger).info("closing WebSocket: no answer to the last ping")
-                startClose(.goingAway, reason: "No answer to ping", forceAfter: .seconds(1), context: context)
-                return
-            }
-            awaitingPong = true
-            context.writeAndFlush(
-                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))),
-                promise: nil
-            )
-            schedulePing(context: context)
+    /// The loop's ping sweep visits the socket: a socket that did not answer the last ping is closed, others pinged.
+    func pingTick(context: ChannelHandlerContext) {
+        guard context.channel.isActive, !sentClose else { return }
+        if awaitingPong {
+            (session?.logger ?? setup.services.logger).info("closing WebSocket: no answer to the last ping")
+            startClose(.goingAway, reason: "No answer to ping", forceAfter: .seconds(1), context: context)
+            return
         }
+        awaitingPong = true
+        context.writeAndFlush(
+            wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))),
+            promise: nil
+        )
+    }
+
+    private func leavePingSweep() {
+        guard let pingSweep else { return }
+        pingSweep.remove(at: pingPlace)
+        self.pingSweep = nil
+        pingPlace = -1
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        leavePingSweep()
     }
 
     // MARK: Frames

@@ -191,7 +191,9 @@ struct WebSocketListener: Service {
                     if let httpHandler = try? pipeline.handler(type: SignalingHTTPHandler.self) { pipeline.removeHandler(httpHandler, promise: nil) }
                     let decided =
                         connection.takeOutcome() ?? .refuse(code: .internalError, reason: "Internal server error", errorFrame: nil)
-                    try pipeline.addHandler(WebSocketConnectionHandler(setup, remoteAddress: connection.clientAddress, outcome: decided))
+                    let handler = WebSocketConnectionHandler(setup, remoteAddress: connection.clientAddress)
+                    try pipeline.addHandler(handler)
+                    handler.start(decided, context: try pipeline.context(handler: handler))
                 }
             }
         )

@@ -135,6 +135,28 @@ import Testing
         #expect(stale.stderr.contains("no running registry instance"), "\(stale.stderr)")
     }
 
+    @Test func aControlSocketInADirectoryOthersCanWriteIsRefusedAndTheServerRunsOn() async throws {
+        let socket = Self.temporarySocketPath()
+        let directory = (socket as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory)  // umask
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try RegistryProcess(
+            ["serve", "--control-socket", socket],
+            environment: ["JWT_SECRET": Self.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
+        )
+        defer { server.terminate() }
+        _ = try await server.waitForOutput(matching: #""event":"(control socket unavailable: its directory is not private)""#)
+        let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
+        #expect(try await HTTP.request("GET", "http://127.0.0.1:\(port)/healthz").status == 200)
+        let outcome = try await RegistryProcess.run(
+            ["jobs", "run", "presenceSweep", "--control-socket", socket],
+            environment: ["JWT_SECRET": Self.secret]
+        )
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("no running registry instance"), "\(outcome.stderr)")
+    }
+
     @Test func jobsRunOfAnUnknownJobListsTheKnownOnes() async throws {
         let outcome = try await RegistryProcess.run(["jobs", "run", "presenceSweeps"])
         #expect(outcome.status == 1)

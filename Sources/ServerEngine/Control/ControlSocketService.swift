@@ -15,7 +15,8 @@ import Glibc
 /// directory of mode 0700 and is itself 0600, so only the server's user (and root) can connect. Requests also carry a
 /// short-lived control token signed with the instance's JWT secret.
 ///
-/// It never takes over a live socket: when another instance answers on the path this one logs an error and serves
+/// It refuses a directory another user could write to (not owned by this user or root, or group/world-writable
+/// without the sticky bit). It never takes over a live socket: when another instance answers on the path this one logs an error and serves
 /// no control socket (the rest of the server runs). A stale file left by a killed process is replaced. The file is
 /// removed on shutdown. A failure to create the socket is logged and does not stop the server.
 struct ControlSocketService: Service {
@@ -69,6 +70,10 @@ struct ControlSocketService: Service {
                 return false
             }
         }
+        if let problem = Self.unsafeDirectory(directory.isEmpty ? "." : directory) {
+            logger.error("control socket unavailable: its directory is not private", metadata: ["path": "\(path)", "error": "\(problem)"])
+            return false
+        }
         if UnixSocket.answers(path) {
             logger.error(
                 "control socket unavailable: another instance serves this path; give each instance its own (--control-socket)",
@@ -77,5 +82,15 @@ struct ControlSocketService: Service {
             return false
         }
         return true
+    }
+
+    /// Why another user could replace the socket in `directory` (not owned by this user or root, or writable by
+    /// others without the sticky bit), or nil.
+    static func unsafeDirectory(_ directory: String) -> String? {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return "cannot stat \(directory): \(String(cString: strerror(errno)))" }
+        if info.st_uid != geteuid(), info.st_uid != 0 { return "\(directory) belongs to uid \(info.st_uid)" }
+        if info.st_mode & 0o022 != 0, info.st_mode & S_ISVTX == 0 { return "\(directory) is writable by other users" }
+        return nil
     }
 }

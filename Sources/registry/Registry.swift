@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServerEngine
 
 /// The `registry` command: serve the P2P registry, check its configuration, list its routes.
 @main
@@ -7,6 +8,7 @@ struct Registry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "P2P WebRTC signaling and presence registry, configured by routes.yaml, limits.yaml and jobs.yaml.",
+        version: "registry \(BuildInfo.description)",
         subcommands: [Serve.self, Check.self, Routes.self, Token.self, Jobs.self],
         defaultSubcommand: Serve.self
     )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocumentStore
+import Foundation
 import Logging
 import MongoStore
 import ServerConfig
@@ -12,9 +13,21 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @Option(
+        name: .long,
+        help: """
+            Serve the control socket (used by `registry jobs run`) at this path (default: $REGISTRY_CONTROL_SOCKET, else \
+            $XDG_RUNTIME_DIR/registry/SERVICE-PORT.sock or /tmp/registry-UID/SERVICE-PORT.sock; none when PORT is 0).
+            """
+    )
+    var controlSocket: String?
+
+    @Option(name: .long, help: "Write the process id to this file at start (for `kill -HUP \"$(cat FILE)\"`); removed on exit.")
+    var pidFile: String?
+
     func run() async throws {
         let handlers = ConfigLoading.handlers()
-        guard let config = ConfigLoading.load(directory: options.configDir, handlers: handlers) else {
+        guard let config = ConfigLoading.load(directory: options.configDir, handlers: handlers, printWarnings: false) else {
             throw ExitCode(1)
         }
         // JSON lines on stdout, once per process; the level comes from LOG_LEVEL (default info).
@@ -26,6 +39,7 @@ struct Serve: AsyncParsableCommand {
             logger.logLevel = level
             return logger
         }()
+        ConfigWarningLog.log(config.warnings, to: logger)
         let clock = SystemWallClock()
         let selected = try await StoreSelection.makeOrExit(config.store, clock: clock, logger: logger)
         let instanceId = InstanceIdentity.make()
@@ -43,9 +57,20 @@ struct Serve: AsyncParsableCommand {
             ConfigLoading.printError("error: \(error.description)")
             throw ExitCode(1)
         }
-        logger.info("starting", metadata: ["store": "\(selected.description)", "config": "\(config.directory)", "instance": "\(instanceId)"])
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let pidFile = try PIDFile.create(at: pidFile, pid: pid)
+        defer { pidFile?.remove() }
+        let controlPath = ControlSocketPath.resolve(explicit: controlSocket, configuration: config)
+        logger.info(
+            "starting",
+            metadata: [
+                "store": "\(selected.description)", "config": "\(config.directory)", "instance": "\(instanceId)", "pid": "\(pid)",
+                "version": "\(BuildInfo.version)", "build": "\(BuildInfo.build)", "controlSocket": "\(controlPath ?? "none (PORT is 0)")",
+            ]
+        )
         try await engine.run(
             instanceId: instanceId,
+            controlSocket: controlPath,
             additionalServices: selected.services,
             onHTTPRunning: { port in logger.info("HTTP API listening", metadata: ["host": "\(config.http.host)", "port": "\(port)"]) },
             onWebSocketRunning: { port in logger.info("signaling listening", metadata: ["host": "\(config.webSocket.host)", "port": "\(port)"]) },

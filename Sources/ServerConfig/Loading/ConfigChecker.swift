@@ -1,16 +1,20 @@
 /// Cross-file checks, run after every file decoded: each name one file or the code refers to must exist.
+///
+/// A check that needs a file that could not be read or parsed is skipped (its errors would only follow from that
+/// one); the checks of the other files still run, so one run reports every independent problem.
 struct ConfigChecker {
     let reader: ConfigReader
     let catalog: BindingCatalog?
 
     func check(_ config: ServerConfiguration) {
-        // Names are only meaningful once every file parses; a syntax error is reported alone.
-        guard reader.unparsedFiles.isEmpty else { return }
-        checkRoutes(config)
-        checkWebSockets(config)
-        checkCollections(config)
-        checkJobs(config)
-        if let catalog {
+        if usable(ConfigLoader.routesFile) {
+            checkRoutes(config)
+            checkWebSockets(config)
+            checkCollections(config)
+            checkListenerPorts(config)
+        }
+        if usable(ConfigLoader.jobsFile) { checkJobs(config) }
+        if usable(ConfigLoader.limitsFile), let catalog {
             for name in catalog.requiredTTLs.sorted() where !ttlNames.contains(name) {
                 reader.report(
                     .error,
@@ -21,6 +25,12 @@ struct ConfigChecker {
                 )
             }
         }
+    }
+
+    /// Whether `file` was read and parsed, so the checks that need it can run.
+    private func usable(_ file: String) -> Bool { !reader.unusableFiles.contains(file) }
+
+    private func checkListenerPorts(_ config: ServerConfiguration) {
         let http = config.http
         let ws = config.webSocket
         if http.port != 0, http.port == ws.port, config.webSocketRoutes.count > 0 {
@@ -56,7 +66,7 @@ struct ConfigChecker {
                 keyLocations: route.keyLocations,
                 keyPath: keyPath
             )
-            if let name = route.rateLimit, !(reader.declaredNames["rateLimits"] ?? []).contains(name) {
+            if let name = route.rateLimit, usable(ConfigLoader.limitsFile), !(reader.declaredNames["rateLimits"] ?? []).contains(name) {
                 reader.report(
                     .error,
                     "unknown rate limit '\(name)'; define it under rateLimits in limits.yaml",
@@ -158,7 +168,7 @@ struct ConfigChecker {
                         keyPath: "collections.\(collection.name).indexes"
                     )
                 }
-                if let ttl = index.ttl, !ttlNames.contains(ttl) {
+                if let ttl = index.ttl, usable(ConfigLoader.limitsFile), !ttlNames.contains(ttl) {
                     reader.report(
                         .error,
                         "unknown TTL '\(ttl)'; define it under ttls in limits.yaml",

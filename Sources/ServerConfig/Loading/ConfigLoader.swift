@@ -18,9 +18,9 @@ import Foundation
 public struct ConfigLoader: Sendable {
     /// The routes file: listeners, auth, store, routes, WebSocket routes, collections. Required.
     public static let routesFile = "routes.yaml"
-    /// The limits file: sizes, rate limits, TTLs, settings.
+    /// The limits file: sizes, rate limits, TTLs, settings. Required.
     public static let limitsFile = "limits.yaml"
-    /// The jobs file: scheduled jobs.
+    /// The jobs file: scheduled jobs. Optional: without it no job is scheduled.
     public static let jobsFile = "jobs.yaml"
 
     /// The directory holding the three files.
@@ -38,29 +38,39 @@ public struct ConfigLoader: Sendable {
     }
 
     /// Reads, decodes and checks the files.
+    ///
+    /// A file that cannot be read is reported first, and the checks that need it are skipped, so the cause is
+    /// not buried under the errors that follow from it. routes.yaml and limits.yaml are required (routes name rate
+    /// limits and TTLs of limits.yaml); a missing jobs.yaml is a warning and means no jobs.
     public func load() throws(ConfigError) -> ServerConfiguration {
         var texts: [String: String] = [:]
-        var missing: [ConfigDiagnostic] = []
+        var unreadable: [ConfigDiagnostic] = []
         for file in [Self.routesFile, Self.limitsFile, Self.jobsFile] {
             let path = directory.hasSuffix("/") ? directory + file : directory + "/" + file
             if let data = FileManager.default.contents(atPath: path) {
                 texts[file] = String(decoding: data, as: UTF8.self)
             } else {
-                let required = file == Self.routesFile
-                missing.append(
-                    ConfigDiagnostic(
-                        severity: required ? .error : .warning,
-                        location: SourceLocation(file: file),
-                        keyPath: "",
-                        message: required ? "cannot read \(path)" : "cannot read \(path); using defaults"
-                    )
-                )
+                unreadable.append(unreadableDiagnostic(file, path: path))
             }
         }
-        return try load(sources: texts, directory: directory, extraDiagnostics: missing)
+        return try load(sources: texts, directory: directory, extraDiagnostics: unreadable)
     }
 
-    /// Decodes and checks file contents given as strings, keyed by file name; for tests and tools.
+    /// Why a file could not be read, an error when the configuration cannot do without it.
+    private func unreadableDiagnostic(_ file: String, path: String) -> ConfigDiagnostic {
+        let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+        let required = file != Self.jobsFile
+        return ConfigDiagnostic(
+            severity: required ? .error : .warning,
+            location: SourceLocation(file: file),
+            keyPath: "",
+            message: "cannot read \(path) (\(reason))" + (required ? "" : "; using defaults")
+        )
+    }
+
+    /// Decodes and checks file contents given as strings, keyed by file name; for tests and tools. A file named by
+    /// one of `extraDiagnostics` (such as "cannot read") and absent from `sources` counts as unusable: the checks
+    /// that need it are skipped.
     public func load(
         sources: [String: String],
         directory: String = ".",
@@ -69,6 +79,7 @@ public struct ConfigLoader: Sendable {
         let reader = ConfigReader(environment: environment)
         for diagnostic in extraDiagnostics {
             reader.report(diagnostic.severity, diagnostic.message, at: diagnostic.location, keyPath: diagnostic.keyPath)
+            if sources[diagnostic.location.file] == nil { reader.unusableFiles.insert(diagnostic.location.file) }
         }
         let routes = root(
             of: Self.routesFile,
@@ -94,11 +105,20 @@ public struct ConfigLoader: Sendable {
         config.jobs = reader.jobs(jobs)
         ConfigChecker(reader: reader, catalog: catalog).check(config)
 
-        let sorted = reader.diagnostics.sorted {
-            ($0.severity == .error ? 0 : 1, $0.location.file, $0.location.line, $0.location.column)
-                < ($1.severity == .error ? 0 : 1, $1.location.file, $1.location.line, $1.location.column)
+        // A file that cannot be read comes first: it is the cause to fix before anything else.
+        let unreadable = Set(extraDiagnostics.map(\.location.file)).subtracting(sources.keys)
+        func rank(_ diagnostic: ConfigDiagnostic) -> (Int, Int, String, Int, Int) {
+            let isUnreadable = unreadable.contains(diagnostic.location.file) && diagnostic.location.line == 0
+            return (
+                isUnreadable ? 0 : 1, diagnostic.severity == .error ? 0 : 1, diagnostic.location.file, diagnostic.location.line,
+                diagnostic.location.column
+            )
         }
-        guard !reader.hasErrors else { throw ConfigError(diagnostics: sorted) }
+        let sorted = reader.diagnostics.sorted { rank($0) < rank($1) }
+        guard !reader.hasErrors else {
+            let unreadableError = sorted.contains { unreadable.contains($0.location.file) && $0.severity == .error && $0.location.line == 0 }
+            throw ConfigError(code: unreadableError ? .unreadableFile : .invalidConfiguration, diagnostics: sorted)
+        }
         config.warnings = sorted
         config.sources = sources
         return config
@@ -111,7 +131,7 @@ public struct ConfigLoader: Sendable {
             guard let node = try Yams.compose(yaml: text) else { return nil }
             return reader.mapping(ConfigNode(node: node, file: file, keyPath: ""), allowed: allowed)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
-            reader.unparsedFiles.insert(file)
+            reader.unusableFiles.insert(file)
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             reader.report(
                 .error,
@@ -120,11 +140,11 @@ public struct ConfigLoader: Sendable {
                 keyPath: ""
             )
         } catch let error as YamlError {
-            reader.unparsedFiles.insert(file)
+            reader.unusableFiles.insert(file)
             let (line, column, problem) = Self.describe(error)
             reader.report(.error, "invalid YAML: \(problem)", at: SourceLocation(file: file, line: line, column: column), keyPath: "")
         } catch {
-            reader.unparsedFiles.insert(file)
+            reader.unusableFiles.insert(file)
             reader.report(.error, "invalid YAML: \(error)", at: SourceLocation(file: file), keyPath: "")
         }
         return nil

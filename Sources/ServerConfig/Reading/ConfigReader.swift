@@ -9,8 +9,9 @@ final class ConfigReader {
     /// Names written under a named section (`ttls`, `rateLimits`), valid or not, so a reference to a name
     /// whose value is wrong reports only the wrong value, not also a "missing name".
     var declaredNames: [String: Set<String>] = [:]
-    /// Files that could not be parsed; cross-file checks are skipped until they parse.
-    var unparsedFiles: Set<String> = []
+    /// Files that could not be read or parsed: the checks that need one of them are skipped (their errors would only
+    /// follow from the first one), the others still run.
+    var unusableFiles: Set<String> = []
     let substitution: EnvironmentSubstitution
 
     init(environment: [String: String]) {

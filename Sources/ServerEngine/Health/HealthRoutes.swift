@@ -11,7 +11,8 @@ enum HealthRoutes {
     static let reservedPaths = ["/healthz", "/readyz", "/metrics"]
 
     /// `GET /healthz`: the process is alive (always 200). `GET /readyz`: the store answers (200) or not (503); a ready
-    /// answer names the configuration in force (`config.version`, `config.digest`, `config.loadedAt`).
+    /// answer names the configuration in force (`config.version`, `config.digest`, `config.loadedAt`); every answer names
+    /// the build (`version`, `build`, see ``BuildInfo``).
     /// `GET /metrics`: this engine's metrics in the Prometheus text format (here unless `metrics.port` gives it a listener of its own).
     /// `/readyz` answers `degraded` (still 200) when the WebSocket listener is at 90% of `websocket.maxConnections` or
     /// its send buffers at 90% of `websocket.maxBufferedBytes`.
@@ -25,7 +26,10 @@ enum HealthRoutes {
         router.get("/readyz") { _, context in
             guard services.readiness.isReady else {
                 return try HandlerResponse.json(
-                    ["status": "starting", "service": service, "store": services.store.backendName],
+                    [
+                        "status": "starting", "service": service, "store": services.store.backendName, "version": BuildInfo.version,
+                        "build": BuildInfo.build,
+                    ],
                     status: .serviceUnavailable
                 ).response
             }
@@ -36,16 +40,20 @@ enum HealthRoutes {
                 if let webSockets, let reason = degradation(webSockets, limits: services.configuration.limits.webSocket) {
                     return HandlerResponse.json(value: [
                         "status": "degraded", "service": .string(service), "store": .string(services.store.backendName), "reason": .string(reason),
-                        "config": config,
+                        "config": config, "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
                     ]).response
                 }
                 return HandlerResponse.json(value: [
                     "status": "ready", "service": .string(service), "store": .string(services.store.backendName), "config": config,
+                    "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
                 ]).response
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
                 return try HandlerResponse.json(
-                    ["status": "unavailable", "service": service, "store": services.store.backendName],
+                    [
+                        "status": "unavailable", "service": service, "store": services.store.backendName, "version": BuildInfo.version,
+                        "build": BuildInfo.build,
+                    ],
                     status: .serviceUnavailable
                 ).response
             }

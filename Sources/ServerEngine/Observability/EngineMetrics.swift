@@ -27,6 +27,12 @@ public final class EngineMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         recordWebSocketConnections(0)
+        setGauge(
+            "build_info",
+            help: "Always 1; the labels name the running build",
+            labels: [("version", BuildInfo.version), ("build", BuildInfo.build), ("swift", BuildInfo.swift)],
+            to: 1
+        )
     }
 
     /// The Prometheus text exposition of every series.

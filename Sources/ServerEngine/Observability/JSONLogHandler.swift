@@ -9,7 +9,9 @@ import Logging
 /// ```
 ///
 /// `event` is the log message, `data` the metadata (the logger's, the provider's and the call's), `requestId` is
-/// lifted out of the metadata when present (HTTP requests). Secrets are scrubbed before writing: the values of
+/// lifted out of the metadata when present (HTTP requests; Hummingbird's own `hb.request.id` is dropped, or used as
+/// `requestId` on an event that has no other). An event logged by a library rather than the application
+/// (Hummingbird, swift-service-lifecycle, SwiftNIO) carries `source`, the library's module. Secrets are scrubbed before writing: the values of
 /// keys such as `authorization`, `token`, `secret` and `password` become `[redacted]`, and anything shaped like a
 /// JWT or a `token=` query item is masked wherever it appears.
 ///
@@ -72,24 +74,42 @@ public struct JSONLogHandler: LogHandler {
                 message: "\(event.message)",
                 metadata: merged,
                 service: service,
-                timestamp: Date()
+                timestamp: Date(),
+                source: event.source
             )
         )
     }
 
     /// One event as a JSON line.
-    static func render(level: Logger.Level, message: String, metadata: Logger.Metadata, service: String, timestamp: Date) -> String {
+    static func render(
+        level: Logger.Level,
+        message: String,
+        metadata: Logger.Metadata,
+        service: String,
+        timestamp: Date,
+        source: String = ""
+    ) -> String {
         var metadata = metadata
-        let requestId = metadata.removeValue(forKey: "requestId")
+        let libraryRequestId = metadata.removeValue(forKey: hummingbirdRequestIdKey)
+        let requestId = metadata.removeValue(forKey: "requestId") ?? libraryRequestId
         var document: Document = [
             "timestamp": .string(ISO8601Milliseconds.string(from: timestamp)),
             "level": .string(level.rawValue),
             "service": .string(service),
             "event": .string(LogRedaction.scrub(message)),
         ]
+        if isLibrary(source) { document["source"] = .string(source) }
         if let requestId { document["requestId"] = .string(LogRedaction.scrub("\(requestId)")) }
         document["data"] = .document(Document(metadata.sorted { $0.key < $1.key }.map { ($0.key, value(of: $0.value, key: $0.key)) }))
         return JSONWriter.string(.document(document))
+    }
+
+    /// The request id Hummingbird puts in each request's logger; ours (`requestId`) is the one logged.
+    static let hummingbirdRequestIdKey = "hb.request.id"
+
+    /// Whether the module `source` is a library whose events the application does not name itself.
+    static func isLibrary(_ source: String) -> Bool {
+        ["Hummingbird", "ServiceLifecycle", "NIO"].contains { source.hasPrefix($0) }
     }
 
     private static func value(of metadata: Logger.Metadata.Value, key: String) -> Value {

@@ -44,7 +44,7 @@ extension ServerEngine {
             return .rejected(error, version: version)
         }
         let reload = ConfigReload(running: running, loaded: loaded)
-        for warning in loaded.warnings { logger.warning("configuration warning", metadata: ["diagnostic": "\(warning.description)"]) }
+        ConfigWarningLog.log(loaded.warnings, to: logger)
         if !reload.needsRestart.isEmpty {
             logger.warning(
                 "configuration edits that need a restart were not applied",

@@ -146,8 +146,10 @@ public struct ServerEngine: Sendable {
 
     /// Creates the indexes, then serves (HTTP API, signaling, scheduled jobs) until SIGTERM or SIGINT and
     /// shuts down gracefully; SIGHUP reloads limits.yaml and jobs.yaml (``reloadConfiguration(loader:)``). `additionalServices` run alongside (for example the embedded store's TTL monitor).
+    /// With a `controlSocket` path, operator commands reach this instance there (``ControlClient``).
     public func run(
         instanceId: String,
+        controlSocket: String? = nil,
         additionalServices: [any Service] = [],
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in },
@@ -157,6 +159,7 @@ public struct ServerEngine: Sendable {
         let reloads = await ConfigReloadService(engine: self)
         let group = try makeServiceGroup(
             instanceId: instanceId,
+            controlSocket: controlSocket,
             additionalServices: additionalServices + [reloads],
             onHTTPRunning: onHTTPRunning,
             onWebSocketRunning: onWebSocketRunning,
@@ -167,9 +170,11 @@ public struct ServerEngine: Sendable {
     }
 
     /// The service group `run` runs, for embedding and tests: run it, and end it with
-    /// `triggerGracefulShutdown()`. It connects the store (retrying while unreachable) before routes answer.
+    /// `triggerGracefulShutdown()`. It connects the store (retrying while unreachable) before routes answer. With a
+    /// `controlSocket` path, a control socket there runs jobs on request through this group's scheduler.
     public func makeServiceGroup(
         instanceId: String,
+        controlSocket: String? = nil,
         additionalServices: [any Service] = [],
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onWebSocketRunning: @escaping @Sendable (Int) async -> Void = { _ in },
@@ -188,7 +193,11 @@ public struct ServerEngine: Sendable {
         // Services shut down in reverse order: sockets are closed (1001) first, then jobs and listeners stop.
         var all: [any Service] = [StoreReadinessService(services: services)]
         all += listeners
-        all.append(makeJobScheduler(instanceId: instanceId))
+        let scheduler = makeJobScheduler(instanceId: instanceId)
+        all.append(scheduler)
+        if let controlSocket {
+            all.append(ControlSocketService(path: controlSocket, scheduler: scheduler, authenticator: authenticator, logger: services.logger))
+        }
         all.append(ClusterService(services: services))
         all += additionalServices
         all += background

@@ -46,9 +46,10 @@ final class RegistryProcess: @unchecked Sendable {
     private var collectedOut = Data()
     private var collectedErr = Data()
 
-    /// Starts `registry` with `arguments` and the given environment (added to a minimal base one).
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = try Self.binary
+    /// Starts `registry` (the built one, or `binary`) with `arguments` and the given environment (added to a minimal
+    /// base one).
+    init(_ arguments: [String], environment: [String: String] = [:], binary: URL? = nil) throws {
+        process.executableURL = try binary ?? Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = Self.packageRoot
         var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
@@ -71,8 +72,8 @@ final class RegistryProcess: @unchecked Sendable {
     }
 
     /// Runs a command to completion (at most `timeout` seconds).
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 30) async throws -> Outcome {
-        let process = try RegistryProcess(arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:], binary: URL? = nil, timeout: Double = 30) async throws -> Outcome {
+        let process = try RegistryProcess(arguments, environment: environment, binary: binary)
         let status = try await process.waitForExit(timeout: timeout)
         let (stdout, stderr) = process.text
         return Outcome(status: status, stdout: stdout, stderr: stderr)

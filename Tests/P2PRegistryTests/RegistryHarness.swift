@@ -19,17 +19,30 @@ struct RegistryHarness {
     let store: any DocumentStore
     let engine: ServerEngine
 
-    /// A fresh registry on a fresh embedded store; `environment` overrides the spec variables, `adjust` the loaded configuration.
+    /// A fresh registry on a fresh embedded store; `environment` overrides the spec variables, `editRoutes` edits the
+    /// text of the shipped routes.yaml before it is loaded, `adjust` the loaded configuration.
     static func make(
         environment: [String: String] = [:],
         backend: RegistryBackend = .memory,
-        adjust: (inout ServerConfiguration) -> Void = { _ in }
+        adjust: (inout ServerConfiguration) -> Void = { _ in },
+        editRoutes: ((String) -> String)? = nil
     ) async throws -> RegistryHarness {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
         var variables = ["JWT_SECRET": secret]
         variables.merge(environment) { _, new in new }
-        var config = try ConfigLoader(directory: packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        let loader = ConfigLoader(directory: packageRoot.path, environment: variables, catalog: handlers.catalog)
+        var config: ServerConfiguration
+        if let editRoutes {
+            var sources: [String: String] = [:]
+            for file in ["routes.yaml", "limits.yaml", "jobs.yaml"] {
+                sources[file] = try String(contentsOf: packageRoot.appendingPathComponent(file), encoding: .utf8)
+            }
+            sources["routes.yaml"] = editRoutes(sources["routes.yaml"] ?? "")
+            config = try loader.load(sources: sources)
+        } else {
+            config = try loader.load()
+        }
         adjust(&config)
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         let store = try await backend.makeStore(clock: clock)
@@ -102,5 +115,12 @@ extension TestResponse {
     /// The express-validator errors as (location, path, has value) triples.
     var validationErrors: [(location: String, path: String)] {
         ((json["errors"] as? [[String: Any]]) ?? []).map { ($0["location"] as? String ?? "", $0["path"] as? String ?? "") }
+    }
+
+    /// The express-validator errors as "location path: msg" lines, in the response's order.
+    var validationMessages: [String] {
+        ((json["errors"] as? [[String: Any]]) ?? []).map {
+            "\($0["location"] as? String ?? "") \($0["path"] as? String ?? ""): \($0["msg"] as? String ?? "")"
+        }
     }
 }

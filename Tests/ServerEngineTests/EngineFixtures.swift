@@ -47,7 +47,7 @@ enum EngineFixtures {
         return handlers
     }
 
-    static func engine(handlers: HandlerRegistry = handlers()) async throws -> ServerEngine {
+    static func engine(handlers: HandlerRegistry = handlers(), routes: String = routes) async throws -> ServerEngine {
         let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog)
             .load(sources: ["routes.yaml": routes, "limits.yaml": limits, "jobs.yaml": ""])
         let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))

@@ -5,7 +5,7 @@ extension ConfigReader {
     func fieldRules(_ node: ConfigNode?) -> [FieldRule] {
         guard let node, let map = mapping(node) else { return [] }
         return map.entries.compactMap { entry in
-            guard let rules = mapping(entry.value, allowed: ["optional", "each"] + Self.checkKeys) else { return nil }
+            guard let rules = mapping(entry.value, allowed: ["optional", "each", "message"] + Self.checkKeys) else { return nil }
             let optional = rules["optional"].flatMap(bool) ?? false
             let checks = fieldChecks(rules)
             var each: ElementRule?
@@ -13,12 +13,52 @@ extension ConfigReader {
                 if !checks.contains(where: { if case .array = $0 { true } else { false } }) {
                     error("'each' checks array elements; add 'array: true' to this field", at: eachNode)
                 }
-                if let eachMap = mapping(eachNode, allowed: Self.checkKeys) {
-                    each = ElementRule(checks: fieldChecks(eachMap))
+                if let eachMap = mapping(eachNode, allowed: Self.checkKeys + ["message"]) {
+                    let eachChecks = fieldChecks(eachMap)
+                    let messages = eachMap["message"].map { ruleMessages($0, checks: eachChecks, canBeAbsent: false) } ?? RuleMessages()
+                    each = ElementRule(checks: eachChecks, messages: messages)
                 }
             }
-            return FieldRule(field: entry.key, optional: optional, checks: checks, each: each, location: entry.keyNode.location)
+            let messages = rules["message"].map { ruleMessages($0, checks: checks, canBeAbsent: !optional) } ?? RuleMessages()
+            return FieldRule(
+                field: entry.key,
+                optional: optional,
+                checks: checks,
+                each: each,
+                messages: messages,
+                location: entry.keyNode.location
+            )
         }
+    }
+
+    /// `message: '…'` (every failure of the field) or `message: { matches: '…', required: '…' }` (per check). Each key
+    /// must name a check the field declares, or `required` when the field may be absent (it is not `optional`).
+    private func ruleMessages(_ node: ConfigNode, checks: [FieldCheck], canBeAbsent: Bool) -> RuleMessages {
+        guard node.isMapping else {
+            guard let text = string(node) else { return RuleMessages() }
+            if text.isEmpty { error("a message must not be empty", at: node) }
+            return RuleMessages(all: text.isEmpty ? nil : text)
+        }
+        guard let map = mapping(node, allowed: Self.checkKeys + [RuleMessages.required]) else { return RuleMessages() }
+        let named = checks.map(\.name) + (canBeAbsent ? [RuleMessages.required] : [])
+        var byCheck: [String: String] = [:]
+        for (key, keyNode, value) in map.entries {
+            guard named.contains(key) else {
+                let why =
+                    key == RuleMessages.required
+                    ? "a message for 'required', but this field is never required (it is optional, or an array element)"
+                    : "a message for '\(key)', but this field has no '\(key)' check"
+                error(why, at: keyNode, suggestion: NearestName.suggest(for: key, among: named))
+                continue
+            }
+            guard let text = string(value) else { continue }
+            guard !text.isEmpty else {
+                error("a message must not be empty", at: value)
+                continue
+            }
+            byCheck[key] = text
+        }
+        return RuleMessages(byCheck: byCheck)
     }
 
     /// The checks of one field, in the order written.

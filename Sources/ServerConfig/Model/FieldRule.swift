@@ -5,6 +5,7 @@
 ///   body:
 ///     peerId: { matches: '^peer_[a-zA-Z0-9_]+$', length: { max: 100 } }
 ///     capabilities: { optional: true, array: true, each: { in: [relay, store, coordinator] } }
+///     userId: { length: { max: 200 }, message: 'must be a user id of at most 200 characters' }
 /// ```
 public struct FieldRule: Sendable, Equatable {
     /// The field name (a path parameter, query item or top-level body key).
@@ -15,15 +16,25 @@ public struct FieldRule: Sendable, Equatable {
     public var checks: [FieldCheck]
     /// For arrays: the rule every element must pass.
     public var each: ElementRule?
+    /// The route's own wording of failures (`message:`); failures without one are worded by the engine.
+    public var messages: RuleMessages
     /// Where the rule is written, for diagnostics.
     public var location: SourceLocation
 
     /// Creates a rule.
-    public init(field: String, optional: Bool = false, checks: [FieldCheck], each: ElementRule? = nil, location: SourceLocation) {
+    public init(
+        field: String,
+        optional: Bool = false,
+        checks: [FieldCheck],
+        each: ElementRule? = nil,
+        messages: RuleMessages = RuleMessages(),
+        location: SourceLocation
+    ) {
         self.field = field
         self.optional = optional
         self.checks = checks
         self.each = each
+        self.messages = messages
         self.location = location
     }
 }
@@ -32,10 +43,13 @@ public struct FieldRule: Sendable, Equatable {
 public struct ElementRule: Sendable, Equatable {
     /// Checks applied to every element.
     public var checks: [FieldCheck]
+    /// The route's own wording of an element's failures (`each: { …, message: … }`).
+    public var messages: RuleMessages
 
     /// Creates an element rule.
-    public init(checks: [FieldCheck]) {
+    public init(checks: [FieldCheck], messages: RuleMessages = RuleMessages()) {
         self.checks = checks
+        self.messages = messages
     }
 }
 
@@ -61,4 +75,22 @@ public enum FieldCheck: Sendable, Equatable {
     case boolean
     /// `object: true`: a JSON object.
     case object
+}
+
+extension FieldCheck {
+    /// The check's key in routes.yaml (`matches`, `length`, `in`, …), which `message:` names too.
+    public var name: String {
+        switch self {
+        case .string: "string"
+        case .alphanumeric: "alphanumeric"
+        case .length: "length"
+        case .matches: "matches"
+        case .url: "url"
+        case .oneOf: "in"
+        case .array: "array"
+        case .integer: "integer"
+        case .boolean: "boolean"
+        case .object: "object"
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import DocumentStore
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -31,7 +32,6 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
 
     /// The JSON response as a handler response.
     var handlerResponse: HandlerResponse {
-        (try? HandlerResponse.json(["error": message], status: status, headers: headers))
-            ?? HandlerResponse(status: status, headers: headers)
+        HandlerResponse.json(value: ["error": .string(message)], status: status, headers: headers)
     }
 }

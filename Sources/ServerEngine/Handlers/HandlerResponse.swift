@@ -24,7 +24,9 @@ public struct HandlerResponse: Sendable {
         self.body = body
     }
 
-    /// A JSON response; dates are encoded as ISO-8601 strings with milliseconds.
+    /// A JSON response; dates are encoded as ISO-8601 strings with milliseconds, and object keys are sorted (a
+    /// dictionary has no order of its own), so the same value is always the same bytes. For keys in an order of your
+    /// choosing, use ``json(value:status:headers:)``.
     public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> HandlerResponse {
         let data = try JSONCoding.encoder().encode(value)
         var fields = headers

@@ -19,16 +19,16 @@ enum HealthRoutes {
     static func add(to router: Router<EngineRequestContext>, services: EngineServices, webSockets: WebSocketTracker? = nil) {
         let service = services.configuration.service
         router.get("/healthz") { _, _ in
-            try HandlerResponse.json(["status": "ok", "service": service]).response
+            HandlerResponse.json(value: ["status": "ok", "service": .string(service)]).response
         }
         let metrics = services.configuration.metrics
         if metrics.listener == nil { addMetrics(to: router, services: services, closed: metrics.isClosedOnAPIPort) }
         router.get("/readyz") { _, context in
             guard services.readiness.isReady else {
-                return try HandlerResponse.json(
-                    [
-                        "status": "starting", "service": service, "store": services.store.backendName, "version": BuildInfo.version,
-                        "build": BuildInfo.build,
+                return HandlerResponse.json(
+                    value: [
+                        "status": "starting", "service": .string(service), "store": .string(services.store.backendName),
+                        "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
                     ],
                     status: .serviceUnavailable
                 ).response
@@ -49,10 +49,10 @@ enum HealthRoutes {
                 ]).response
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
-                return try HandlerResponse.json(
-                    [
-                        "status": "unavailable", "service": service, "store": services.store.backendName, "version": BuildInfo.version,
-                        "build": BuildInfo.build,
+                return HandlerResponse.json(
+                    value: [
+                        "status": "unavailable", "service": .string(service), "store": .string(services.store.backendName),
+                        "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
                     ],
                     status: .serviceUnavailable
                 ).response

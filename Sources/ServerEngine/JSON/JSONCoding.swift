@@ -1,6 +1,7 @@
 import Foundation
 
-/// The JSON encoder every response uses: dates as ISO-8601 with milliseconds (as Node encodes them), no escaped slashes.
+/// The JSON encoder of `HandlerResponse.json(_:)`: dates as ISO-8601 with milliseconds (as Node encodes them), no
+/// escaped slashes, and keys sorted, so a Swift dictionary (which has no order) is written the same way every time.
 enum JSONCoding {
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
@@ -8,7 +9,7 @@ enum JSONCoding {
             var container = encoder.singleValueContainer()
             try container.encode(ISO8601Milliseconds.string(from: date))
         }
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return encoder
     }
 }

@@ -102,7 +102,7 @@ struct RoutePipeline: Sendable {
             throw error
         } catch let error as ValidationError {
             services.metrics.recordValidationFailure(route: route.path)
-            context.logger.info("validation failed", metadata: ["route": "\(route.path)", "fields": .array(error.failures.map { "\($0.path)" })])
+            context.logger.info("validation failed", metadata: ["route": "\(route.path)", "fields": .array(error.failedPaths.map { "\($0)" })])
             response = error.handlerResponse
         }
         response.headers.append(contentsOf: rateHeaders)

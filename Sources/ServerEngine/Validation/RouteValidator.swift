@@ -39,25 +39,54 @@ struct CompiledFieldRule: Sendable {
     let optional: Bool
     let checks: [CompiledCheck]
     let each: [CompiledCheck]?
+    let messages: RuleMessages
+    let eachMessages: RuleMessages
 
     init(_ rule: FieldRule) throws {
         field = rule.field
         optional = rule.optional
         checks = try rule.checks.map(CompiledCheck.init)
         each = try rule.each.map { try $0.checks.map(CompiledCheck.init) }
+        messages = rule.messages
+        eachMessages = rule.each?.messages ?? RuleMessages()
     }
 
-    /// Appends a failure for every failed check. `textual` fields (params, query) arrive as strings.
+    /// Appends one failure per failed check, worded by the route's `message:` or else by the check ("must match …");
+    /// an absent field is one failure, "is required". A message already given for the same path is not repeated
+    /// (a number fails `string`, `matches` and `length` alike: "must be a string" once). `textual` fields (params,
+    /// query) arrive as strings.
     func check(_ value: Value?, location: String, textual: Bool, into failures: inout [FieldFailure]) {
         if optional, value == nil || value == .null { return }
-        for check in checks where !check.passes(value, textual: textual) {
-            failures.append(FieldFailure(location: location, path: field, value: value))
-        }
-        guard let each, case .array(let elements)? = value else { return }
-        for (offset, element) in elements.enumerated() {
-            for check in each where !check.passes(element, textual: textual) {
-                failures.append(FieldFailure(location: location, path: "\(field)[\(offset)]", value: element))
+        guard let value else {
+            if !checks.isEmpty {
+                let message = messages.message(for: RuleMessages.required) ?? "is required"
+                failures.append(FieldFailure(location: location, path: field, value: nil, message: message))
             }
+            return
+        }
+        Self.apply(checks, to: value, path: field, messages: messages, location: location, textual: textual, into: &failures)
+        guard let each, case .array(let elements) = value else { return }
+        for (offset, element) in elements.enumerated() {
+            let path = "\(field)[\(offset)]"
+            Self.apply(each, to: element, path: path, messages: eachMessages, location: location, textual: textual, into: &failures)
+        }
+    }
+
+    private static func apply(
+        _ checks: [CompiledCheck],
+        to value: Value,
+        path: String,
+        messages: RuleMessages,
+        location: String,
+        textual: Bool,
+        into failures: inout [FieldFailure]
+    ) {
+        var worded: Set<String> = []
+        for check in checks {
+            guard let failure = check.failure(of: value, textual: textual) else { continue }
+            let message = messages.message(for: check.check.name) ?? failure
+            guard worded.insert(message).inserted else { continue }
+            failures.append(FieldFailure(location: location, path: path, value: value, message: message))
         }
     }
 }
@@ -72,29 +101,32 @@ struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; m
         if case .matches(let pattern) = check { regex = try Regex(pattern) } else { regex = nil }
     }
 
-    func passes(_ value: Value?, textual: Bool) -> Bool {
-        guard let value else { return false }
+    /// Nil when `value` passes; else why it fails, in words (``FieldCheck/requirement``), or "must be a string" for a
+    /// string check given another type.
+    func failure(of value: Value, textual: Bool) -> String? {
         switch check {
         case .string:
-            return value.stringValue != nil
+            return value.stringValue != nil ? nil : check.requirement
         case .alphanumeric:
-            guard let text = value.stringValue, !text.isEmpty else { return false }
-            return text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+            guard let text = value.stringValue else { return FieldCheck.string.requirement }
+            let passes = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+            return passes ? nil : check.requirement
         case .length(let min, let max):
-            guard let count = value.stringValue?.unicodeScalars.count else { return false }
-            return count >= (min ?? 0) && count <= (max ?? Int.max)
+            guard let count = value.stringValue?.unicodeScalars.count else { return FieldCheck.string.requirement }
+            return count >= (min ?? 0) && count <= (max ?? Int.max) ? nil : check.requirement
         case .matches:
-            guard let text = value.stringValue, let regex else { return false }
-            return (try? regex.firstMatch(in: text)) != nil
+            guard let text = value.stringValue else { return FieldCheck.string.requirement }
+            guard let regex, (try? regex.firstMatch(in: text)) != nil else { return check.requirement }
+            return nil
         case .url(let protocols):
-            guard let text = value.stringValue else { return false }
-            return URLCheck.isValid(text, protocols: protocols)
+            guard let text = value.stringValue else { return FieldCheck.string.requirement }
+            return URLCheck.isValid(text, protocols: protocols) ? nil : check.requirement
         case .oneOf(let allowed):
-            guard let text = value.stringValue else { return false }
-            return allowed.contains(text)
+            guard let text = value.stringValue, allowed.contains(text) else { return check.requirement }
+            return nil
         case .array(let min, let max):
-            guard case .array(let elements) = value else { return false }
-            return elements.count >= (min ?? 0) && elements.count <= (max ?? Int.max)
+            guard case .array(let elements) = value else { return FieldCheck.array(min: nil, max: nil).requirement }
+            return elements.count >= (min ?? 0) && elements.count <= (max ?? Int.max) ? nil : check.requirement
         case .integer(let min, let max):
             let number: Int64?
             switch value {
@@ -103,15 +135,15 @@ struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; m
             case .string(let text): number = textual ? Int64(text) : nil
             default: number = nil
             }
-            guard let number else { return false }
-            return number >= Int64(min ?? Int.min) && number <= Int64(max ?? Int.max)
+            guard let number, number >= Int64(min ?? Int.min), number <= Int64(max ?? Int.max) else { return check.requirement }
+            return nil
         case .boolean:
-            if textual, let text = value.stringValue { return text == "true" || text == "false" }
-            if case .bool = value { return true }
-            return false
+            if textual, let text = value.stringValue { return text == "true" || text == "false" ? nil : check.requirement }
+            if case .bool = value { return nil }
+            return check.requirement
         case .object:
-            if case .document = value { return true }
-            return false
+            if case .document = value { return nil }
+            return check.requirement
         }
     }
 }

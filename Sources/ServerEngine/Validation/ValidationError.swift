@@ -2,7 +2,7 @@ import DocumentStore
 import HTTPTypes
 import Hummingbird
 
-/// One failed check, in express-validator's shape: `{"type":"field","value":…,"msg":"Invalid value","path":"peerId","location":"body"}`.
+/// One failed check, in express-validator's shape: `{"type":"field","value":…,"msg":"must match ^peer_[a-zA-Z0-9_]+$","path":"peerId","location":"body"}`.
 public struct FieldFailure: Sendable, Equatable {
     /// Where the field was: `params`, `query` or `body`.
     public var location: String
@@ -10,7 +10,7 @@ public struct FieldFailure: Sendable, Equatable {
     public var path: String
     /// The value received; nil when the field was absent (then `value` is omitted, as `JSON.stringify` omits undefined).
     public var value: Value?
-    /// The message; express-validator's default is `Invalid value`.
+    /// The message: the route's `message:` for the check, else the check's requirement in words ("is required").
     public var message: String
 
     /// Creates a failure.
@@ -40,6 +40,12 @@ public struct ValidationError: HTTPResponseError {
     /// Creates an error.
     public init(failures: [FieldFailure]) {
         self.failures = failures
+    }
+
+    /// The paths that failed, each once, in the order of the failures.
+    public var failedPaths: [String] {
+        var seen: Set<String> = []
+        return failures.map(\.path).filter { seen.insert($0).inserted }
     }
 
     public var status: HTTPResponse.Status { .badRequest }

@@ -355,7 +355,8 @@ final class SignalingHub: Sendable {
     private func flushQueue(deviceId: String, session: WebSocketSession, flush: QueueFlusher, logger: Logger) async {
         let queue = SignalingQueue(services: session.services)
         let limits = session.services.configuration.limits.webSocket
-        while session.sendBuffer.hasRoom {
+        // Without room the flush stops; the buffer then calls `drained` once it empties, which flushes again.
+        while session.sendBuffer.hasRoomOrNotifyWhenDrained() {
             let messages: [Document]
             do {
                 messages = try await queue.drain(deviceId)

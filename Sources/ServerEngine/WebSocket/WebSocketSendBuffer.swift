@@ -61,7 +61,8 @@ public final class WebSocketSendBuffer: Sendable {
         public var sent: @Sendable (Item) -> Void = { _ in }
         /// Accepted messages that will never be written (the socket closed, or a write failed).
         public var unsent: @Sendable ([Item]) -> Void = { _ in }
-        /// The buffer emptied after it had refused messages: the receiver caught up.
+        /// The buffer emptied after it had refused messages, or after a caller found no room and asked to be told
+        /// (``hasRoomOrNotifyWhenDrained()``): the receiver caught up.
         public var drained: @Sendable () -> Void = {}
 
         /// No-op hooks.
@@ -74,6 +75,8 @@ public final class WebSocketSendBuffer: Sendable {
         var inFlight = 0
         var bytes = 0
         var overflow = 0
+        /// A caller found no room (``hasRoomOrNotifyWhenDrained()``) and waits for the `drained` hook.
+        var drainWanted = false
         var closed = false
         var hooks = Hooks()
 
@@ -116,7 +119,20 @@ public final class WebSocketSendBuffer: Sendable {
     public var bufferedBytes: Int { state.withLock { $0.bytes } }
 
     /// True when nothing is waiting and no overflow is pending: a good time to send queued messages.
-    public var hasRoom: Bool { state.withLock { !$0.closed && $0.isEmpty && $0.overflow == 0 } }
+    public var hasRoom: Bool { state.withLock { Self.hasRoom($0) } }
+
+    /// ``hasRoom``; when there is none (and the buffer is open), the `drained` hook is called once the buffer has
+    /// emptied, as after a refused offer. A caller that stops sending for want of room uses this, so it is woken
+    /// again even though nothing it offered was refused.
+    public func hasRoomOrNotifyWhenDrained() -> Bool {
+        state.withLock { state in
+            if Self.hasRoom(state) { return true }
+            if !state.closed { state.drainWanted = true }
+            return false
+        }
+    }
+
+    private static func hasRoom(_ state: State) -> Bool { !state.closed && state.isEmpty && state.overflow == 0 }
 
     /// Buffers or writes `item` if the limits allow it; never waits.
     public func offer(_ item: Item, limits: WebSocketLimits) -> Offer {
@@ -163,8 +179,11 @@ public final class WebSocketSendBuffer: Sendable {
         let (hooks, drained) = state.withLock { state in
             state.inFlight -= 1
             state.bytes -= item.bytes
-            let drained = state.isEmpty && state.inFlight == 0 && state.overflow > 0 && !state.closed
-            if drained { state.overflow = 0 }
+            let drained = state.isEmpty && state.inFlight == 0 && (state.overflow > 0 || state.drainWanted) && !state.closed
+            if drained {
+                state.overflow = 0
+                state.drainWanted = false
+            }
             return (Self.takeHooks(&state), drained)
         }
         budget.release(item.bytes)

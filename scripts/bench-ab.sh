@@ -3,22 +3,24 @@
 # the embedded engine, alternating the builds (before, after, before, after, …) so that both see the same machine
 # load, then the after ÷ before ratios of throughput and of server CPU per request.
 #
-# Usage: scripts/bench-ab.sh --before BIN --after BIN [--rounds N] [--duration S] [--sizes LIST]
-#   defaults: 2 rounds, 3 s phases, discovery of 100,1000,10000-device networks
+# Usage: scripts/bench-ab.sh --before BIN --after BIN [--before-config DIR] [--rounds N] [--duration S] [--sizes LIST]
+#   defaults: 2 rounds, 3 s phases, discovery of 100,1000,10000-device networks; --before-config: the directory
+#   with the before build's routes.yaml, jobs.yaml and limits.yaml (its checkout), when they differ from these
 # Build the "before" binary from the older commit (git worktree, swift build -c release --product registry) and
 # loadgen once here (swift build -c release --product loadgen). Environment: BENCH_HTTP_PORT, BENCH_WS_PORT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-before="" after="" rounds=2 duration=3 sizes="100,1000,10000"
+before="" after="" before_config="." rounds=2 duration=3 sizes="100,1000,10000"
 while [ $# -gt 0 ]; do
     case "$1" in
         --before) shift; before="$1" ;;
         --after) shift; after="$1" ;;
+        --before-config) shift; before_config="$1" ;;
         --rounds) shift; rounds="$1" ;;
         --duration) shift; duration="$1" ;;
         --sizes) shift; sizes="$1" ;;
-        -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,11p "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -43,7 +45,7 @@ echo "A/B: \`scripts/bench-ab.sh --rounds $rounds --duration $duration --sizes $
 echo
 for round in $(seq 1 "$rounds"); do
     for build in before after; do
-        if [ "$build" = before ]; then registry_bin="$before"; else registry_bin="$after"; fi
+        if [ "$build" = before ]; then registry_bin="$before" config_root="$before_config"; else registry_bin="$after" config_root="."; fi
         echo "bench-ab.sh: round $round, $build" >&2
         start_server ""
         {

@@ -46,10 +46,11 @@ stop_mongoeco() {
 
 # The load is many users on a few loopback addresses: a copy of the configuration whose abuse bounds
 # (limits.yaml websocket:, sized for the open internet) do not stand in its way.
+# The YAML files come from $config_root (default: this package), so an older build can run with its own files.
 bench_config() {
-    local dir="$work/config"
+    local dir="$work/config" root="${config_root:-.}"
     mkdir -p "$dir"
-    cp routes.yaml jobs.yaml "$dir/"
+    cp "$root/routes.yaml" "$root/jobs.yaml" "$dir/"
     sed -e 's/^\(  maxConnections: \).*/\119000/' \
         -e 's/^\(  maxConnectionsPerUser: \).*/\1100000/' \
         -e 's/^\(  maxConnectionsPerIP: \).*/\1100000/' \
@@ -60,7 +61,7 @@ bench_config() {
         -e 's/^\(  bytesPerSecondPerUser: \).*/\11GiB/' \
         -e 's/^\(  bytesPerSecondPerIP: \).*/\11GiB/' \
         -e 's/^\(  maxBufferedBytes: \).*/\11GiB/' \
-        limits.yaml > "$dir/limits.yaml"
+        "$root/limits.yaml" > "$dir/limits.yaml"
     echo "$dir"
 }
 

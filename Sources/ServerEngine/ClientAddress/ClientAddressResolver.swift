@@ -40,6 +40,9 @@ public struct ClientAddressResolver: Sendable {
     /// only the configured header is read). Nil only when `peer` is nil (no IP transport).
     public func clientAddress(peer: String?, xForwardedFor: [String], forwarded: [String]) -> String? {
         guard let peer else { return nil }
+        // The common case, on every request: no proxy is trusted and the peer is an IPv4 address as the socket gives
+        // it (a dotted quad, already canonical), so there is nothing to parse.
+        if config.trustedProxies.isEmpty, !peer.utf8.contains(UInt8(ascii: ":")) { return peer }
         guard let peerAddress = IPAddress(peer) else { return peer }
         guard isTrusted(peerAddress) else { return peerAddress.description }
         let hops: [IPAddress?]?

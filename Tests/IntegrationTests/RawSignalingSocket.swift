@@ -1,3 +1,4 @@
+import DocumentStore
 import Foundation
 import NetworkTestSupport
 
@@ -45,7 +46,7 @@ final class RawSignalingSocket: Sendable {
     func sendTimestamped(_ count: Int, to peer: String, interval: Duration = .zero) async throws {
         let socket = socket
         try await BlockingIO.run {
-            let pause = UInt32(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
+            let pause = UInt32(interval.seconds * 1_000_000)
             for n in 0..<count {
                 let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
                 try socket.write(WebSocketWire.maskedText(#"{"type":"offer","toPeerId":"\#(peer)","data":{"n":\#(n),"t":\#(micros)}}"#))

@@ -1,3 +1,4 @@
+import DocumentStore
 import Foundation
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
         try await sender.sendTimestamped(messages, to: peer)
         #expect(try await burst.count == messages)
         let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         func percentile(_ p: Double) -> Double { Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]) / 1000 }
         return Figures(p50: percentile(0.5), p99: percentile(0.99), max: Double(latencies.last ?? 0) / 1000, perSecond: Double(messages) / seconds)
     }

@@ -185,6 +185,6 @@ import Testing
                 try await group.waitForAll()
             }
         }
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.seconds
     }
 }

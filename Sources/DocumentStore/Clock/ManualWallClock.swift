@@ -33,8 +33,7 @@ public final class ManualWallClock: WallClock {
 
     /// Moves the clock forward by a `Duration`.
     public func advance(by duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        advance(by: TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18)
+        advance(by: duration.seconds)
     }
 
     /// Sets the clock to `date`.

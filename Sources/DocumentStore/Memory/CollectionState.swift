@@ -20,9 +20,6 @@ struct CollectionState: Sendable {
         self.name = name
     }
 
-    /// The number of documents.
-    var documentCount: Int { primary.count }
-
     /// The document in a slot.
     func document(at slot: Int) -> Document? {
         slots.indices.contains(slot) ? slots[slot] : nil

@@ -21,7 +21,7 @@ enum DeviceView {
     }
 
     /// The body of `GET /network/:networkId/peers`: `{"peers":[…]}` with each entry exactly as
-    /// `JSONWriter.write(.document(["peers": .array(devices.map(peer))]))` renders it, written straight from the
+    /// `JSONWriter.buffer(.document(["peers": .array(devices.map(peer))]))` renders it, written straight from the
     /// stored documents (no intermediate `Value` per device).
     static func peersListing(_ devices: [Document]) -> ByteBuffer {
         var buffer = ByteBuffer()

@@ -75,11 +75,3 @@ enum AnnounceHandler {
         return .json(value: ["success": true])
     }
 }
-
-extension Duration {
-    /// The duration in seconds, with fractions.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -1,3 +1,4 @@
+import DocumentStore
 import HTTPTypes
 import Logging
 import ServerConfig

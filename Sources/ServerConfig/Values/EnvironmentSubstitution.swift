@@ -29,16 +29,6 @@ public struct EnvironmentSubstitution: Sendable {
         self.environment = environment
     }
 
-    /// The names of the variables a scalar refers to, with their defaults (nil when there is none).
-    public static func references(in text: String) -> [(name: String, defaultValue: String?)] {
-        var found: [(String, String?)] = []
-        _ = try? scan(text) { name, defaultValue in
-            found.append((name, defaultValue))
-            return ""
-        }
-        return found
-    }
-
     /// Expands every reference in `text`.
     public func expand(_ text: String) throws(Failure) -> String {
         try Self.scan(text) { name, defaultValue throws(Failure) in

@@ -1,3 +1,4 @@
+import DocumentStore
 import Foundation
 import ServerConfig
 import Synchronization
@@ -95,16 +96,5 @@ public final class AuthThrottle: Sendable {
 
     private static func seconds(_ until: Date, after now: Date) -> Int {
         max(1, Int(until.timeIntervalSince(now).rounded(.up)))
-    }
-
-    /// IPs with a failure record or a block (for tests).
-    public var trackedCount: Int { state.withLock { $0.entries.count } }
-}
-
-extension Duration {
-    /// The duration in seconds, fractions included.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -86,11 +86,8 @@ public struct JWTAuthenticator: Sendable {
     /// The user of an `Authorization` header value; throws a 401 `APIError` if missing or invalid.
     public func authenticate(authorization: String?) async throws(APIError) -> AuthenticatedUser {
         guard let authorization, !authorization.isEmpty else { throw Self.unauthorized("Authentication required") }
-        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw Self.unauthorized("Authorization must be 'Bearer <token>'")
-        }
-        return try await authenticate(token: String(parts[1].trimmingOptionalWhitespace()))
+        guard let token = BearerToken.parse(authorization) else { throw Self.unauthorized("Authorization must be 'Bearer <token>'") }
+        return try await authenticate(token: String(token))
     }
 
     /// The user of a bare token; throws a 401 `APIError` if invalid.
@@ -136,8 +133,7 @@ public struct JWTAuthenticator: Sendable {
     /// configured algorithm.
     public func mint(user: String, networks: [String]? = nil, ttl: Duration = .seconds(3600)) async throws -> String {
         let now = clock.now().timeIntervalSince1970.rounded(.down)
-        let seconds = Double(ttl.components.seconds)
-        let claims = TokenClaims(id: user, sub: user, networks: networks, exp: now + seconds, nbf: nil, iat: now)
+        let claims = TokenClaims(id: user, sub: user, networks: networks, exp: now + ttl.seconds.rounded(.towardZero), nbf: nil, iat: now)
         guard let collection = keys[algorithms[0]] else {
             throw JWTHeaderCheck.Refusal(
                 reason: "no \(algorithms[0].rawValue) key: the secret is shorter than \(algorithms[0].minimumSecretLength) bytes"

@@ -27,7 +27,7 @@ enum ControlRoutes {
                 let report: Value = [
                     "job": .string(name), "instance": .string(scheduler.instanceId), "changed": .int(Int64(outcome.changed)),
                     "details": .document(Document(outcome.details.sorted { $0.key < $1.key }.map { ($0.key, Value.string($0.value)) })),
-                    "durationMs": .double(milliseconds(scheduler.statistics[name]?.lastDuration ?? elapsed)),
+                    "durationMs": .double((scheduler.statistics[name]?.lastDuration ?? elapsed).roundedMilliseconds),
                 ]
                 return HandlerResponse.json(value: report).response
             } catch let error as JobError {
@@ -48,11 +48,5 @@ enum ControlRoutes {
         guard user.id == controlUser, user.networks == [] else {
             throw APIError(.forbidden, "this token is not a control token")
         }
-    }
-
-    /// Milliseconds with one decimal.
-    static func milliseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 10).rounded() / 10
     }
 }

@@ -85,7 +85,7 @@ enum HealthRoutes {
         let metricsToken = services.configuration.metrics.token
         router.get("/metrics") { request, _ in
             if closed { throw APIError(.forbidden, closedMetricsMessage) }
-            if !metricsToken.isEmpty, !bearerMatches(request.headers[.authorization], token: metricsToken) {
+            if !metricsToken.isEmpty, !BearerToken.matches(request.headers[.authorization], token: metricsToken) {
                 throw APIError(.unauthorized, "Metrics require a bearer token", headers: [.wwwAuthenticate: "Bearer"])
             }
             return Response(
@@ -95,17 +95,6 @@ enum HealthRoutes {
             )
         }
     }
-}
-
-/// Whether an `Authorization` header is `Bearer <token>`, compared in constant time.
-func bearerMatches(_ authorization: String?, token: String) -> Bool {
-    guard let authorization else { return false }
-    let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
-    let given = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8)
-    let expected = Array(token.utf8)
-    guard given.count == expected.count else { return false }
-    return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
 }
 
 /// Runs `operation`, failing with `CancellationError` if it takes longer than `limit`.

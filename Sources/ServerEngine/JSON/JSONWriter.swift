@@ -26,11 +26,6 @@ public enum JSONWriter {
         return buffer
     }
 
-    /// Appends the JSON text of `value` to `output`.
-    public static func write(_ value: Value, to output: inout String) {
-        output += string(value)
-    }
-
     /// Appends the JSON bytes of `value` to `buffer`.
     public static func write(_ value: Value, into buffer: inout ByteBuffer) {
         switch value {
@@ -69,10 +64,6 @@ public enum JSONWriter {
         guard double.isFinite else { return "null" }
         if double == double.rounded(), abs(double) < 1e15 { return String(Int64(double)) }
         return "\(double)"
-    }
-
-    static func writeString(_ text: String, to output: inout String) {
-        Value.writeQuoted(text, to: &output)
     }
 
     /// `"2024-01-20T12:00:00.000Z"`, as `Timestamp.description` renders it, written digit by digit (years 0–9999;

@@ -49,7 +49,7 @@ struct JobLease: Sendable {
     /// instance's, and no run of the job may be in flight anywhere.
     func acquireForScheduledRun() async throws -> Acquisition {
         let now = clock.now()
-        let until = now.addingTimeInterval(Self.seconds(duration))
+        let until = now.addingTimeInterval(duration.seconds)
         return try await acquire(
             filter: [
                 "_id": .string(job),
@@ -70,7 +70,7 @@ struct JobLease: Sendable {
     /// instance, but it is an extra run, so it neither needs nor moves the schedule slot.
     func acquireForManualRun() async throws -> Acquisition {
         let now = clock.now()
-        let until = now.addingTimeInterval(Self.seconds(duration))
+        let until = now.addingTimeInterval(duration.seconds)
         return try await acquire(
             filter: ["_id": .string(job), "runningUntil": ["$not": ["$gt": .date(now)]]],
             set: ["runningBy": .string(instanceId), "runningUntil": .date(until), "lastStartedAt": .date(now)],
@@ -105,11 +105,5 @@ struct JobLease: Sendable {
             }
             return .held(by: current?["holder"]?.stringValue ?? "?", until: current?["until"]?.dateValue)
         }
-    }
-
-    /// A duration in seconds, with fractions.
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

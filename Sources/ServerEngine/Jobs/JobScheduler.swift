@@ -228,7 +228,7 @@ public struct JobScheduler: Service {
             logger.info(
                 "job run finished",
                 metadata: [
-                    "trigger": "\(trigger)", "durationMs": "\(Self.milliseconds(duration))", "changed": "\(outcome.changed)",
+                    "trigger": "\(trigger)", "durationMs": "\(duration.roundedMilliseconds)", "changed": "\(outcome.changed)",
                     "details": .dictionary(outcome.details.mapValues { .string($0) }),
                 ]
             )
@@ -246,7 +246,7 @@ public struct JobScheduler: Service {
             services.metrics.recordJobRun(job: job.name, failed: true, duration: duration)
             logger.error(
                 "job run failed",
-                metadata: ["trigger": "\(trigger)", "durationMs": "\(Self.milliseconds(duration))", "error": "\(error)"]
+                metadata: ["trigger": "\(trigger)", "durationMs": "\(duration.roundedMilliseconds)", "error": "\(error)"]
             )
             warnIfOverLease(job, duration: duration, logger: logger)
             throw error
@@ -281,11 +281,5 @@ public struct JobScheduler: Service {
                 metadata: ["job": "\(lease.job)", "error": "\(error)"]
             )
         }
-    }
-
-    /// Milliseconds with one decimal.
-    private static func milliseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 10).rounded() / 10
     }
 }

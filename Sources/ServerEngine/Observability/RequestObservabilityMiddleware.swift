@@ -1,3 +1,4 @@
+import DocumentStore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -45,8 +46,7 @@ struct RequestObservabilityMiddleware: RouterMiddleware {
         // Hummingbird renders parameters as `{name}`; routes.yaml (and the labels) spell them `:name`.
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.routeTemplate($0) } ?? "unmatched"
         metrics.recordRequest(method: request.method.rawValue, route: route, status: status, duration: duration)
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 10).rounded() / 10
+        let milliseconds = duration.roundedMilliseconds
         context.logger.log(
             level: status >= 500 ? .error : route == "unmatched" || HealthRoutes.reservedPaths.contains(route) ? .debug : .info,
             "http request",

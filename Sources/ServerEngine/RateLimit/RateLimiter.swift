@@ -42,7 +42,7 @@ public struct RateLimiter: Sendable {
     /// Counts one request for `key` under `limit`.
     public func hit(_ limit: RateLimitConfig, key: String) async throws -> RateLimitDecision {
         let now = Timestamp(clock.now()).millisecondsSinceEpoch
-        let window = max(1, limit.window.milliseconds)
+        let window = max(1, limit.window.wholeMilliseconds)
         let windowStart = now - now % window
         let windowEnd = windowStart + window
         let count: Int
@@ -60,13 +60,5 @@ public struct RateLimiter: Sendable {
         }
         let resetSeconds = max(1, Int((windowEnd - now + 999) / 1000))
         return RateLimitDecision(allowed: count <= limit.max, limit: limit.max, remaining: max(0, limit.max - count), resetSeconds: resetSeconds)
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -56,10 +56,6 @@ public struct ValidationError: HTTPResponseError {
 
     var handlerResponse: HandlerResponse {
         let body: Value = ["errors": .array(failures.map { .document($0.document) })]
-        return HandlerResponse(
-            status: .badRequest,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: ByteBuffer(bytes: JSONWriter.bytes(body))
-        )
+        return .json(value: body, status: .badRequest)
     }
 }

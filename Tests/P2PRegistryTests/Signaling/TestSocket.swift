@@ -103,7 +103,8 @@ final class TestSocket: Sendable {
         received.all.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
     }
 
-    /// Waits until at least `count` frames arrived (or the deadline passes); returns them all.
+    /// Waits until at least `count` frames arrived; returns them all. Throws (failing the test that waited) when
+    /// fewer than `count` arrived within `timeout`.
     @discardableResult
     func waitForFrames(_ count: Int, timeout: Duration = TestSocket.patience) async throws -> [[String: Any]] {
         let deadline = ContinuousClock.now + timeout
@@ -112,7 +113,9 @@ final class TestSocket: Sendable {
             if frames.count >= count { return frames }
             try await Task.sleep(for: .milliseconds(5))
         }
-        return frames
+        let frames = self.frames
+        if frames.count >= count { return frames }
+        throw TestFailure("socket \(deviceId) received \(frames.count) of \(count) frames within \(timeout); frames: \(frames)")
     }
 
     /// Waits until the server has registered this socket: a message to itself is refused with an error frame,
@@ -120,8 +123,13 @@ final class TestSocket: Sendable {
     func ready(timeout: Duration = TestSocket.patience) async throws {
         let before = frames.count
         signal("offer", to: deviceId)
-        let frames = try await waitForFrames(before + 1, timeout: timeout)
-        guard frames.count > before, frames.last?["code"] as? String == "invalid_message" else {
+        let frames: [[String: Any]]
+        do {
+            frames = try await waitForFrames(before + 1, timeout: timeout)
+        } catch {
+            throw TestFailure("socket \(deviceId) did not become ready: \(error)")
+        }
+        guard frames.last?["code"] as? String == "invalid_message" else {
             throw TestFailure("socket \(deviceId) did not become ready; frames: \(frames)")
         }
     }

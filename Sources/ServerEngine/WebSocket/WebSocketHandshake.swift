@@ -212,11 +212,7 @@ struct WebSocketHandshake: Sendable {
 
     /// The bearer token of an upgrade request: the `Authorization` header, else the `token` query item.
     static func token(from head: HTTPRequestHead) -> String? {
-        if let header = head.headers.first(name: "authorization") {
-            let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1].trimmingOptionalWhitespace()) }
-            return nil
-        }
+        if let header = head.headers.first(name: "authorization") { return BearerToken.parse(header).map(String.init) }
         guard let query = head.uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
         for item in query.split(separator: "&") {
             let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

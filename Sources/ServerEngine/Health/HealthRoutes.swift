@@ -23,39 +23,27 @@ enum HealthRoutes {
         }
         let metrics = services.configuration.metrics
         if metrics.listener == nil { addMetrics(to: router, services: services, closed: metrics.isClosedOnAPIPort) }
+        /// A `/readyz` answer: status, service and store, then `fields`, then the build.
+        @Sendable func readiness(_ status: String, _ fields: [(String, Value)] = [], code: HTTPResponse.Status = .ok) -> Response {
+            let head: [(String, Value)] = [
+                ("status", .string(status)), ("service", .string(service)), ("store", .string(services.store.backendName)),
+            ]
+            let build: [(String, Value)] = [("version", .string(BuildInfo.version)), ("build", .string(BuildInfo.build))]
+            return HandlerResponse.json(value: .document(Document(head + fields + build)), status: code).response
+        }
         router.get("/readyz") { _, context in
-            guard services.readiness.isReady else {
-                return HandlerResponse.json(
-                    value: [
-                        "status": "starting", "service": .string(service), "store": .string(services.store.backendName),
-                        "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
-                    ],
-                    status: .serviceUnavailable
-                ).response
-            }
+            guard services.readiness.isReady else { return readiness("starting", code: .serviceUnavailable) }
             do {
                 try await withTimeout(.seconds(2)) { try await services.store.ping() }
                 let version = services.liveConfiguration.version
                 let config: Value = ["version": .int(Int64(version.number)), "digest": .string(version.digest), "loadedAt": .date(version.loadedAt)]
                 if let webSockets, let reason = degradation(webSockets, limits: services.configuration.limits.webSocket) {
-                    return HandlerResponse.json(value: [
-                        "status": "degraded", "service": .string(service), "store": .string(services.store.backendName), "reason": .string(reason),
-                        "config": config, "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
-                    ]).response
+                    return readiness("degraded", [("reason", .string(reason)), ("config", config)])
                 }
-                return HandlerResponse.json(value: [
-                    "status": "ready", "service": .string(service), "store": .string(services.store.backendName), "config": config,
-                    "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
-                ]).response
+                return readiness("ready", [("config", config)])
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
-                return HandlerResponse.json(
-                    value: [
-                        "status": "unavailable", "service": .string(service), "store": .string(services.store.backendName),
-                        "version": .string(BuildInfo.version), "build": .string(BuildInfo.build),
-                    ],
-                    status: .serviceUnavailable
-                ).response
+                return readiness("unavailable", code: .serviceUnavailable)
             }
         }
     }

@@ -71,9 +71,6 @@ final class PingSweep: @unchecked Sendable {
         }
     }
 
-    /// The number of sockets the sweep pings.
-    var count: Int { members.count }
-
     private func tick() {
         // A socket may close (and leave the sweep) while it is visited: walk a copy.
         let visiting = members

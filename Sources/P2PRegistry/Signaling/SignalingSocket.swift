@@ -11,7 +11,7 @@ import Synchronization
 final class SignalingSocket: WebSocketReceiver {
     private struct State {
         var bucket: TokenBucket
-        var invalidAt: [Date] = []
+        var invalid = SlidingWindowLog()
         var rateViolations = 0
         var closing = false
     }
@@ -32,7 +32,7 @@ final class SignalingSocket: WebSocketReceiver {
         let settings = SignalingSettings(services)
         self.settings = settings
         self.state = Mutex(
-            State(bucket: TokenBucket(rate: settings.messagesPerSecond, burst: Double(settings.messageBurst), now: services.clock.now()))
+            State(bucket: TokenBucket(burst: Double(settings.messageBurst), now: services.clock.now()))
         )
     }
 
@@ -90,7 +90,7 @@ final class SignalingSocket: WebSocketReceiver {
         guard case .text(let text) = message else { return .failure(.binary) }
         guard size <= session.maxMessageSize else { return .failure(.tooLarge(limit: session.maxMessageSize)) }
         let now = session.services.clock.now()
-        guard state.withLock({ $0.bucket.take(now: now) }) else {
+        guard state.withLock({ $0.bucket.take(cost: 1, rate: settings.messagesPerSecond, burst: Double(settings.messageBurst), now: now) }) else {
             return .failure(
                 SignalingFrame.Rejection(
                     code: "rate_limited",
@@ -139,10 +139,10 @@ final class SignalingSocket: WebSocketReceiver {
             }
             state.rateViolations = 0
             guard rejection.countsAsInvalid else { return .keep }
-            state.invalidAt = state.invalidAt.filter { now.timeIntervalSince($0) < settings.invalidMessageWindow } + [now]
-            if state.invalidAt.count > settings.maxInvalidMessages {
+            let invalid = state.invalid.record(now, window: settings.invalidMessageWindow, keep: settings.maxInvalidMessages)
+            if invalid > settings.maxInvalidMessages {
                 state.closing = true
-                return .tooManyInvalid(state.invalidAt.count)
+                return .tooManyInvalid(invalid)
             }
             return .keep
         }

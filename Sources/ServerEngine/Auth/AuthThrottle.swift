@@ -34,16 +34,11 @@ public final class AuthThrottle: Sendable {
     }
 
     private struct Entry {
-        var failures: [Date] = []
+        var failures = SlidingWindowLog()
         var blockedUntil: Date?
     }
 
-    private struct State {
-        var entries: [String: Entry] = [:]
-        var callsSincePrune = 0
-    }
-
-    private let state = Mutex(State())
+    private let state = Mutex(KeyedEntries<Entry>())
 
     /// Creates an empty throttle.
     public init() {}
@@ -63,13 +58,9 @@ public final class AuthThrottle: Sendable {
         guard config.maxFailures > 0 else { return FailureVerdict(delay: .zero, blocked: false, refusedFor: nil) }
         let window = config.window.seconds
         return state.withLock { state in
-            state.callsSincePrune += 1
-            if state.callsSincePrune >= 1024 {
-                state.callsSincePrune = 0
-                state.entries = state.entries.filter { entry in
-                    (entry.value.blockedUntil.map { $0 > now } ?? false) || entry.value.failures.contains { now.timeIntervalSince($0) < window }
-                }
-            }
+            state.countCall(droppingWhere: { entry in
+                !(entry.blockedUntil.map { $0 > now } ?? false) && entry.failures.isIdle(now, window: window)
+            })
             var entry = state.entries[ip] ?? Entry()
             if let until = entry.blockedUntil, until > now {
                 let extended = max(until, now.addingTimeInterval(config.blockFor.seconds))
@@ -77,14 +68,11 @@ public final class AuthThrottle: Sendable {
                 state.entries[ip] = entry
                 return FailureVerdict(delay: config.maxDelay, blocked: false, refusedFor: Self.seconds(extended, after: now))
             }
-            entry.failures.removeAll { now.timeIntervalSince($0) >= window }
-            entry.failures.append(now)
-            if entry.failures.count > config.maxFailures { entry.failures.removeFirst(entry.failures.count - config.maxFailures) }
-            let count = entry.failures.count
+            let count = min(config.maxFailures, entry.failures.record(now, window: window, keep: config.maxFailures))
             var blocked = false
             if count >= config.maxFailures {
                 entry.blockedUntil = now.addingTimeInterval(config.blockFor.seconds)
-                entry.failures = []
+                entry.failures.removeAll()
                 blocked = true
             }
             state.entries[ip] = entry

@@ -45,8 +45,7 @@ public final class ConnectionAdmission: Sendable {
         var nextId: UInt64 = 1
         var perUser: [String: Int] = [:]
         var perIP: [String: Int] = [:]
-        var connects: [String: ConnectLog] = [:]
-        var attemptsSincePrune = 0
+        var connects = KeyedEntries<SlidingWindowLog>()
         var refusing = 0
     }
 
@@ -106,14 +105,12 @@ public final class ConnectionAdmission: Sendable {
     /// accepted one; on refusal the accepted ticket stays valid (release it when the connection closes).
     public func upgrade(_ ticket: Ticket, user: String?, limits: WebSocketLimits, now: Date) -> Decision {
         state.withLock { state in
-            state.attemptsSincePrune += 1
-            if state.attemptsSincePrune >= 1024 {
-                state.attemptsSincePrune = 0
-                state.connects = state.connects.filter { now.timeIntervalSince($0.value.last ?? .distantPast) < 60 }
-            }
+            state.connects.countCall(droppingWhere: { $0.isIdle(now, window: Self.connectWindow) })
             // Connect rates first: they count every attempt.
             var refusal: Refusal?
-            if let user, !state.connects["u:" + user, default: ConnectLog()].record(now, limit: limits.connectsPerMinutePerUser) {
+            if let user,
+                !Self.record(now, in: &state.connects.entries["u:" + user, default: SlidingWindowLog()], limit: limits.connectsPerMinutePerUser)
+            {
                 refusal = Refusal(
                     limit: "connectsPerMinutePerUser",
                     code: "too_many_connects",
@@ -121,7 +118,8 @@ public final class ConnectionAdmission: Sendable {
                     closeCode: 1008
                 )
             }
-            if let ip = ticket.ip, !state.connects["i:" + ip, default: ConnectLog()].record(now, limit: limits.connectsPerMinutePerIP),
+            if let ip = ticket.ip,
+                !Self.record(now, in: &state.connects.entries["i:" + ip, default: SlidingWindowLog()], limit: limits.connectsPerMinutePerIP),
                 refusal == nil
             {
                 refusal = Refusal(
@@ -188,28 +186,12 @@ public final class ConnectionAdmission: Sendable {
             }
         }
     }
-}
 
-/// The connect attempts of one user or IP within the last minute, oldest first: a sliding window whose expired
-/// entries are dropped from the front, so recording one costs O(1) amortised however high the limit.
-struct ConnectLog {
-    private var times: [Date] = []
-    private var head = 0
+    /// The connects-per-minute window.
+    private static let connectWindow: TimeInterval = 60
 
-    /// The newest attempt.
-    var last: Date? { times.last }
-
-    /// Records an attempt at `now`; false if `limit` attempts already fell within the minute before it. Keeps at
-    /// most `limit` entries.
-    mutating func record(_ now: Date, limit: Int) -> Bool {
-        while head < times.count, now.timeIntervalSince(times[head]) >= 60 { head += 1 }
-        let allowed = times.count - head < limit
-        times.append(now)
-        if times.count - head > limit { head = times.count - limit }
-        if head > 64, head * 2 > times.count {
-            times.removeFirst(head)
-            head = 0
-        }
-        return allowed
+    /// Records a connect attempt at `now`; false if `limit` attempts already fell within the minute before it.
+    private static func record(_ now: Date, in log: inout SlidingWindowLog, limit: Int) -> Bool {
+        log.record(now, window: connectWindow, keep: limit) <= limit
     }
 }

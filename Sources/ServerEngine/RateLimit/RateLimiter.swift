@@ -42,23 +42,21 @@ public struct RateLimiter: Sendable {
     /// Counts one request for `key` under `limit`.
     public func hit(_ limit: RateLimitConfig, key: String) async throws -> RateLimitDecision {
         let now = Timestamp(clock.now()).millisecondsSinceEpoch
-        let window = max(1, limit.window.wholeMilliseconds)
-        let windowStart = now - now % window
-        let windowEnd = windowStart + window
+        let window = FixedWindow(containing: now, length: limit.window.wholeMilliseconds)
         let count: Int
         if countsInProcess(limit) {
-            count = local.increment(limit.name + "|" + key, windowStart: windowStart, windowEnd: windowEnd, now: now)
+            count = local.increment(limit.name + "|" + key, in: window, now: now)
         } else {
             let document = try await collection.findOneAndUpdate(
-                ["_id": .string("\(limit.name)|\(key)|\(windowStart)")],
-                ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .date(Timestamp(millisecondsSinceEpoch: windowEnd))]],
+                ["_id": .string("\(limit.name)|\(key)|\(window.start)")],
+                ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .date(Timestamp(millisecondsSinceEpoch: window.end))]],
                 upsert: true,
                 returnDocument: .after,
                 options: FindOptions()
             )
             count = Int(document?["count"]?.intValue ?? 1)
         }
-        let resetSeconds = max(1, Int((windowEnd - now + 999) / 1000))
+        let resetSeconds = window.secondsLeft(at: now)
         return RateLimitDecision(allowed: count <= limit.max, limit: limit.max, remaining: max(0, limit.max - count), resetSeconds: resetSeconds)
     }
 }

@@ -1,43 +1,28 @@
 import Synchronization
 
 /// In-process fixed-window counters by key, for rate limits whose counters live in the process: the count of
-/// the current window, reset when a new window starts. Keys whose window is over are forgotten now and then, so
+/// the current window, reset when a new window starts. Windows that are over are pruned (``KeyedEntries``), so
 /// memory follows the active keys only.
 ///
 /// ```swift
 /// let counters = WindowCounters()
-/// let count = counters.increment("announce|user:alice", windowStart: start, windowEnd: start + 60_000, now: now)
+/// let count = counters.increment("announce|user:alice", in: FixedWindow(containing: now, length: 60_000), now: now)
 /// ```
 final class WindowCounters: Sendable {
-    private struct Window {
-        var start: Int64
-        var end: Int64
-        var count: Int
-    }
+    private let state = Mutex(KeyedEntries<FixedWindow>())
 
-    private struct State {
-        var windows: [String: Window] = [:]
-        var callsSincePrune = 0
-    }
-
-    private let state = Mutex(State())
-
-    /// Counts one request for `key` in the window `[windowStart, windowEnd)` (milliseconds); returns the count so far.
-    func increment(_ key: String, windowStart: Int64, windowEnd: Int64, now: Int64) -> Int {
-        state.withLock { state in
-            state.callsSincePrune += 1
-            if state.callsSincePrune >= 1024 {
-                state.callsSincePrune = 0
-                state.windows = state.windows.filter { $0.value.end > now }
-            }
-            var window = state.windows[key] ?? Window(start: windowStart, end: windowEnd, count: 0)
-            if window.start != windowStart { window = Window(start: windowStart, end: windowEnd, count: 0) }
-            window.count += 1
-            state.windows[key] = window
-            return window.count
+    /// Counts one request for `key` in `window`; returns the count so far.
+    func increment(_ key: String, in window: FixedWindow, now: Int64) -> Int {
+        state.withLock { table in
+            table.countCall(droppingWhere: { $0.end <= now })
+            var current = table.entries[key] ?? window
+            if current.start != window.start { current = window }
+            current.count += 1
+            table.entries[key] = current
+            return current.count
         }
     }
 
     /// How many keys have a window (for tests).
-    var count: Int { state.withLock { $0.windows.count } }
+    var count: Int { state.withLock { $0.count } }
 }

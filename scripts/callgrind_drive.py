@@ -22,11 +22,18 @@ def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+_tokens: dict[str, str] = {}
+
+
 def token(secret: str, user: str) -> str:
+    """One token per user, as a client keeps it (the server remembers tokens it verified)."""
+    if user in _tokens:
+        return _tokens[user]
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     payload = b64(json.dumps({"id": user, "exp": int(time.time()) + 3600}).encode())
     signature = b64(hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
-    return f"{header}.{payload}.{signature}"
+    _tokens[user] = f"{header}.{payload}.{signature}"
+    return _tokens[user]
 
 
 def announce(index: int, secret: str) -> tuple[str, str, str, dict[str, str]]:

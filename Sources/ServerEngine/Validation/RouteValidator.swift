@@ -94,11 +94,20 @@ struct CompiledFieldRule: Sendable {
 /// One check, ready to run.
 struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; matching it is thread-safe.
     let check: FieldCheck
+    /// A `matches:` pattern of the common anchored shape, matched without the Regex engine.
+    let anchored: AnchoredPattern?
+    /// Any other `matches:` pattern.
     let regex: Regex<AnyRegexOutput>?
 
     init(_ check: FieldCheck) throws {
         self.check = check
-        if case .matches(let pattern) = check { regex = try Regex(pattern) } else { regex = nil }
+        if case .matches(let pattern) = check, let anchored = AnchoredPattern(pattern) {
+            (self.anchored, regex) = (anchored, nil)
+        } else if case .matches(let pattern) = check {
+            (anchored, regex) = (nil, try Regex(pattern))
+        } else {
+            (anchored, regex) = (nil, nil)
+        }
     }
 
     /// Nil when `value` passes; else why it fails, in words (``FieldCheck/requirement``), or "must be a string" for a
@@ -109,13 +118,15 @@ struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; m
             return value.stringValue != nil ? nil : check.requirement
         case .alphanumeric:
             guard let text = value.stringValue else { return FieldCheck.string.requirement }
-            let passes = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+            // express-validator's isAlphanumeric (en-US): ASCII letters and digits only, so a byte test is exact.
+            let passes = !text.isEmpty && text.utf8.allSatisfy(ASCIIBytes.isLetterOrDigit)
             return passes ? nil : check.requirement
         case .length(let min, let max):
             guard let count = value.stringValue?.unicodeScalars.count else { return FieldCheck.string.requirement }
             return count >= (min ?? 0) && count <= (max ?? Int.max) ? nil : check.requirement
         case .matches:
             guard let text = value.stringValue else { return FieldCheck.string.requirement }
+            if let anchored { return anchored.matches(text) ? nil : check.requirement }
             guard let regex, (try? regex.firstMatch(in: text)) != nil else { return check.requirement }
             return nil
         case .url(let protocols):
@@ -151,13 +162,34 @@ struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; m
 /// URL checking for `url:` rules: an absolute URL whose scheme is allowed, with a plausible host.
 enum URLCheck {
     static func isValid(_ text: String, protocols: [String]) -> Bool {
-        guard text.utf8.count <= 2083, !text.contains(where: { $0.isWhitespace }),
+        // ASCII text (nearly every address) is checked byte by byte; other text by Character, as before.
+        let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+        let hasWhitespace = ascii ? text.utf8.contains(where: ASCIIBytes.isWhitespace) : text.contains(where: { $0.isWhitespace })
+        guard text.utf8.count <= 2083, !hasWhitespace,
             let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             protocols.contains(where: { $0.lowercased() == scheme }),
             let host = components.host, !host.isEmpty
         else { return false }
         if components.user != nil || components.password != nil { return false }
-        let hostAllowed = host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == ":" || $0 == "[" || $0 == "]" }
+        // The host is percent-decoded: ASCII text can still give a non-ASCII host.
+        let hostAllowed =
+            host.utf8.allSatisfy({ $0 < 0x80 })
+            ? host.utf8.allSatisfy { ASCIIBytes.isLetterOrDigit($0) || "-.:[]".utf8.contains($0) }
+            : host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == ":" || $0 == "[" || $0 == "]" }
         return hostAllowed && !host.hasPrefix(".") && !host.hasSuffix("..")
     }
+}
+
+/// Byte tests for ASCII text, exact where the text is ASCII: what `Character.isLetter`, `isNumber` and
+/// `isWhitespace` answer for ASCII characters, without Unicode property lookups.
+enum ASCIIBytes {
+    static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return false
+        }
+    }
+
+    /// Tab, line feed, vertical tab, form feed, carriage return, space.
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 }

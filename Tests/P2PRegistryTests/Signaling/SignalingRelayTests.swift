@@ -26,13 +26,17 @@ import WSCore
             let before = Date()
             a.signal("offer", to: "peer_b", data: #"{"sdp":"v=0 offer"}"#)
             let atB = try await b.waitForFrames(2)
+            let after = Date()
             let offer = try #require(atB.last)
             #expect(offer["type"] as? String == "offer")
             #expect(offer["fromPeerId"] as? String == "peer_a")
             #expect(offer["toPeerId"] as? String == "peer_b")
             #expect((offer["data"] as? [String: Any])?["sdp"] as? String == "v=0 offer")
             let timestamp = try #require(offer["timestamp"] as? Int)
-            #expect(abs(Double(timestamp) / 1000 - before.timeIntervalSince1970) < 5)
+            // Stamped (in whole milliseconds) between sending and receiving, however long that took.
+            let sent = (before.timeIntervalSince1970 * 1000).rounded(.down)
+            let received = (after.timeIntervalSince1970 * 1000).rounded(.up)
+            #expect((sent...received).contains(Double(timestamp)), "\(timestamp) not in \(sent)...\(received)")
             b.signal("answer", to: "peer_a", data: #"{"sdp":"v=0 answer"}"#)
             b.signal(
                 "ice-candidate",

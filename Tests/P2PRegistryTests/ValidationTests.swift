@@ -75,20 +75,21 @@ import FoundationNetworking
 
     @Test func theReadmeExampleOverTheListenerGetsTheReadmeAnswer() async throws {
         let registry = try await LiveRegistry.start()
-        defer { Task { await registry.stop() } }
-        let token = try await registry.token("alice")
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(registry.httpPort)/network/net-1/announce")!)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(#"{"peerId":"alice","signalAddress":"http://x"}"#.utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        #expect((response as? HTTPURLResponse)?.statusCode == 400)
-        let expected =
-            #"{"errors":[{"type":"field","value":"net-1","msg":"must contain only letters and digits","path":"networkId","location":"params"},"#
-            + #"{"type":"field","value":"alice","msg":"must match ^peer_[a-zA-Z0-9_]+$","path":"peerId","location":"body"},"#
-            + #"{"type":"field","value":"http://x","msg":"must be a URL starting with ws:// or wss://","path":"signalAddress","location":"body"}]}"#
-        #expect(String(decoding: data, as: UTF8.self) == expected)
+        try await stopping(registry) {
+            let token = try await registry.token("alice")
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(registry.httpPort)/network/net-1/announce")!)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(#"{"peerId":"alice","signalAddress":"http://x"}"#.utf8)
+            let (data, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.statusCode == 400)
+            let expected =
+                #"{"errors":[{"type":"field","value":"net-1","msg":"must contain only letters and digits","path":"networkId","location":"params"},"#
+                + #"{"type":"field","value":"alice","msg":"must match ^peer_[a-zA-Z0-9_]+$","path":"peerId","location":"body"},"#
+                + #"{"type":"field","value":"http://x","msg":"must be a URL starting with ws:// or wss://","path":"signalAddress","location":"body"}]}"#
+            #expect(String(decoding: data, as: UTF8.self) == expected)
+        }
     }
 
     @Test func aValueOfTheWrongTypeIsReportedOnceNotPerCheck() async throws {

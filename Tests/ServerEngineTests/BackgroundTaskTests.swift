@@ -24,7 +24,7 @@ import FoundationNetworking
         let port = Mutex<Int?>(nil)
         let group = try engine.makeServiceGroup(instanceId: "t", onHTTPRunning: { bound in port.withLock { $0 = bound } })
         let server = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)  // a start, however slow the machine
         while port.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         try await Task.sleep(for: .milliseconds(300))
         #expect(ran.withLock { $0 })

@@ -62,7 +62,7 @@ public final class MemoryStore: DocumentStore {
         context.shutDown()
     }
 
-    /// Deletes expired documents every ``ttlMonitorInterval`` until the task is cancelled.
+    /// Deletes expired documents every ``ttlMonitorInterval`` of the store's clock until the task is cancelled.
     ///
     /// ```swift
     /// let monitor = Task { await store.runTTLMonitor() }
@@ -72,7 +72,7 @@ public final class MemoryStore: DocumentStore {
     public func runTTLMonitor() async {
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: ttlMonitorInterval)
+                try await context.clock.sleep(for: ttlMonitorInterval)
             } catch {
                 return
             }

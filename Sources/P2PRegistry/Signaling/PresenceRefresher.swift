@@ -30,10 +30,11 @@ enum PresenceRefresher {
         return max(0.1, min(configured, window / 3))
     }
 
-    /// The background task: refreshes the hub's connected devices until cancelled.
+    /// The background task: refreshes the hub's connected devices every ``interval(_:)`` of the engine's clock
+    /// until cancelled.
     static func run(hub: SignalingHub, services: EngineServices) async throws {
         while !Task.isCancelled {
-            try await Task.sleep(for: .seconds(interval(services)))
+            try await services.clock.sleep(for: .seconds(interval(services)))
             do {
                 try await refresh(hub.directory.deviceIds, services: services)
             } catch {

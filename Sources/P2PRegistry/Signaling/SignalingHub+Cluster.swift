@@ -75,11 +75,12 @@ extension SignalingHub {
     func settleMove(_ deviceId: String, from instance: String, flush: QueueFlusher, services: EngineServices, logger: Logger) {
         flush.settle()
         let poll = services.configuration.cluster.inboxPollInterval
-        let until = ContinuousClock.now + ClusterBus.routeCacheLifetime + poll + .milliseconds(250)
+        let clock = services.clock
+        let until = clock.now().addingTimeInterval((ClusterBus.routeCacheLifetime + poll + .milliseconds(250)).seconds)
         Task { [self] in
             var taken = 0
             while true {
-                let last = ContinuousClock.now >= until
+                let last = clock.now() >= until
                 do {
                     // Messages only: a `replace` there is for the old socket, and the rest is stale for this one.
                     for item in try await services.cluster.takeItems(ClusterKind.message, for: deviceId, from: instance) {
@@ -90,7 +91,7 @@ extension SignalingHub {
                     logger.warning("cannot take the device's items from its previous instance", metadata: ["error": "\(error)"])
                 }
                 if last { break }
-                try? await Task.sleep(for: poll)
+                try? await clock.sleep(for: poll)
             }
             if taken > 0 {
                 logger.info("took the device's items from its previous instance", metadata: ["from": "\(instance)", "count": "\(taken)"])
@@ -134,7 +135,7 @@ extension SignalingHub {
                     services.logger.warning("cannot ask the recipient's instance to flush", metadata: ["to": "\(recipient)", "error": "\(error)"])
                     return
                 }
-                try? await Task.sleep(for: services.configuration.cluster.inboxPollInterval)
+                try? await services.clock.sleep(for: services.configuration.cluster.inboxPollInterval)
             }
         }
     }

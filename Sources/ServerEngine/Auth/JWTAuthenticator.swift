@@ -146,6 +146,9 @@ public struct JWTAuthenticator: Sendable {
     /// answers. Returns the seconds to put in `Retry-After` when the address was already blocked (the caller then
     /// answers as refused, 429 or close 1008, exactly as an address refused without checking its token), nil when
     /// the failure is answered as itself (401). Logs and counts a new block, and (at most once a second) refusals.
+    ///
+    /// The delay is real time, not the engine's ``WallClock``: it slows the answer to one request, like I/O would,
+    /// and tests that stop the clock still get their answers.
     func throttleFailure(ip: String, config: AuthThrottleConfig, services: EngineServices, transport: String, logger: Logger) async -> Int? {
         let verdict = throttle.recordFailure(ip: ip, config: config, now: services.clock.now())
         if verdict.blocked {

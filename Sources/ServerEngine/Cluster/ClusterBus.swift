@@ -54,7 +54,7 @@ public final class ClusterBus: Sendable {
         var registered = false
         /// Routes to other instances seen recently: key → (route, until). A stale entry is safe: the instance it
         /// names queues what it cannot deliver and wakes the device's current instance.
-        var routeCache: [String: (route: ClusterRoute, until: ContinuousClock.Instant)] = [:]
+        var routeCache: [String: (route: ClusterRoute, until: Date)] = [:]
         var receiver: Handler?
         var orphanHandler: Handler?
         var rejoinHandler: (@Sendable () async -> Void)?
@@ -132,7 +132,7 @@ public final class ClusterBus: Sendable {
     /// Where `key` is connected, when that is another live instance. `fresh` skips the short-lived cache.
     public func remoteRoute(_ key: String, fresh: Bool = false) async throws -> ClusterRoute? {
         guard isEnabled else { return nil }
-        let now = ContinuousClock.now
+        let now = clock.now()
         if !fresh, let cached = state.withLock({ $0.routeCache[key] }), cached.until > now, isLive(cached.route.instance) {
             return cached.route
         }
@@ -144,7 +144,7 @@ public final class ClusterBus: Sendable {
         }
         state.withLock { state in
             if state.routeCache.count > 100_000 { state.routeCache.removeAll(keepingCapacity: true) }
-            state.routeCache[key] = (route, now.advanced(by: Self.routeCacheLifetime))
+            state.routeCache[key] = (route, now.addingTimeInterval(Self.routeCacheLifetime.seconds))
         }
         return route
     }

@@ -12,6 +12,8 @@ import ServiceLifecycle
 /// reader at once, with a poll every second as a safety net; elsewhere (a standalone server, mongoeco, the
 /// embedded engine) the inbox is read every `cluster.inboxPollInterval`. Either way the reader takes items in
 /// `_id` order and claims each by deleting it, so both paths hand each item over exactly once.
+///
+/// Heartbeats and polls wait on the engine's clock (`services.clock`), so tests move them by hand.
 public struct ClusterService: Service {
     private let bus: ClusterBus
     private let services: EngineServices
@@ -46,7 +48,7 @@ public struct ClusterService: Service {
         let (wakeUps, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await withDiscardingTaskGroup { group in
             group.addTask {
-                while await Self.sleep(services.configuration.cluster.heartbeatInterval) {
+                while await services.clock.sleepUnlessShuttingDown(for: services.configuration.cluster.heartbeatInterval) {
                     await beat(first: false)
                     await takeOverGoneInstances()
                 }
@@ -57,7 +59,7 @@ public struct ClusterService: Service {
                     useChangeStream
                         ? max(.seconds(1), services.configuration.cluster.inboxPollInterval) : services.configuration.cluster.inboxPollInterval
                 }
-                while await Self.sleep(poll()) { wake.yield() }
+                while await services.clock.sleepUnlessShuttingDown(for: poll()) { wake.yield() }
                 wake.finish()
             }
             if useChangeStream, let watching {
@@ -83,7 +85,7 @@ public struct ClusterService: Service {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 services.logger.warning("inbox change stream failed; polling until it reopens", metadata: ["error": "\(error)"])
             }
-            guard await Self.sleep(.seconds(1)) else { return }
+            guard await services.clock.sleepUnlessShuttingDown(for: .seconds(1)) else { return }
         }
     }
 
@@ -196,16 +198,5 @@ public struct ClusterService: Service {
         } catch {
             services.logger.warning("leaving the cluster failed; other instances take over after the timeout", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Sleeps for `duration`; false on graceful shutdown or cancellation.
-    private static func sleep(_ duration: Duration) async -> Bool {
-        guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return false }
-        do {
-            try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
-        } catch {
-            return false
-        }
-        return !Task.isShuttingDownGracefully && !Task.isCancelled
     }
 }

@@ -85,7 +85,8 @@ enum HealthRoutes {
     }
 }
 
-/// Runs `operation`, failing with `CancellationError` if it takes longer than `limit`.
+/// Runs `operation`, failing with `CancellationError` if it takes longer than `limit` of real time: it guards real
+/// I/O (the store's ping), so it does not wait on the engine's ``WallClock``, which tests stop.
 func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await operation() }

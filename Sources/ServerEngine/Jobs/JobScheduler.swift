@@ -1,4 +1,5 @@
 import DocumentStore
+import Foundation
 import Logging
 import ServerConfig
 import ServiceLifecycle
@@ -16,7 +17,8 @@ import ServiceLifecycle
 ///   `job run failed`) with the job, instance, run id, duration and outcome, and updates ``statistics``.
 /// - Graceful shutdown stops the schedule at once but lets a run in flight finish; cancellation cancels it.
 ///
-/// Lease times come from the engine's clock (`services.clock`, moved by tests); waiting uses real time.
+/// Ticks and lease times come from the engine's clock (`services.clock`): the scheduler reads it and waits on
+/// it, so tests move time by hand (``ManualWallClock``). Run durations (metrics, logs) are measured in real time.
 ///
 /// ```swift
 /// let scheduler = engine.makeJobScheduler(instanceId: InstanceIdentity.make())
@@ -84,7 +86,7 @@ public struct JobScheduler: Service {
                     // A fixed list never changes: nothing to wait for.
                     break
                 }
-            } while await sleep(until: ContinuousClock.now.advanced(by: Self.recheckInterval))
+            } while await services.clock.sleepUnlessShuttingDown(for: Self.recheckInterval)
         }
         if !Task.isShuttingDownGracefully, !Task.isCancelled { try? await gracefulShutdown() }
         services.logger.info("job scheduler stopped", metadata: ["instance": "\(instanceId)"])
@@ -136,13 +138,16 @@ public struct JobScheduler: Service {
     /// The loop of one job: sleep until the next tick, run, repeat until graceful shutdown or cancellation.
     /// The job's settings are read again before each wait, so reloaded intervals and flags apply.
     private func schedule(named name: String) async {
-        let clock = ContinuousClock()
-        var anchor = clock.now  // the start of the current interval
+        let clock = services.clock
+        var anchor = clock.now()  // the start of the current interval
         var reportedMissingHandler = false
         while true {
+            let now = clock.now()
+            // The wall clock was set back: count the interval from now rather than wait out the difference.
+            if now < anchor { anchor = now }
             guard let job = jobs.first(where: { $0.name == name }), job.enabled else {
-                anchor = clock.now
-                guard await sleep(until: clock.now.advanced(by: Self.recheckInterval)) else { return }
+                anchor = now
+                guard await clock.sleepUnlessShuttingDown(for: Self.recheckInterval) else { return }
                 continue
             }
             guard let handler = handlers[job.handler] else {
@@ -150,33 +155,22 @@ public struct JobScheduler: Service {
                     services.logger.error("job not scheduled: no handler registered", metadata: ["job": "\(job.name)", "handler": "\(job.handler)"])
                     reportedMissingHandler = true
                 }
-                guard await sleep(until: clock.now.advanced(by: Self.recheckInterval)) else { return }
+                guard await clock.sleepUnlessShuttingDown(for: Self.recheckInterval) else { return }
                 continue
             }
-            let deadline = anchor.advanced(by: job.interval)
-            if clock.now < deadline {
-                let wakeUp = fixedJobs == nil ? min(deadline, clock.now.advanced(by: Self.recheckInterval)) : deadline
-                guard await sleep(until: wakeUp) else { return }
+            let deadline = anchor.addingTimeInterval(job.interval.seconds)
+            if now < deadline {
+                let wakeUp = fixedJobs == nil ? min(deadline, now.addingTimeInterval(Self.recheckInterval.seconds)) : deadline
+                guard await clock.sleepUnlessShuttingDown(until: wakeUp) else { return }
                 continue
             }
             await tick(job, handler: handler)
             anchor = deadline
-            if anchor.advanced(by: job.interval) <= clock.now {
+            if anchor.addingTimeInterval(job.interval.seconds) <= clock.now() {
                 services.logger.debug("job run outlasted its interval; skipping missed ticks", metadata: ["job": "\(job.name)"])
-                anchor = clock.now
+                anchor = clock.now()
             }
         }
-    }
-
-    /// Waits for `deadline`; false when graceful shutdown or cancellation came first.
-    private func sleep(until deadline: ContinuousClock.Instant) async -> Bool {
-        guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return false }
-        do {
-            try await cancelWhenGracefulShutdown { try await Task.sleep(until: deadline, clock: .continuous) }
-        } catch {
-            return false
-        }
-        return !Task.isShuttingDownGracefully && !Task.isCancelled
     }
 
     /// One scheduled tick: take the lease, run, release the run lock. Never throws: failures are logged.

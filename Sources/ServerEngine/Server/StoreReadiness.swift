@@ -37,12 +37,7 @@ struct StoreReadinessService: Service {
                     "store unreachable; retrying",
                     metadata: ["error": "\(error.message)", "retryIn": "\(delay)", "attempt": "\(attempt)"]
                 )
-                let pause = delay
-                do {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-                } catch {
-                    return
-                }
+                guard await services.clock.sleepUnlessShuttingDown(for: delay) else { return }
                 delay = min(delay * 2, .seconds(30))
                 attempt += 1
             }

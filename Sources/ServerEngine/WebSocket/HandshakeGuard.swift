@@ -5,6 +5,9 @@ import NIOCore
 /// upgraded within `websocket.handshakeTimeout` (idle or sending its request head slowly), and answers `431` to a
 /// request head larger than `websocket.maxHeaderSize` (every byte before the upgrade is head: an upgrade request has
 /// no body, and plain requests on this port are answered and closed). Removed once the socket is upgraded.
+///
+/// The timeout runs on the event loop's clock, not the engine's ``WallClock``: a deliberate boundary, NIO timers
+/// inside channel handlers stay on NIO (tests of it use short real timeouts).
 final class HandshakeGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer

@@ -7,6 +7,9 @@ import Synchronization
 /// Every `interval` the sweep visits the sockets of its loop: one that has not answered the previous ping (nor sent
 /// anything since) is closed, the others are pinged. A socket is therefore pinged within one interval of its
 /// connect and closed within two intervals of going silent. The sweep's timer runs only while its loop has sockets.
+///
+/// The timer runs on the event loop's clock, not the engine's ``WallClock``: a deliberate boundary, NIO timers
+/// inside channel handlers stay on NIO.
 final class PingSweeps: Sendable {
     private let interval: TimeAmount
     private let sweeps = Mutex<[ObjectIdentifier: PingSweep]>([:])

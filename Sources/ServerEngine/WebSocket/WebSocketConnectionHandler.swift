@@ -250,7 +250,8 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Sends the close frame behind what was already written; drops the connection if the client has not answered
-    /// within `forceAfter`.
+    /// within `forceAfter`. The watchdog runs on the event loop's clock, not the engine's ``WallClock``: a deliberate
+    /// boundary, NIO timers inside channel handlers stay on NIO.
     private func startClose(_ code: WebSocketCloseCode, reason: String, forceAfter: Duration, context: ChannelHandlerContext) {
         guard !sentClose, context.channel.isActive else { return }
         sentClose = true

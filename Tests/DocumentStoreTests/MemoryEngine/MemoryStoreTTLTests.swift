@@ -6,20 +6,24 @@ import Testing
 @Suite struct MemoryStoreTTLTests {
     @Test func ttlMonitorReapsPeriodicallyUntilCancelled() async throws {
         let clock = ManualWallClock()
-        let store = MemoryStore(clock: clock, ttlMonitorInterval: .milliseconds(10))
+        let store = MemoryStore(clock: clock, ttlMonitorInterval: .seconds(10))
         let sessions = store.collection("sessions")
         try await sessions.createIndex(IndexSpec("expiresAt", expireAfterSeconds: 0))
-        _ = try await sessions.insertOne(["expiresAt": .date(clock.now().addingTimeInterval(60))])
+        _ = try await sessions.insertOne(["expiresAt": .date(clock.now().addingTimeInterval(5))])
         let monitor = Task { await store.runTTLMonitor() }
-        clock.advance(by: .seconds(61))
-        var remaining = try await sessions.count()
-        for _ in 0..<500 where remaining > 0 {
-            try await Task.sleep(for: .milliseconds(10))
-            remaining = try await sessions.count()
-        }
-        #expect(remaining == 0)
+        try await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(6))  // expired, but the monitor's next pass is 4 s away
+        #expect(try await sessions.count() == 1)
+        clock.advance(by: .seconds(4))
+        try await clock.waitForSleepers(1)  // it has reaped, and waits for its next pass
+        #expect(try await sessions.count() == 0)
+        _ = try await sessions.insertOne(["expiresAt": .date(clock.now().addingTimeInterval(1))])
+        clock.advance(by: .seconds(10))
+        try await clock.waitForSleepers(1)
+        #expect(try await sessions.count() == 0)
         monitor.cancel()
         await monitor.value
+        #expect(clock.sleeperCount == 0)
     }
 
     @Test func reapingCoversEveryCollection() async throws {

@@ -112,25 +112,29 @@ import Testing
     @Test func theSocketRefusesWhatHTTPRefuses() async throws {
         // Eight failures from one address: no throttle delays, which are not what this test is about.
         let registry = try await LiveRegistry.start(limits: { $0.authThrottle.slowAfter = 100 })
-        defer { Task { await registry.stop() } }
-        let now = registry.clock.now()
-        var noExpiry = CraftedToken.claims(user: "alice", now: now)
-        noExpiry["exp"] = nil
-        let cases: [(String, String)] = [
-            (try await CraftedToken.sign(CraftedToken.claims(user: "alice", now: now), headerAlgorithm: "none"), "Invalid authentication token"),
-            (try await CraftedToken.sign(CraftedToken.claims(user: "alice", now: now), headerAlgorithm: "RS256"), "Invalid authentication token"),
-            (try await CraftedToken.sign(noExpiry), "Authentication token has no expiry (exp claim)"),
-            (try await CraftedToken.sign(CraftedToken.claims(user: "alice", now: now, extra: ["networks": .null])), "Invalid authentication token"),
-        ]
-        for (token, reason) in cases {
-            // Presented over HTTP first, so a verified-token cache hit on the socket's fast path would show.
-            #expect(try await registry.http("GET", "/network/net1/peers", token: token).status == 401)
-            let close = try await RawWebSocket.firstClose(
-                port: registry.webSocketPort,
-                path: "/signaling/peer_a",
-                headers: ["Authorization": "Bearer \(token)"]
-            )
-            #expect(close == RawWebSocket.Close(code: 1008, reason: reason))
+        try await stopping(registry) {
+            let now = registry.clock.now()
+            var noExpiry = CraftedToken.claims(user: "alice", now: now)
+            noExpiry["exp"] = nil
+            let cases: [(String, String)] = [
+                (try await CraftedToken.sign(CraftedToken.claims(user: "alice", now: now), headerAlgorithm: "none"), "Invalid authentication token"),
+                (try await CraftedToken.sign(CraftedToken.claims(user: "alice", now: now), headerAlgorithm: "RS256"), "Invalid authentication token"),
+                (try await CraftedToken.sign(noExpiry), "Authentication token has no expiry (exp claim)"),
+                (
+                    try await CraftedToken.sign(CraftedToken.claims(user: "alice", now: now, extra: ["networks": .null])),
+                    "Invalid authentication token"
+                ),
+            ]
+            for (token, reason) in cases {
+                // Presented over HTTP first, so a verified-token cache hit on the socket's fast path would show.
+                #expect(try await registry.http("GET", "/network/net1/peers", token: token).status == 401)
+                let close = try await RawWebSocket.firstClose(
+                    port: registry.webSocketPort,
+                    path: "/signaling/peer_a",
+                    headers: ["Authorization": "Bearer \(token)"]
+                )
+                #expect(close == RawWebSocket.Close(code: 1008, reason: reason))
+            }
         }
     }
 }

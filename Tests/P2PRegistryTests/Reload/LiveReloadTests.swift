@@ -66,79 +66,82 @@ import FoundationNetworking
 
     @Test(arguments: RegistryBackend.all) func newRateLimitAppliesAndOpenSocketsStayOpen(backend: RegistryBackend) async throws {
         let registry = try await LiveRegistry.start(environment: Self.environment, backend: backend)
-        defer { Task { await registry.stop() } }
-        let copy = try ConfigCopy()
-        defer { copy.remove() }
-        let (a, b) = try await SignalingRelayTests.pair(registry)
-        let alice = try await registry.token("alice")
-        // pair() announced once as alice: this is her second request of the window.
-        #expect(try await Self.announce(registry, token: alice) == (200, "12"))
-        let readyBefore = try await registry.http("GET", "/readyz", token: nil).json["config"] as? [String: Any]
-        #expect(readyBefore?["version"] as? Int == 1)
+        try await stopping(registry) {
+            let copy = try ConfigCopy()
+            defer { copy.remove() }
+            let (a, b) = try await SignalingRelayTests.pair(registry)
+            let alice = try await registry.token("alice")
+            // pair() announced once as alice: this is her second request of the window.
+            #expect(try await Self.announce(registry, token: alice) == (200, "12"))
+            let readyBefore = try await registry.http("GET", "/readyz", token: nil).json["config"] as? [String: Any]
+            #expect(readyBefore?["version"] as? Int == 1)
 
-        try copy.editLimits("RATE_LIMIT_MAX_REQUESTS:-12}", "RATE_LIMIT_MAX_REQUESTS:-3}")
-        let outcome = registry.engine.reloadConfiguration(loader: copy.loader)
-        guard case .applied(let reload, let version) = outcome else { throw TestFailure("reload not applied: \(outcome)") }
-        #expect(version.number == 2)
-        #expect(reload.applied.count == 1)
-        #expect(reload.applied.first?.hasPrefix("rateLimits.announce:") == true)
-        #expect(reload.needsRestart.isEmpty, "\(reload.needsRestart)")
+            try copy.editLimits("RATE_LIMIT_MAX_REQUESTS:-12}", "RATE_LIMIT_MAX_REQUESTS:-3}")
+            let outcome = registry.engine.reloadConfiguration(loader: copy.loader)
+            guard case .applied(let reload, let version) = outcome else { throw TestFailure("reload not applied: \(outcome)") }
+            #expect(version.number == 2)
+            #expect(reload.applied.count == 1)
+            #expect(reload.applied.first?.hasPrefix("rateLimits.announce:") == true)
+            #expect(reload.needsRestart.isEmpty, "\(reload.needsRestart)")
 
-        // The third request of the window is the last one the new limit allows.
-        #expect(try await Self.announce(registry, token: alice) == (200, "3"))
-        #expect(try await Self.announce(registry, token: alice) == (429, "3"))
-        // The sockets opened before the reload still relay.
-        a.signal("offer", to: "peer_b", data: #"{"sdp":"after reload"}"#)
-        let atB = try await b.waitForFrames(2)
-        #expect((atB.last?["data"] as? [String: Any])?["sdp"] as? String == "after reload")
-        let readyAfter = try await registry.http("GET", "/readyz", token: nil).json["config"] as? [String: Any]
-        #expect(readyAfter?["version"] as? Int == 2)
-        #expect(readyAfter?["digest"] as? String == registry.engine.configuration.digest)
-        #expect(readyAfter?["digest"] as? String != readyBefore?["digest"] as? String)
+            // The third request of the window is the last one the new limit allows.
+            #expect(try await Self.announce(registry, token: alice) == (200, "3"))
+            #expect(try await Self.announce(registry, token: alice) == (429, "3"))
+            // The sockets opened before the reload still relay.
+            a.signal("offer", to: "peer_b", data: #"{"sdp":"after reload"}"#)
+            let atB = try await b.waitForFrames(2)
+            #expect((atB.last?["data"] as? [String: Any])?["sdp"] as? String == "after reload")
+            let readyAfter = try await registry.http("GET", "/readyz", token: nil).json["config"] as? [String: Any]
+            #expect(readyAfter?["version"] as? Int == 2)
+            #expect(readyAfter?["digest"] as? String == registry.engine.configuration.digest)
+            #expect(readyAfter?["digest"] as? String != readyBefore?["digest"] as? String)
+        }
     }
 
     @Test(arguments: RegistryBackend.all) func invalidEditIsRefusedAndTheOldLimitStays(backend: RegistryBackend) async throws {
         let registry = try await LiveRegistry.start(environment: Self.environment, backend: backend)
-        defer { Task { await registry.stop() } }
-        let copy = try ConfigCopy()
-        defer { copy.remove() }
-        let alice = try await registry.token("alice")
-        let digest = registry.engine.configuration.digest
+        try await stopping(registry) {
+            let copy = try ConfigCopy()
+            defer { copy.remove() }
+            let alice = try await registry.token("alice")
+            let digest = registry.engine.configuration.digest
 
-        try copy.editLimits("RATE_LIMIT_MAX_REQUESTS:-12}", "RATE_LIMIT_MAX_REQUESTS:-three}")
-        let outcome = registry.engine.reloadConfiguration(loader: copy.loader)
-        guard case .rejected(let error, let version) = outcome else { throw TestFailure("invalid edit not refused: \(outcome)") }
-        #expect(version.number == 1)
-        #expect(error.description.contains("limits.yaml:"), "\(error.description)")
-        #expect(error.description.contains("rateLimits.announce.max"), "\(error.description)")
+            try copy.editLimits("RATE_LIMIT_MAX_REQUESTS:-12}", "RATE_LIMIT_MAX_REQUESTS:-three}")
+            let outcome = registry.engine.reloadConfiguration(loader: copy.loader)
+            guard case .rejected(let error, let version) = outcome else { throw TestFailure("invalid edit not refused: \(outcome)") }
+            #expect(version.number == 1)
+            #expect(error.description.contains("limits.yaml:"), "\(error.description)")
+            #expect(error.description.contains("rateLimits.announce.max"), "\(error.description)")
 
-        #expect(try await Self.announce(registry, token: alice) == (200, "12"))
-        #expect(registry.engine.configuration.digest == digest)
-        let ready = try await registry.http("GET", "/readyz", token: nil).json["config"] as? [String: Any]
-        #expect(ready?["version"] as? Int == 1)
-        let metrics = registry.engine.services.metrics.exposition()
-        #expect(metrics.contains(#"config_reloads_total{outcome="rejected"} 1"#), "\(metrics)")
+            #expect(try await Self.announce(registry, token: alice) == (200, "12"))
+            #expect(registry.engine.configuration.digest == digest)
+            let ready = try await registry.http("GET", "/readyz", token: nil).json["config"] as? [String: Any]
+            #expect(ready?["version"] as? Int == 1)
+            let metrics = registry.engine.services.metrics.exposition()
+            #expect(metrics.contains(#"config_reloads_total{outcome="rejected"} 1"#), "\(metrics)")
+        }
     }
 
     @Test func routeEditsAreReportedAndNotApplied() async throws {
         let registry = try await LiveRegistry.start(environment: Self.environment)
-        defer { Task { await registry.stop() } }
-        let copy = try ConfigCopy()
-        defer { copy.remove() }
-        let routes = copy.directory.appendingPathComponent("routes.yaml")
-        let text = try String(contentsOf: routes, encoding: .utf8)
-        try text.replacingOccurrences(of: "/network/:networkId/peers", with: "/network/:networkId/members")
-            .write(to: routes, atomically: true, encoding: .utf8)
-        try copy.editLimits("pingInterval: ${SIGNALING_PING_INTERVAL:-30s}", "pingInterval: 10s")
+        try await stopping(registry) {
+            let copy = try ConfigCopy()
+            defer { copy.remove() }
+            let routes = copy.directory.appendingPathComponent("routes.yaml")
+            let text = try String(contentsOf: routes, encoding: .utf8)
+            try text.replacingOccurrences(of: "/network/:networkId/peers", with: "/network/:networkId/members")
+                .write(to: routes, atomically: true, encoding: .utf8)
+            try copy.editLimits("pingInterval: ${SIGNALING_PING_INTERVAL:-30s}", "pingInterval: 10s")
 
-        let outcome = registry.engine.reloadConfiguration(loader: copy.loader)
-        guard case .unchanged(let reload, let version) = outcome else { throw TestFailure("expected nothing applied: \(outcome)") }
-        #expect(version.number == 1)
-        #expect(reload.needsRestart.contains { $0.hasPrefix("limits.yaml websocket.pingInterval: 30s → 10s") }, "\(reload.needsRestart)")
-        #expect(reload.needsRestart.contains { $0.hasPrefix("routes.yaml routes") }, "\(reload.needsRestart)")
-        // The old route still answers.
-        let alice = try await registry.token("alice")
-        #expect(try await registry.http("GET", "/network/net1/peers", token: alice).status == 200)
-        #expect(try await registry.http("GET", "/network/net1/members", token: alice).status == 404)
+            let outcome = registry.engine.reloadConfiguration(loader: copy.loader)
+            guard case .unchanged(let reload, let version) = outcome else { throw TestFailure("expected nothing applied: \(outcome)") }
+            #expect(version.number == 1)
+            #expect(reload.needsRestart.contains { $0.hasPrefix("limits.yaml websocket.pingInterval: 30s → 10s") }, "\(reload.needsRestart)")
+            #expect(reload.needsRestart.contains { $0.hasPrefix("routes.yaml routes") }, "\(reload.needsRestart)")
+            // The old route still answers.
+            let alice = try await registry.token("alice")
+            #expect(try await registry.http("GET", "/network/net1/peers", token: alice).status == 200)
+            #expect(try await registry.http("GET", "/network/net1/members", token: alice).status == 404)
+        }
     }
 }

@@ -97,6 +97,7 @@ final class LiveRegistry: Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
         server.cancel()
+        _ = await server.result
         throw TestFailure("the registry did not start within 10 s")
     }
 
@@ -153,6 +154,35 @@ final class LiveRegistry: Sendable {
         let reply = try await http("GET", "/signaling/messages/\(deviceId)", token: token)
         return ((reply.json["messages"] as? [[String: Any]]) ?? []).compactMap { ($0["data"] as? [String: Any])?["n"] as? String }
     }
+}
+
+/// Runs `body`, then stops `registries` and waits until they have stopped, whether `body` returned or threw: a
+/// test's servers are gone before it ends, so the next test does not share the machine with them.
+///
+/// ```swift
+/// let registry = try await LiveRegistry.start()
+/// try await stopping(registry) {
+///     #expect(try await registry.announce("net1", peerId: "peer_a", token: registry.token("alice")) == 200)
+/// }
+/// ```
+func stopping(_ registries: LiveRegistry..., after body: () async throws -> Void) async throws {
+    try await withTeardown(body) {
+        for registry in registries { await registry.stop() }
+    }
+}
+
+/// Runs `body`, then `teardown`, waiting for it, whether `body` returned or threw.
+///
+/// `body` returns nothing on purpose: with a generic result, a closure whose only `try`s are inside `#expect`
+/// would be inferred as not throwing.
+func withTeardown(_ body: () async throws -> Void, teardown: () async -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await teardown()
+        throw error
+    }
+    await teardown()
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -11,52 +11,55 @@ import Testing
     @Test func expiredTokenClosesWithItsOwnReasonAlsoWhenItVerifiedBefore() async throws {
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         let registry = try await LiveRegistry.start(clock: clock)
-        defer { Task { await registry.stop() } }
-        let port = registry.webSocketPort
+        try await stopping(registry) {
+            let port = registry.webSocketPort
 
-        // Never seen by the server: minted an hour and a second before now, for an hour.
-        let stale = try await JWTAuthenticator(secret: RegistryHarness.secret, clock: ManualWallClock(clock.now().addingTimeInterval(-3601)))
-            .mint(user: "alice")
-        let neverSeen = try await RawWebSocket.firstClose(port: port, path: "/signaling/peer_a", headers: ["Authorization": "Bearer \(stale)"])
-        #expect(neverSeen == RawWebSocket.Close(code: 1008, reason: "Authentication token expired"))
+            // Never seen by the server: minted an hour and a second before now, for an hour.
+            let stale = try await JWTAuthenticator(secret: RegistryHarness.secret, clock: ManualWallClock(clock.now().addingTimeInterval(-3601)))
+                .mint(user: "alice")
+            let neverSeen = try await RawWebSocket.firstClose(port: port, path: "/signaling/peer_a", headers: ["Authorization": "Bearer \(stale)"])
+            #expect(neverSeen == RawWebSocket.Close(code: 1008, reason: "Authentication token expired"))
 
-        // Verified once (then refused for its device id), so remembered by the process; an hour later it has expired.
-        let token = try await registry.token("alice")
-        let verified = try await RawWebSocket.firstClose(port: port, path: "/signaling/not-a-peer?token=\(token)")
-        #expect(verified == RawWebSocket.Close(code: 1008, reason: "Invalid device id"))
-        clock.advance(by: 3601)
-        let remembered = try await RawWebSocket.firstClose(port: port, path: "/signaling/peer_a?token=\(token)")
-        #expect(remembered == RawWebSocket.Close(code: 1008, reason: "Authentication token expired"))
+            // Verified once (then refused for its device id), so remembered by the process; an hour later it has expired.
+            let token = try await registry.token("alice")
+            let verified = try await RawWebSocket.firstClose(port: port, path: "/signaling/not-a-peer?token=\(token)")
+            #expect(verified == RawWebSocket.Close(code: 1008, reason: "Invalid device id"))
+            clock.advance(by: 3601)
+            let remembered = try await RawWebSocket.firstClose(port: port, path: "/signaling/peer_a?token=\(token)")
+            #expect(remembered == RawWebSocket.Close(code: 1008, reason: "Authentication token expired"))
 
-        // A token that is wrong, not old, keeps the other reason.
-        let forged = try await JWTAuthenticator(secret: "another-secret-0123456789abcdef0123", clock: clock).mint(user: "alice")
-        let invalid = try await RawWebSocket.firstClose(port: port, path: "/signaling/peer_a?token=\(forged)")
-        #expect(invalid == RawWebSocket.Close(code: 1008, reason: "Invalid authentication token"))
+            // A token that is wrong, not old, keeps the other reason.
+            let forged = try await JWTAuthenticator(secret: "another-secret-0123456789abcdef0123", clock: clock).mint(user: "alice")
+            let invalid = try await RawWebSocket.firstClose(port: port, path: "/signaling/peer_a?token=\(forged)")
+            #expect(invalid == RawWebSocket.Close(code: 1008, reason: "Invalid authentication token"))
+        }
     }
 
     @Test func plainGetOfASignalingPathIs426WithUpgradeHeaderAndJSON() async throws {
         let registry = try await LiveRegistry.start()
-        defer { Task { await registry.stop() } }
-        let answer = try await PlainHTTP.exchange(port: registry.webSocketPort, "GET /signaling/peer_a HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(answer.status == 426)
-        #expect(answer.header("upgrade") == "websocket")
-        #expect(answer.header("content-type") == "application/json; charset=utf-8")
-        #expect(answer.body == #"{"error":"Upgrade Required: open a WebSocket to this path (Connection: Upgrade, Upgrade: websocket)"}"#)
+        try await stopping(registry) {
+            let answer = try await PlainHTTP.exchange(port: registry.webSocketPort, "GET /signaling/peer_a HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(answer.status == 426)
+            #expect(answer.header("upgrade") == "websocket")
+            #expect(answer.header("content-type") == "application/json; charset=utf-8")
+            #expect(answer.body == #"{"error":"Upgrade Required: open a WebSocket to this path (Connection: Upgrade, Upgrade: websocket)"}"#)
+        }
     }
 
     @Test func upgradeToAnUnknownPathIs404JSON() async throws {
         let registry = try await LiveRegistry.start()
-        defer { Task { await registry.stop() } }
-        let token = try await registry.token("alice")
-        let port = registry.webSocketPort
-        let request = WebSocketWire.upgradeRequest(path: "/nope/peer_a", port: port, headers: ["Authorization": "Bearer \(token)"])
-        let answer = try await PlainHTTP.exchange(port: port, request)
-        #expect(answer.status == 404)
-        #expect(answer.header("content-type") == "application/json; charset=utf-8")
-        #expect(answer.body == #"{"error":"Not found: GET /nope/peer_a"}"#)
-        let plain = try await PlainHTTP.exchange(port: port, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(plain.status == 404)
-        #expect(plain.body == #"{"error":"Not found: GET /nope"}"#)
+        try await stopping(registry) {
+            let token = try await registry.token("alice")
+            let port = registry.webSocketPort
+            let request = WebSocketWire.upgradeRequest(path: "/nope/peer_a", port: port, headers: ["Authorization": "Bearer \(token)"])
+            let answer = try await PlainHTTP.exchange(port: port, request)
+            #expect(answer.status == 404)
+            #expect(answer.header("content-type") == "application/json; charset=utf-8")
+            #expect(answer.body == #"{"error":"Not found: GET /nope/peer_a"}"#)
+            let plain = try await PlainHTTP.exchange(port: port, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(plain.status == 404)
+            #expect(plain.body == #"{"error":"Not found: GET /nope"}"#)
+        }
     }
 }
 

@@ -28,64 +28,66 @@ import Testing
 
     @Test func aSocketFromATrustedProxyIsCountedUnderItsClientFromTheUpgradeAndReleasedOnClose() async throws {
         let registry = try await LiveRegistry.start(environment: Self.proxy, limits: { $0.webSocket.maxConnectionsPerIP = 1 })
-        defer { Task { await registry.stop() } }
-        let admission = registry.engine.webSockets.admission
-        var tokens: [String] = []
-        for user in ["alice", "bob", "carol", "dave"] {
-            let token = try await registry.token(user)
-            try await registry.announce("net1", peerId: "peer_\(user)", token: token)
-            tokens.append(token)
+        try await stopping(registry) {
+            let admission = registry.engine.webSockets.admission
+            var tokens: [String] = []
+            for user in ["alice", "bob", "carol", "dave"] {
+                let token = try await registry.token(user)
+                try await registry.announce("net1", peerId: "peer_\(user)", token: token)
+                tokens.append(token)
+            }
+            // Client A's one socket, through the proxy: counted under A, not under the proxy's address.
+            var sockets: [IdleWebSocket] = [try await Self.open(registry, device: "peer_alice", token: tokens[0], forwardedFor: Self.clientA)]
+            #expect(admission.openCount(ip: Self.clientA) == 1)
+            #expect(admission.openCount(ip: "127.0.0.1") == 0)
+            // A second socket of A is refused as over the per-IP cap, also when A prepends a spoofed address.
+            for forwardedFor in [Self.clientA, "9.9.9.9, \(Self.clientA)"] {
+                let close = try await RawWebSocket.firstClose(
+                    port: registry.webSocketPort,
+                    path: "/signaling/peer_bob",
+                    headers: ["Authorization": "Bearer \(tokens[1])", "X-Forwarded-For": forwardedFor]
+                )
+                #expect(close == RawWebSocket.Close(code: 1008, reason: "Too many open connections from this address"))
+            }
+            // Client B, through the same proxy, is not refused because A is at its cap.
+            sockets.append(try await Self.open(registry, device: "peer_carol", token: tokens[2], forwardedFor: Self.clientB))
+            #expect(admission.openCount(ip: Self.clientB) == 1)
+            try await SignalingRelayTests.waitUntil { admission.openCount(ip: Self.clientA) == 1 && admission.openCount == 2 }
+            let metrics = try await MetricsScrape.scrape(registry)
+            #expect(metrics[#"websocket_limit_rejections_total{limit="maxConnectionsPerIP"}"#] == 2)
+            // Closing gives every place back, per client and for the process.
+            sockets.removeAll()
+            try await SignalingRelayTests.waitUntil {
+                admission.openCount == 0 && admission.openCount(ip: Self.clientA) == 0 && admission.openCount(ip: Self.clientB) == 0
+            }
+            // And A connects again.
+            let again = try await Self.open(registry, device: "peer_dave", token: tokens[3], forwardedFor: Self.clientA)
+            withExtendedLifetime(again) { #expect(admission.openCount(ip: Self.clientA) == 1) }
         }
-        // Client A's one socket, through the proxy: counted under A, not under the proxy's address.
-        var sockets: [IdleWebSocket] = [try await Self.open(registry, device: "peer_alice", token: tokens[0], forwardedFor: Self.clientA)]
-        #expect(admission.openCount(ip: Self.clientA) == 1)
-        #expect(admission.openCount(ip: "127.0.0.1") == 0)
-        // A second socket of A is refused as over the per-IP cap, also when A prepends a spoofed address.
-        for forwardedFor in [Self.clientA, "9.9.9.9, \(Self.clientA)"] {
-            let close = try await RawWebSocket.firstClose(
-                port: registry.webSocketPort,
-                path: "/signaling/peer_bob",
-                headers: ["Authorization": "Bearer \(tokens[1])", "X-Forwarded-For": forwardedFor]
-            )
-            #expect(close == RawWebSocket.Close(code: 1008, reason: "Too many open connections from this address"))
-        }
-        // Client B, through the same proxy, is not refused because A is at its cap.
-        sockets.append(try await Self.open(registry, device: "peer_carol", token: tokens[2], forwardedFor: Self.clientB))
-        #expect(admission.openCount(ip: Self.clientB) == 1)
-        try await SignalingRelayTests.waitUntil { admission.openCount(ip: Self.clientA) == 1 && admission.openCount == 2 }
-        let metrics = try await MetricsScrape.scrape(registry)
-        #expect(metrics[#"websocket_limit_rejections_total{limit="maxConnectionsPerIP"}"#] == 2)
-        // Closing gives every place back, per client and for the process.
-        sockets.removeAll()
-        try await SignalingRelayTests.waitUntil {
-            admission.openCount == 0 && admission.openCount(ip: Self.clientA) == 0 && admission.openCount(ip: Self.clientB) == 0
-        }
-        // And A connects again.
-        let again = try await Self.open(registry, device: "peer_dave", token: tokens[3], forwardedFor: Self.clientA)
-        withExtendedLifetime(again) { #expect(admission.openCount(ip: Self.clientA) == 1) }
     }
 
     @Test func aRefusedOrUnupgradedProxiedConnectionLeavesNoCountBehind() async throws {
         let registry = try await LiveRegistry.start(environment: Self.proxy, limits: { $0.webSocket.maxConnectionsPerIP = 1 })
-        defer { Task { await registry.stop() } }
-        let admission = registry.engine.webSockets.admission
-        let alice = try await registry.token("alice")
-        try await registry.announce("net1", peerId: "peer_alice", token: alice)
-        // A bad token through the proxy: counted under its client at the upgrade, refused with 1008, released.
-        let refused = try await RawWebSocket.firstClose(
-            port: registry.webSocketPort,
-            path: "/signaling/peer_alice",
-            headers: ["Authorization": "Bearer not-a-token", "X-Forwarded-For": Self.clientA]
-        )
-        #expect(refused.code == 1008)
-        // A connection that never sends its upgrade request holds only a process place.
-        let idle = try await BlockingIO.run { try LoopbackSocket.connect(port: registry.webSocketPort) }
-        try await SignalingRelayTests.waitUntil { admission.openCount == 1 }
-        withExtendedLifetime(idle) { #expect(admission.openCount(ip: "127.0.0.1") == 0) }
-        try await SignalingRelayTests.waitUntil { admission.openCount(ip: Self.clientA) == 0 }
-        // A's place is free: its valid socket is admitted.
-        let a = try await Self.open(registry, device: "peer_alice", token: alice, forwardedFor: Self.clientA)
-        withExtendedLifetime(a) { #expect(admission.openCount(ip: Self.clientA) == 1) }
+        try await stopping(registry) {
+            let admission = registry.engine.webSockets.admission
+            let alice = try await registry.token("alice")
+            try await registry.announce("net1", peerId: "peer_alice", token: alice)
+            // A bad token through the proxy: counted under its client at the upgrade, refused with 1008, released.
+            let refused = try await RawWebSocket.firstClose(
+                port: registry.webSocketPort,
+                path: "/signaling/peer_alice",
+                headers: ["Authorization": "Bearer not-a-token", "X-Forwarded-For": Self.clientA]
+            )
+            #expect(refused.code == 1008)
+            // A connection that never sends its upgrade request holds only a process place.
+            let idle = try await BlockingIO.run { try LoopbackSocket.connect(port: registry.webSocketPort) }
+            try await SignalingRelayTests.waitUntil { admission.openCount == 1 }
+            withExtendedLifetime(idle) { #expect(admission.openCount(ip: "127.0.0.1") == 0) }
+            try await SignalingRelayTests.waitUntil { admission.openCount(ip: Self.clientA) == 0 }
+            // A's place is free: its valid socket is admitted.
+            let a = try await Self.open(registry, device: "peer_alice", token: alice, forwardedFor: Self.clientA)
+            withExtendedLifetime(a) { #expect(admission.openCount(ip: Self.clientA) == 1) }
+        }
     }
 
     @Test func withoutTrustedProxiesTheForwardingHeaderIsIgnoredOnBothPorts() async throws {
@@ -96,33 +98,34 @@ import Testing
                 $0.webSocket.maxConnectionsPerIP = 1
             }
         )
-        defer { Task { await registry.stop() } }
-        let admission = registry.engine.webSockets.admission
-        // HTTP: every request counts under the peer, whatever address it claims.
-        var statuses: [Int] = []
-        for (index, claimed) in [Self.clientA, Self.clientB, "9.9.9.9"].enumerated() {
-            let token = try await registry.token("user\(index)")
-            let reply = try await registry.http(
-                "POST",
-                "/network/net1/announce",
-                token: token,
-                body: Self.announceBody("peer_user\(index)"),
-                headers: ["X-Forwarded-For": claimed]
+        try await stopping(registry) {
+            let admission = registry.engine.webSockets.admission
+            // HTTP: every request counts under the peer, whatever address it claims.
+            var statuses: [Int] = []
+            for (index, claimed) in [Self.clientA, Self.clientB, "9.9.9.9"].enumerated() {
+                let token = try await registry.token("user\(index)")
+                let reply = try await registry.http(
+                    "POST",
+                    "/network/net1/announce",
+                    token: token,
+                    body: Self.announceBody("peer_user\(index)"),
+                    headers: ["X-Forwarded-For": claimed]
+                )
+                statuses.append(reply.status)
+            }
+            #expect(statuses == [200, 200, 429])
+            // Signaling: the socket counts under the peer at accept; a second one is refused there.
+            let alice = try await registry.token("alice")
+            let a = try await Self.open(registry, device: "peer_alice", token: alice, forwardedFor: Self.clientA)
+            #expect(admission.openCount(ip: "127.0.0.1") == 1)
+            #expect(admission.openCount(ip: Self.clientA) == 0)
+            let close = try await RawWebSocket.firstClose(
+                port: registry.webSocketPort,
+                path: "/signaling/peer_alice",
+                headers: ["Authorization": "Bearer \(alice)", "X-Forwarded-For": Self.clientB]
             )
-            statuses.append(reply.status)
+            withExtendedLifetime(a) { #expect(close == RawWebSocket.Close(code: 1008, reason: "Too many open connections from this address")) }
         }
-        #expect(statuses == [200, 200, 429])
-        // Signaling: the socket counts under the peer at accept; a second one is refused there.
-        let alice = try await registry.token("alice")
-        let a = try await Self.open(registry, device: "peer_alice", token: alice, forwardedFor: Self.clientA)
-        #expect(admission.openCount(ip: "127.0.0.1") == 1)
-        #expect(admission.openCount(ip: Self.clientA) == 0)
-        let close = try await RawWebSocket.firstClose(
-            port: registry.webSocketPort,
-            path: "/signaling/peer_alice",
-            headers: ["Authorization": "Bearer \(alice)", "X-Forwarded-For": Self.clientB]
-        )
-        withExtendedLifetime(a) { #expect(close == RawWebSocket.Close(code: 1008, reason: "Too many open connections from this address")) }
     }
 
     @Test func httpPerIPRateLimitsCountTheForwardedClient() async throws {
@@ -133,7 +136,6 @@ import Testing
             },
             limits: { $0.rateLimits["announce"]?.key = .ip }
         )
-        defer { Task { await registry.stop() } }
         func announce(_ user: String, forwardedFor: String?) async throws -> Int {
             let token = try await registry.token(user)
             return try await registry.http(
@@ -144,42 +146,48 @@ import Testing
                 headers: forwardedFor.map { ["X-Forwarded-For": $0] } ?? [:]
             ).status
         }
-        #expect(try await announce("a1", forwardedFor: Self.clientA) == 200)
-        #expect(try await announce("a2", forwardedFor: Self.clientA) == 200)
-        #expect(try await announce("a3", forwardedFor: Self.clientA) == 429)
-        #expect(try await announce("a4", forwardedFor: "9.9.9.9, \(Self.clientA)") == 429)
-        #expect(try await announce("b1", forwardedFor: Self.clientB) == 200)
-        // The proxy's own requests (no header) count under the proxy, apart from its clients.
-        #expect(try await announce("p1", forwardedFor: nil) == 200)
+        try await stopping(registry) {
+            let fromClientA = [
+                try await announce("a1", forwardedFor: Self.clientA),
+                try await announce("a2", forwardedFor: Self.clientA),
+                try await announce("a3", forwardedFor: Self.clientA),
+                try await announce("a4", forwardedFor: "9.9.9.9, \(Self.clientA)"),
+            ]
+            #expect(fromClientA == [200, 200, 429, 429])
+            #expect(try await announce("b1", forwardedFor: Self.clientB) == 200)
+            // The proxy's own requests (no header) count under the proxy, apart from its clients.
+            #expect(try await announce("p1", forwardedFor: nil) == 200)
+        }
     }
 
     @Test func aReloadOfRoutesYamlStartsTrustingTheProxyForNewConnections() async throws {
         let registry = try await LiveRegistry.start()
-        defer { Task { await registry.stop() } }
-        let admission = registry.engine.webSockets.admission
-        let alice = try await registry.token("alice")
-        let bob = try await registry.token("bob")
-        let before = try await Self.open(registry, device: "peer_alice", token: alice, forwardedFor: Self.clientA)
-        #expect(admission.openCount(ip: "127.0.0.1") == 1)
-        #expect(admission.openCount(ip: Self.clientA) == 0)
-
-        let copy = try LiveReloadTests.ConfigCopy()
-        defer { copy.remove() }
-        let routes = copy.directory.appendingPathComponent("routes.yaml")
-        let text = try String(contentsOf: routes, encoding: .utf8)
-        #expect(text.contains("trustedProxies: ${TRUSTED_PROXIES:-}"))
-        try text.replacingOccurrences(of: "trustedProxies: ${TRUSTED_PROXIES:-}", with: "trustedProxies: [127.0.0.1/32]")
-            .write(to: routes, atomically: true, encoding: .utf8)
-        guard case .applied(let reload, _) = registry.engine.reloadConfiguration(loader: copy.loader) else {
-            Issue.record("the reload did not apply")
-            return
-        }
-        #expect(reload.applied.contains("http.trustedProxies: [] → [127.0.0.1/32]"), "\(reload.applied)")
-        // The next connection is counted under its forwarded client; the open one keeps the address it came with.
-        let after = try await Self.open(registry, device: "peer_bob", token: bob, forwardedFor: Self.clientA)
-        withExtendedLifetime((before, after)) {
-            #expect(admission.openCount(ip: Self.clientA) == 1)
+        try await stopping(registry) {
+            let admission = registry.engine.webSockets.admission
+            let alice = try await registry.token("alice")
+            let bob = try await registry.token("bob")
+            let before = try await Self.open(registry, device: "peer_alice", token: alice, forwardedFor: Self.clientA)
             #expect(admission.openCount(ip: "127.0.0.1") == 1)
+            #expect(admission.openCount(ip: Self.clientA) == 0)
+
+            let copy = try LiveReloadTests.ConfigCopy()
+            defer { copy.remove() }
+            let routes = copy.directory.appendingPathComponent("routes.yaml")
+            let text = try String(contentsOf: routes, encoding: .utf8)
+            #expect(text.contains("trustedProxies: ${TRUSTED_PROXIES:-}"))
+            try text.replacingOccurrences(of: "trustedProxies: ${TRUSTED_PROXIES:-}", with: "trustedProxies: [127.0.0.1/32]")
+                .write(to: routes, atomically: true, encoding: .utf8)
+            guard case .applied(let reload, _) = registry.engine.reloadConfiguration(loader: copy.loader) else {
+                Issue.record("the reload did not apply")
+                return
+            }
+            #expect(reload.applied.contains("http.trustedProxies: [] → [127.0.0.1/32]"), "\(reload.applied)")
+            // The next connection is counted under its forwarded client; the open one keeps the address it came with.
+            let after = try await Self.open(registry, device: "peer_bob", token: bob, forwardedFor: Self.clientA)
+            withExtendedLifetime((before, after)) {
+                #expect(admission.openCount(ip: Self.clientA) == 1)
+                #expect(admission.openCount(ip: "127.0.0.1") == 1)
+            }
         }
     }
 }

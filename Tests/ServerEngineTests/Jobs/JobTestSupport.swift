@@ -7,14 +7,26 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-/// A store, a clock and recorded logs for scheduler tests.
+/// A store, a manual clock and recorded logs for scheduler tests.
 struct JobHarness {
     let store = MemoryStore()
-    let clock: any WallClock
+    let clock: ManualWallClock
     let logs = LogRecorder()
 
-    init(clock: any WallClock = SystemWallClock()) {
+    init(clock: ManualWallClock = ManualWallClock()) {
         self.clock = clock
+    }
+
+    /// Moves the clock by `seconds`, `times` times; after each step, waits until `sleepers` tasks sleep on the
+    /// clock again: whatever the step woke has run and is waiting for its next deadline.
+    ///
+    /// Whole seconds on purpose: a `Date` is a `Double`, and at today's dates sums of whole seconds are exact,
+    /// so a deadline computed as `anchor + interval` is reached exactly (sums of milliseconds may fall short of it).
+    func advance(_ seconds: Int, times: Int = 1, sleepers: Int) async throws {
+        for _ in 0..<times {
+            clock.advance(by: .seconds(seconds))
+            try await clock.waitForSleepers(sleepers)
+        }
     }
 
     /// Engine services on the harness's store and clock, logging into ``logs``.
@@ -30,12 +42,12 @@ struct JobHarness {
         JobScheduler(jobs: jobs, handlers: handlers, services: services, instanceId: instance)
     }
 
-    /// A job whose handler has the job's name.
-    static func job(_ name: String, every milliseconds: Int, lease: Duration? = nil, enabled: Bool = true) -> JobConfig {
+    /// A job whose handler has the job's name, every `seconds` of the harness's clock.
+    static func job(_ name: String, every seconds: Int, lease: Duration? = nil, enabled: Bool = true) -> JobConfig {
         JobConfig(
             name: name,
             handler: name,
-            interval: .milliseconds(milliseconds),
+            interval: .seconds(seconds),
             lease: lease,
             enabled: enabled,
             location: SourceLocation(file: "jobs.yaml")

@@ -23,7 +23,8 @@ import Darwin
 /// ```swift
 /// let store = try await MongoTestServer.shared.makeStore()
 /// let devices = store.collection(MongoTestServer.uniqueName("devices"))
-/// defer { Task { try? await store.shutdown() } }
+/// _ = try await devices.insertOne(["_id": "d1"])
+/// try await store.shutdown()  // awaited: the next test does not share the connection pool with this one
 /// ```
 public actor MongoTestServer {
     /// The server of this test process.

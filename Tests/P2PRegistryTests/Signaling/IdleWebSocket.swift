@@ -8,8 +8,8 @@ final class IdleWebSocket: Sendable {
     struct Outcome: Sendable {
         /// The text frames received, in order.
         var texts: [String]
-        /// The close frame's code (1006 if the connection ended without one).
-        var closeCode: Int
+        /// The close frame's code (1006 if the connection ended without one; nil if reading stopped with it open).
+        var closeCode: Int?
     }
 
     private let socket: LoopbackSocket
@@ -29,7 +29,9 @@ final class IdleWebSocket: Sendable {
 
     /// Reads every frame until the server's close frame (answering it) or the end of the connection (a read that
     /// waits `timeout` seconds ends it too); `pause` microseconds after each frame make a reader that keeps up slowly.
-    func readUntilClose(timeout: Int = 30, pause: UInt32 = 0) async throws -> Outcome {
+    /// Reads frames (pausing `pause` µs after each) until a close frame, `timeout` quiet seconds, or, when
+    /// `stopAfter` is given, that many text frames.
+    func readUntilClose(timeout: Int = 30, pause: UInt32 = 0, stopAfter: Int? = nil) async throws -> Outcome {
         let socket = socket
         return try await BlockingIO.run {
             socket.setReceiveTimeout(seconds: timeout)
@@ -39,6 +41,7 @@ final class IdleWebSocket: Sendable {
                 switch frame.opcode {
                 case 0x1:
                     texts.append(frame.text)
+                    if let stopAfter, texts.count >= stopAfter { return Outcome(texts: texts, closeCode: nil) }
                 case 0x8:
                     // Answer the close with its code, as a client must (masked).
                     try? socket.write(WebSocketWire.maskedFrame(opcode: 0x8, Array(frame.payload.prefix(2))))

@@ -43,9 +43,10 @@ import WSCore
             try await a.ready()
             // It reads slowly while the sender sends: its buffer overflows, drains, overflows again, and the live path and
             // the queue take turns.
-            // The read ends after 20 quiet seconds: flushing a long backlog is slow (each flush re-reads the whole queue).
-            let reading = Task { try await slow.readUntilClose(timeout: 20, pause: 3000) }
             let count = 800  // 6.4 MB at once, read at about 2.7 MB/s: more than the kernel's socket buffers (4 MB) take meanwhile
+            // The read ends with the last message, or after 60 quiet seconds if one is lost: flushing a long backlog
+            // is slow on a busy machine (each flush re-reads the whole queue).
+            let reading = Task { try await slow.readUntilClose(timeout: 60, pause: 3000, stopAfter: count) }
             let pad = String(repeating: "p", count: 8 * 1024)
             for n in 0..<count { a.signal("ice-candidate", to: "peer_b", data: #"{"n":\#(n),"pad":"\#(pad)"}"#) }
             try await a.ready(timeout: .seconds(60))

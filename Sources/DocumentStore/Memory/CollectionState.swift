@@ -61,14 +61,19 @@ struct CollectionState: Sendable {
         return id
     }
 
-    /// Replaces the document in `slot` (same `_id`) and moves its index entries.
+    /// Replaces the document in `slot` (same `_id`) and moves its index entries. Only the indexes reading a field
+    /// whose value changed are touched (a re-announce moves `lastSeen` and `expiresAt`, not `deviceId`); an index whose
+    /// keys stay the same cannot gain a unique conflict either.
     mutating func replace(slot: Int, with document: Document) throws {
         guard slots.indices.contains(slot), let old = slots[slot] else { return }
-        let newKeys = try indexes.map { try $0.keys(of: document) }
-        try checkUnique(newKeys, excluding: slot)
-        for position in indexes.indices {
+        let moved = indexes.indices.filter { !indexes[$0].readsSameValues(old, document) }
+        let newKeys = try moved.map { try indexes[$0].keys(of: document) }
+        for (position, keys) in zip(moved, newKeys) where indexes[position].spec.unique {
+            if indexes[position].hasConflict(keys, excluding: slot) { throw duplicateKey(index: indexes[position].spec.name) }
+        }
+        for (position, keys) in zip(moved, newKeys) {
             let oldKeys = (try? indexes[position].keys(of: old)) ?? []
-            indexes[position].update(slot: slot, from: oldKeys, to: newKeys[position])
+            indexes[position].update(slot: slot, from: oldKeys, to: keys)
         }
         slots[slot] = document
     }

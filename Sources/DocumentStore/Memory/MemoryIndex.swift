@@ -6,12 +6,17 @@
 struct MemoryIndex: Sendable {
     let spec: IndexSpec
     let paths: [FieldPath]
+    /// The top-level fields the paths start with: a document's keys here depend on these fields' values only.
+    let roots: [String]
     /// `levels[j]` maps the key of the first `j + 1` fields to slots; the last level is the full key.
     private(set) var levels: [[IndexEntryKey: SlotSet]]
 
     init(spec: IndexSpec) {
         self.spec = spec
         self.paths = spec.keys.map { FieldPath($0.field) }
+        var roots: [String] = []
+        for root in paths.compactMap(\.components.first) where !roots.contains(root) { roots.append(root) }
+        self.roots = roots
         self.levels = Array(repeating: [:], count: spec.keys.count)
     }
 
@@ -44,6 +49,14 @@ struct MemoryIndex: Sendable {
             keys = keys.flatMap { prefix in values.map { prefix + [$0] } }
         }
         return keys.map(IndexEntryKey.init)
+    }
+
+    /// True when `old` and `new` hold the same values, as this index sees them, in every top-level field it reads:
+    /// their keys here are then the same, and an update from one to the other need not touch this index. Compared as
+    /// index values (strings byte for byte, numbers by value), not with `Value`'s `==`, under which canonically
+    /// equivalent strings are equal though their keys differ.
+    func readsSameValues(_ old: Document, _ new: Document) -> Bool {
+        roots.allSatisfy { IndexValue(old[$0] ?? .null) == IndexValue(new[$0] ?? .null) }
     }
 
     /// The distinct key values of one path, and whether the path went through an array.

@@ -100,6 +100,30 @@ import Testing
         #expect(devices.statistics.collectionScans == 0)
     }
 
+    /// An update moves the entries of the indexes whose fields it changed and leaves the others as they were: every
+    /// index still finds the document under its new values and nothing under the old ones.
+    @Test func anUpdateMovesOnlyTheIndexesOfTheFieldsItChanged() async throws {
+        let (_, devices) = try await Self.devices()
+        let later = TestData.baseDate.addingTimeInterval(86_400)
+        _ = try await devices.updateOne(
+            ["deviceId": "peer_7"],
+            ["$set": ["lastSeen": .date(later), "networkId": "net_moved", "expiresAt": .date(later)]]
+        )
+        #expect(try await devices.find(["lastSeen": .date(later)]).map { $0["deviceId"] } == ["peer_7"])
+        #expect(try await devices.find(["networkId": "net_moved", "isOnline": true]).map { $0["deviceId"] } == ["peer_7"])
+        #expect(try await devices.find(["userId": "user_7", "networkId": "net_moved"]).map { $0["deviceId"] } == ["peer_7"])
+        #expect(try await devices.find(["networkId": "net_7"]).count == 19)
+        #expect(try await devices.find(["lastSeen": .date(TestData.baseDate.addingTimeInterval(7))]).isEmpty)
+        #expect(try await devices.findOne(["deviceId": "peer_7"])?["networkId"] == "net_moved")
+        #expect(devices.statistics.collectionScans == 0)
+        // A unique key is still checked when it changes, and an update that keeps it is no conflict with itself.
+        await #expect(throws: StoreError.self) {
+            _ = try await devices.updateOne(["deviceId": "peer_8"], ["$set": ["deviceId": "peer_9"]])
+        }
+        _ = try await devices.updateOne(["deviceId": "peer_8"], ["$set": ["lastSeen": .date(later)]])
+        #expect(try await devices.find(["lastSeen": .date(later)]).count == 2)
+    }
+
     @Test func multikeyIndexFindsChannelsByParticipant() async throws {
         let store = MemoryStore()
         let channels = store.memoryCollection("signaling_channels")

@@ -15,7 +15,6 @@ import hmac
 import http.client
 import json
 import sys
-import time
 
 
 def b64(raw: bytes) -> str:
@@ -30,7 +29,8 @@ def token(secret: str, user: str) -> str:
     if user in _tokens:
         return _tokens[user]
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    payload = b64(json.dumps({"id": user, "exp": int(time.time()) + 3600}).encode())
+    # A fixed expiry (2100): the same user gets the same token in every run of this script, as a client keeps it.
+    payload = b64(json.dumps({"id": user, "exp": 4102444800}).encode())
     signature = b64(hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
     _tokens[user] = f"{header}.{payload}.{signature}"
     return _tokens[user]

@@ -9,7 +9,10 @@ import Testing
 @Suite struct RequestBodyTests {
     static let json = #"{"peerId":"peer_x"}"#
 
-    @Test(arguments: [nil, "text/json", "application/jsonx", "text/plain", "application/problem+json", "application/x-www-form-urlencoded", ""])
+    @Test(arguments: [
+        nil, "text/json", "application/jsonx", "text/plain", "application/problem+json", "application/x-www-form-urlencoded", "", "application/ json",
+        "application/json x", "application/jsoN2",
+    ])
     func aBodyThatIsNotDeclaredApplicationJSONIs415(contentType: String?) async throws {
         try await EngineFixtures.application().test(.live) { client in
             var headers: HTTPFields = [:]
@@ -21,7 +24,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["application/json", "Application/JSON", "application/json; charset=utf-8", " application/json ;charset=UTF-8"])
+    @Test(arguments: [
+        "application/json", "Application/JSON", "application/json; charset=utf-8", " application/json ;charset=UTF-8", "\tAPPLICATION/json\t;x=1",
+        "application/json;",
+    ])
     func applicationJSONWithParametersIsRead(contentType: String) async throws {
         try await EngineFixtures.application().test(.router) { client in
             try await client.execute(uri: "/upload", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: Self.json)) {

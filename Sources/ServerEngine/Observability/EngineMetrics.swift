@@ -16,6 +16,13 @@ public final class EngineMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// The series of each bounded gauge family currently registered, by family name then label value.
     private let boundedSeries = Mutex<[String: [String: Gauge]]>([:])
+    /// The request series resolved once per method, route and status class (a registry lookup by name and labels
+    /// costs more than the rest of recording).
+    private let requestSeries = Mutex<[RequestSeriesKey: (requests: Counter, duration: DurationHistogram)]>([:])
+    /// The store-latency histograms resolved once per backend and operation.
+    private let storeSeries = Mutex<[String: DurationHistogram]>([:])
+    /// Resolved series kept at most; past it (never with the declared routes) series are looked up each time.
+    private static let seriesCacheLimit = 4096
 
     /// Latency buckets shared by the request, job and store histograms: 1 ms … 10 s.
     public static let durationBuckets: [Duration] = [
@@ -102,19 +109,33 @@ public final class EngineMetrics: Sendable {
 
     /// Counts one HTTP request and records its duration. `route` is the route template (`/network/:networkId/peers`),
     /// never the concrete path, so cardinality stays bounded; unmatched paths are `unmatched`.
+    /// A method outside ``standardMethods`` is labelled `OTHER`, so a client inventing methods cannot add series.
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        let statusClass = "\(status / 100)xx"
-        counter(
+        let key = RequestSeriesKey(method: Self.standardMethods.contains(method) ? method : "OTHER", route: route, statusClass: status / 100)
+        if let series = requestSeries.withLock({ $0[key] }) {
+            series.requests.increment()
+            series.duration.record(duration)
+            return
+        }
+        let requests = counter(
             "http_requests_total",
             help: "HTTP requests by method, route template and status class",
-            labels: [("method", method), ("route", route), ("status", statusClass)]
-        ).increment()
-        histogram(
+            labels: [("method", key.method), ("route", route), ("status", "\(key.statusClass)xx")]
+        )
+        let histogram = histogram(
             "http_request_duration_seconds",
             help: "HTTP request duration by method and route template",
-            labels: [("method", method), ("route", route)]
-        ).record(duration)
+            labels: [("method", key.method), ("route", route)]
+        )
+        requestSeries.withLock { cache in
+            if cache.count < Self.seriesCacheLimit { cache[key] = (requests, histogram) }
+        }
+        requests.increment()
+        histogram.record(duration)
     }
+
+    /// The methods that get a label of their own in the request metrics.
+    static let standardMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     /// Counts a request or WebSocket upgrade refused for a missing or invalid token.
     func recordAuthFailure(transport: String) {
@@ -172,11 +193,20 @@ public final class EngineMetrics: Sendable {
 
     /// Records one store operation's latency.
     func recordStoreOperation(backend: String, operation: String, duration: Duration) {
-        histogram(
+        let key = backend + "|" + operation
+        if let histogram = storeSeries.withLock({ $0[key] }) {
+            histogram.record(duration)
+            return
+        }
+        let histogram = histogram(
             "store_operation_duration_seconds",
             help: "Store operation latency by backend and operation",
             labels: [("backend", backend), ("operation", operation)]
-        ).record(duration)
+        )
+        storeSeries.withLock { cache in
+            if cache.count < Self.seriesCacheLimit { cache[key] = histogram }
+        }
+        histogram.record(duration)
     }
 
     private static func descriptor(_ name: String, help: String) -> MetricNameDescriptor {
@@ -192,4 +222,11 @@ public struct CounterHandle: Sendable {
     public func increment(by amount: Int = 1) {
         counter.increment(by: Int64(amount))
     }
+}
+
+/// The labels of one HTTP request series.
+private struct RequestSeriesKey: Hashable {
+    let method: String
+    let route: String
+    let statusClass: Int
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The outermost middleware of the HTTP API: gives each request an id, counts and times it, and logs one
 /// `http request` event when it completes. At debug level for the engine's own `/healthz`, `/readyz`, `/metrics`, and
@@ -44,7 +45,7 @@ struct RequestObservabilityMiddleware: RouterMiddleware {
 
     private func finish(_ request: Request, context: Context, status: Int, duration: Duration) {
         // Hummingbird renders parameters as `{name}`; routes.yaml (and the labels) spell them `:name`.
-        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.routeTemplate($0) } ?? "unmatched"
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.cachedRouteTemplate($0) } ?? "unmatched"
         metrics.recordRequest(method: request.method.rawValue, route: route, status: status, duration: duration)
         let milliseconds = duration.roundedMilliseconds
         context.logger.log(
@@ -55,6 +56,19 @@ struct RequestObservabilityMiddleware: RouterMiddleware {
                 "durationMs": "\(milliseconds)", "ip": "\(context.clientAddress ?? "")",
             ]
         )
+    }
+
+    /// The templates of the router's endpoint paths (one per declared route), rewritten once each.
+    private static let templates = Mutex<[String: String]>([:])
+
+    /// ``routeTemplate(_:)``, remembered: endpoint paths are the router's, so there are as many as routes.
+    static func cachedRouteTemplate(_ endpointPath: String) -> String {
+        if let known = templates.withLock({ $0[endpointPath] }) { return known }
+        let template = routeTemplate(endpointPath)
+        templates.withLock { cache in
+            if cache.count < 4096 { cache[endpointPath] = template }
+        }
+        return template
     }
 
     /// `/network/{networkId}/peers` → `/network/:networkId/peers`. A plain scan: a regex literal here was

@@ -86,6 +86,20 @@ import FoundationNetworking
         }
     }
 
+    /// Methods outside the usual seven (HTTP's parser knows some forty, WebDAV's and others) share one `OTHER` label,
+    /// so the request series stay few whatever methods clients send.
+    @Test func unusualMethodsAreCountedUnderOneLabel() async throws {
+        let registry = try await LiveRegistry.start(environment: Self.environment)
+        try await stopping(registry) {
+            for method in ["PROPFIND", "PURGE", "MKCOL"] { _ = try await registry.http(method, "/network/net1/peers", token: nil) }
+            #expect(try await registry.http("GET", "/healthz", token: nil).status == 200)
+            let requests = try await MetricsScrape.scrape(registry).series(of: "http_requests_total")
+            #expect(requests.filter { $0.key.contains(#"method="OTHER""#) }.values.reduce(0, +) == 3)
+            #expect(!requests.keys.contains { $0.contains("PROPFIND") || $0.contains("PURGE") || $0.contains("MKCOL") })
+            #expect(requests[#"http_requests_total{method="GET",route="/healthz",status="2xx"}"#] == 1)
+        }
+    }
+
     @Test func aValidationFailureAndAWebSocketAuthFailureAreCounted() async throws {
         let registry = try await LiveRegistry.start(environment: Self.environment)
         try await stopping(registry) {

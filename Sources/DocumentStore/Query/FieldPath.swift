@@ -7,7 +7,8 @@ struct FieldPath: Sendable, Hashable, CustomStringConvertible {
 
     init(_ raw: String) {
         self.raw = raw
-        self.components = raw.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        // Most paths are one field name: no split, no copy.
+        self.components = raw.utf8.contains(UInt8(ascii: ".")) ? raw.split(separator: ".", omittingEmptySubsequences: false).map(String.init) : [raw]
     }
 
     var description: String { raw }

@@ -48,7 +48,8 @@ struct UpdatePlan: Sendable {
             }
         }
         Self.sortInUpdateOrder(&steps)
-        let touched = (steps.map(\.path) + renameTargets).sorted { FieldPath.updateOrder($0, $1) }
+        // The steps are in update order already; only $rename's targets need sorting in.
+        let touched = renameTargets.isEmpty ? steps.map(\.path) : (steps.map(\.path) + renameTargets).sorted { FieldPath.updateOrder($0, $1) }
         for (previous, next) in zip(touched, touched.dropFirst()) where previous.isPrefix(of: next) {
             throw StoreError.invalidQuery("updating the path '\(next)' would create a conflict at '\(previous)'")
         }
@@ -63,7 +64,7 @@ struct UpdatePlan: Sendable {
             steps.sort { FieldPath.updateOrder($0.path, $1.path) }
             return
         }
-        let keys = steps.map { $0.path.components.joined(separator: "\u{0}") }
+        let keys = steps.map { $0.path.components.count == 1 ? $0.path.raw : $0.path.components.joined(separator: "\u{0}") }
         let order = keys.indices.sorted { Value.compareStrings(keys[$0], keys[$1]) < 0 }
         steps = order.map { steps[$0] }
     }

@@ -18,7 +18,8 @@ import Synchronization
 ///    here, and its client's per-IP place when its upgrade request names the client.
 /// 2. **Handshake** (``HandshakeGuard``, NIO's HTTP/1 decoder and WebSocket upgrader, ``WebSocketHandshake``). It must
 ///    upgrade within `websocket.handshakeTimeout`, with a request head of at most `websocket.maxHeaderSize` (else
-///    `431`). The upgrade is decided in a short-lived task: store readiness, token, per-user limits, connect rates.
+///    `431`), from an origin `websocket.allowedOrigins` admits (else `403`). The upgrade is decided in a short-lived
+///    task: store readiness, token, per-user limits, connect rates.
 /// 3. **Socket** (``WebSocketConnectionHandler``). Its state lives on its event loop: no task is parked per socket.
 struct WebSocketListener: Service {
     let services: EngineServices
@@ -154,7 +155,14 @@ struct WebSocketListener: Service {
             maxFrameSize: setup.protocolLimit,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
-                connection.resolveClient(head.headers, limits: services.configuration.limits.webSocket)
+                let limits = services.configuration.limits.webSocket
+                connection.resolveClient(head.headers, limits: limits)
+                // A browser page of an origin not listed in websocket.allowedOrigins is refused before the upgrade (403).
+                let origin = head.headers.first(name: "origin")
+                guard limits.allows(origin: origin) else {
+                    connection.forbiddenOrigin = origin
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
                 let path = WebSocketHandshake.path(of: head.uri)
                 guard let (route, parameters) = handshake.match(path: path) else {
                     connection.unroutedUpgrade = "\(head.method.rawValue) \(path)"

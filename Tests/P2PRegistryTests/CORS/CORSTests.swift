@@ -6,7 +6,8 @@ import Testing
 
 /// CORS on a registry served on real sockets: preflights, the headers of real answers (errors included) for allowed
 /// and other origins, `*`, the environment variable, a live reload, and the signaling listener's Origin check.
-@Suite struct CORSTests {
+/// Serialized: each test starts a registry, and eleven starting at once beside the rest of the suite crowd two cores.
+@Suite(.serialized) struct CORSTests {
     static let page = "http://app.example:8000"
     static let other = "https://evil.example"
     static let allowingPage = ["CORS_ALLOW_ORIGINS": page]

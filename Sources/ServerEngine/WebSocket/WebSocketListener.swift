@@ -29,6 +29,8 @@ struct WebSocketListener: Service {
     static let refusalLaneSize = 64
     /// The handlers' shared setup (``setup(_:)``).
     private let sharedSetup = SharedSetup()
+    /// Upgrades refused for their `Origin`, logged at most once a second (any page can send them).
+    private let originRefusals = BoundedRateLog()
 
     private var tracker: WebSocketTracker { handshake.tracker }
 
@@ -151,6 +153,7 @@ struct WebSocketListener: Service {
     private func makeUpgrader(connection: SignalingConnectionState, setup: WebSocketConnectionHandler.Setup) -> NIOWebSocketServerUpgrader {
         let handshake = handshake
         let services = services
+        let originRefusals = originRefusals
         return NIOWebSocketServerUpgrader(
             maxFrameSize: setup.protocolLimit,
             automaticErrorHandling: false,
@@ -161,6 +164,11 @@ struct WebSocketListener: Service {
                 let origin = head.headers.first(name: "origin")
                 guard limits.allows(origin: origin) else {
                     connection.forbiddenOrigin = origin
+                    originRefusals.notice(
+                        "signaling upgrade refused: origin not allowed",
+                        logger: services.logger,
+                        metadata: ["origin": "\(origin?.prefix(200) ?? "")", "ip": "\(connection.clientAddress ?? "")"]
+                    )
                     return channel.eventLoop.makeSucceededFuture(nil)
                 }
                 let path = WebSocketHandshake.path(of: head.uri)

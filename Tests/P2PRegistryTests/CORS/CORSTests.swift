@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NetworkTestSupport
 import ServerConfig
 import ServerEngine
@@ -204,13 +205,17 @@ import Testing
     }
 
     @Test func aSignalingUpgradeFromAnOriginNotListedIsRefusedWith403() async throws {
-        let registry = try await LiveRegistry.start { limits in limits.webSocket.allowedOrigins = [Self.page] }
+        let capture = LogCapture()
+        let registry = try await LiveRegistry.start(logger: capture.logger(level: .notice)) { limits in limits.webSocket.allowedOrigins = [Self.page]
+        }
         defer { Task { await registry.stop() } }
         let token = try await registry.token("alice")
         #expect(try await registry.announce("net1", peerId: "peer_a", token: token) == 200)
         let refused = try await Self.upgradeHead(registry, origin: Self.other, token: token)
         #expect(refused.hasPrefix("HTTP/1.1 403"), "\(refused)")
         #expect(refused.lowercased().contains("content-type: application/json"), "\(refused)")
+        let logged = try await capture.waitFor("signaling upgrade refused: origin not allowed")
+        #expect((logged?["data"] as? [String: Any])?["origin"] as? String == Self.other, "\(logged ?? [:])")
         let listed = try await Self.upgradeHead(registry, origin: "HTTP://APP.example:8000", token: token)
         #expect(listed.hasPrefix("HTTP/1.1 101"), "\(listed)")
         let noOrigin = try await Self.upgradeHead(registry, origin: nil, token: token)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and running the registry needs on Debian/Ubuntu (as root, or with sudo):
 # the C libraries of the design card. The Swift toolchain (6.2 or later) must already be installed.
-# With --test, also what the tests need besides: nginx, the reverse proxy of the end-to-end proxy scenario.
+# With --test, also what the tests need besides: nginx, the reverse proxy of the end-to-end proxy scenario, and
+# chromium with chromium-driver, the headless browser of the end-to-end browser test (Tests/e2e/test_browser.py).
 set -euo pipefail
 
 packages=(libmongoc-dev libbson-dev libyaml-dev libssl-dev pkg-config)
-if [ "${1:-}" = "--test" ]; then packages+=(nginx); fi
+if [ "${1:-}" = "--test" ]; then packages+=(nginx chromium chromium-driver); fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

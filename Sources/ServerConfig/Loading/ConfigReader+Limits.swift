@@ -5,7 +5,7 @@
 ///   `maxConnectionsPerUser`, `maxConnectionsPerIP`, `connectsPerMinutePerUser`, `connectsPerMinutePerIP`,
 ///   `messagesPerSecondPerUser`, `messagesPerSecondPerIP`, `bytesPerSecondPerUser`, `bytesPerSecondPerIP`,
 ///   `maxRateViolations`, `sendBuffer`, `sendBufferMessages`, `slowConsumerOverflow`, `slowConsumerCloseTimeout`,
-///   `maxBufferedBytes`, `handshakeTimeout`, `maxHeaderSize`)
+///   `maxBufferedBytes`, `handshakeTimeout`, `maxHeaderSize`, `allowedOrigins`)
 /// - `authThrottle`: `window`, `slowAfter`, `delay`, `maxDelay`, `maxFailures`, `blockFor`
 extension ConfigReader {
     static let limitsKeys = ["http", "websocket", "authThrottle", "rateLimits", "ttls", "settings"]
@@ -14,7 +14,7 @@ extension ConfigReader {
         "maxFrameSize", "pingInterval", "maxConnections", "maxConnectionsPerUser", "maxConnectionsPerIP", "connectsPerMinutePerUser",
         "connectsPerMinutePerIP", "messagesPerSecondPerUser", "messagesPerSecondPerIP", "bytesPerSecondPerUser", "bytesPerSecondPerIP",
         "maxRateViolations", "sendBuffer", "sendBufferMessages", "slowConsumerOverflow", "slowConsumerCloseTimeout", "maxBufferedBytes",
-        "handshakeTimeout", "maxHeaderSize",
+        "handshakeTimeout", "maxHeaderSize", "allowedOrigins",
     ]
 
     func limits(_ map: MappingReader?, settingSpecs: [String: SettingSpec]?) -> LimitsConfig {
@@ -74,6 +74,7 @@ extension ConfigReader {
         if let value = ws["maxBufferedBytes"].flatMap(size) { bounds.maxBufferedBytes = value }
         if let value = ws["handshakeTimeout"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { bounds.handshakeTimeout = value }
         if let value = ws["maxHeaderSize"].flatMap(size) { bounds.maxHeaderSize = max(value, 1024) }
+        if let value = ws["allowedOrigins"].flatMap({ origins($0, allowingAny: false) }) { bounds.allowedOrigins = value }
         return bounds
     }
 

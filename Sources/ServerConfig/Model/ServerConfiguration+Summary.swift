@@ -13,6 +13,7 @@ extension ServerConfiguration {
             0,
             "http: { host: \(http.host), port: \(http.port), backlog: \(http.backlog), trustedProxies: \(proxies), forwardedHeader: \(clientAddress.header.rawValue) }"
         )
+        add(0, "http.cors: \(cors.summary)")
         add(0, "websocket: { host: \(webSocket.host), port: \(webSocket.port), backlog: \(webSocket.backlog) }")
         let secret = auth.hasSecret ? "<set, \(auth.jwtSecret.utf8.count) bytes>" : "<not set>"
         add(
@@ -82,6 +83,11 @@ extension ServerConfiguration {
             2,
             "handshake: { handshakeTimeout: \(DurationParser.format(ws.handshakeTimeout)), maxHeaderSize: \(ByteSizeParser.format(ws.maxHeaderSize)) }"
         )
+        let origins =
+            ws.allowedOrigins.isEmpty
+            ? "[] (no check: any Origin, or none, may upgrade)"
+            : "[\(ws.allowedOrigins.joined(separator: ", "))] (an upgrade with another Origin gets 403)"
+        add(2, "allowedOrigins: \(origins)")
         let throttle = limits.authThrottle
         add(
             1,

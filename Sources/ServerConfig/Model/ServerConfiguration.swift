@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Which proxies' forwarding headers name the client (`http.trustedProxies`, `TRUSTED_PROXIES`); for both
     /// listeners. Applied by a live reload.
     public var clientAddress: ClientAddressConfig
+    /// Which browser origins may read the HTTP API (`http.cors`, `CORS_ALLOW_ORIGINS`). Applied by a live reload.
+    public var cors: CORSConfig
     /// JWT settings.
     public var auth: AuthConfig
     /// Store selection.
@@ -47,6 +49,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         http: ListenerConfig = ListenerConfig(port: 3000),
         webSocket: ListenerConfig = ListenerConfig(port: 8080),
         clientAddress: ClientAddressConfig = ClientAddressConfig(),
+        cors: CORSConfig = CORSConfig(),
         auth: AuthConfig = AuthConfig(),
         store: StoreConfig = StoreConfig(),
         metrics: MetricsConfig = MetricsConfig(),
@@ -64,6 +67,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.http = http
         self.webSocket = webSocket
         self.clientAddress = clientAddress
+        self.cors = cors
         self.auth = auth
         self.store = store
         self.metrics = metrics

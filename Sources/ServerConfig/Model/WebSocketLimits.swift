@@ -59,6 +59,10 @@ public struct WebSocketLimits: Sendable, Equatable {
     /// The largest request head (request line and headers) the signaling listener reads; a larger one is answered
     /// `431` and closed. Default 16KiB (`websocket.maxHeaderSize`).
     public var maxHeaderSize: Int
+    /// The browser origins whose pages may open a signaling socket (`websocket.allowedOrigins`, lowercased). An upgrade
+    /// request whose `Origin` header names another origin is refused with `403` before the upgrade; a request without
+    /// `Origin` (the mobile apps, servers) is never refused for it. Default empty: no origin check.
+    public var allowedOrigins: [String]
 
     /// Creates limits; every argument has the documented default.
     public init(
@@ -78,7 +82,8 @@ public struct WebSocketLimits: Sendable, Equatable {
         slowConsumerCloseTimeout: Duration = .seconds(10),
         maxBufferedBytes: Int = 64 << 20,
         handshakeTimeout: Duration = .seconds(10),
-        maxHeaderSize: Int = 16 * 1024
+        maxHeaderSize: Int = 16 * 1024,
+        allowedOrigins: [String] = []
     ) {
         self.maxConnections = maxConnections
         self.maxConnectionsPerUser = maxConnectionsPerUser
@@ -97,5 +102,12 @@ public struct WebSocketLimits: Sendable, Equatable {
         self.maxBufferedBytes = maxBufferedBytes
         self.handshakeTimeout = handshakeTimeout
         self.maxHeaderSize = maxHeaderSize
+        self.allowedOrigins = allowedOrigins
+    }
+
+    /// Whether an upgrade request with this `Origin` header (nil: none) may open a socket.
+    public func allows(origin: String?) -> Bool {
+        guard let origin, !allowedOrigins.isEmpty else { return true }
+        return allowedOrigins.contains(origin.lowercased())
     }
 }

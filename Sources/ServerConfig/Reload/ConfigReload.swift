@@ -1,8 +1,8 @@
 /// What a live reload changes: the configuration in force merged with a newly loaded one.
 ///
 /// A reload applies limits.yaml (sizes, rate limits, TTLs, settings), jobs.yaml (intervals, leases,
-/// enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies` and `http.forwardedHeader` (read per
-/// request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
+/// enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies`, `http.forwardedHeader` and `http.cors`
+/// (read per request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
 /// WebSocket routes, collections) is bound at start-up and needs a restart, and so does
 /// `websocket.pingInterval` (the WebSocket server's ping timer is set when it starts): those edits are
 /// reported in ``needsRestart`` and the running values stay in ``configuration``.
@@ -74,6 +74,7 @@ public struct ConfigReload: Sendable {
             into: &applied
         )
         Self.compare("http.forwardedHeader", running.clientAddress.header.rawValue, loaded.clientAddress.header.rawValue, into: &applied)
+        Self.compare("http.cors", running.cors.summary, loaded.cors.summary, into: &applied)
         let routesNeedRestart = Self.routesFileChanges(running, loaded)
         needsRestart += routesNeedRestart
 
@@ -81,6 +82,7 @@ public struct ConfigReload: Sendable {
         merged.limits = new
         merged.jobs = loaded.jobs
         merged.clientAddress = loaded.clientAddress
+        merged.cors = loaded.cors
         merged.warnings = loaded.warnings
         for file in [ConfigLoader.limitsFile, ConfigLoader.jobsFile] { merged.sources[file] = loaded.sources[file] }
         // routes.yaml is in force as written when every edit of it was applied (so the digest matches `registry check`).

@@ -71,6 +71,8 @@ public struct ServerEngine: Sendable {
         )
         router.add(middleware: ClientAddressMiddleware(configuration: services.liveConfiguration))
         router.add(middleware: RequestObservabilityMiddleware(metrics: services.metrics))
+        // Outside the JSON errors, so an error answer to an allowed origin carries the CORS headers too.
+        router.add(middleware: CORSMiddleware(configuration: services.liveConfiguration, routeTable: table))
         router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: bodyLimit))
         HealthRoutes.add(to: router, services: services, webSockets: webSockets)
         let binder = RouteBinder(

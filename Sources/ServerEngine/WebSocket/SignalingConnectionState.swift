@@ -17,6 +17,7 @@ final class SignalingConnectionState: Sendable {
         var clientResolved = false
         var outcome: WebSocketHandshakeOutcome?
         var unroutedUpgrade: String?
+        var forbiddenOrigin: String?
     }
 
     /// The TCP peer's IP address, when known.
@@ -101,6 +102,13 @@ final class SignalingConnectionState: Sendable {
     var unroutedUpgrade: String? {
         get { state.withLock { $0.unroutedUpgrade } }
         set { state.withLock { $0.unroutedUpgrade = newValue } }
+    }
+
+    /// The `Origin` of an upgrade request refused because `websocket.allowedOrigins` does not list it (answered 403 by
+    /// the HTTP handler).
+    var forbiddenOrigin: String? {
+        get { state.withLock { $0.forbiddenOrigin } }
+        set { state.withLock { $0.forbiddenOrigin = newValue } }
     }
 
     /// Gives back the connection's places; called once, when it closes.

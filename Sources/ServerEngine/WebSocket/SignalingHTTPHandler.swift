@@ -4,7 +4,8 @@ import NIOHTTP1
 
 /// Plain HTTP on the signaling listener, for the requests that are not upgraded: `GET /healthz`, `426 Upgrade
 /// Required` for a WebSocket path requested without an upgrade, JSON `404`/`405` for the rest, `400` for a request
-/// that does not parse (`431` for an oversized head). Every answer closes the connection: this port is for sockets.
+/// that does not parse (`431` for an oversized head), `403` for an upgrade from an origin `websocket.allowedOrigins`
+/// does not list. Every answer closes the connection: this port is for sockets.
 final class SignalingHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -100,6 +101,8 @@ final class SignalingHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             } else {
                 answer(.badRequest, ["error": .string("Malformed HTTP request")], head: nil, context: context)
             }
+        } else if let origin = connection.forbiddenOrigin {
+            answer(.forbidden, ["error": .string("Origin \(origin) is not allowed to open a signaling socket")], head: nil, context: context)
         } else if let request = connection.unroutedUpgrade {
             // NIO's upgrader refuses an upgrade to a path that is no WebSocket route with an error, not the request.
             answer(.notFound, ["error": .string("Not found: \(request)")], head: nil, context: context)

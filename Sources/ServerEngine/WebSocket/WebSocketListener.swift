@@ -18,7 +18,8 @@ import Synchronization
 ///    here, and its client's per-IP place when its upgrade request names the client.
 /// 2. **Handshake** (``HandshakeGuard``, NIO's HTTP/1 decoder and WebSocket upgrader, ``WebSocketHandshake``). It must
 ///    upgrade within `websocket.handshakeTimeout`, with a request head of at most `websocket.maxHeaderSize` (else
-///    `431`). The upgrade is decided in a short-lived task: store readiness, token, per-user limits, connect rates.
+///    `431`), from an origin `websocket.allowedOrigins` admits (else `403`). The upgrade is decided in a short-lived
+///    task: store readiness, token, per-user limits, connect rates.
 /// 3. **Socket** (``WebSocketConnectionHandler``). Its state lives on its event loop: no task is parked per socket.
 struct WebSocketListener: Service {
     let services: EngineServices
@@ -28,6 +29,8 @@ struct WebSocketListener: Service {
     static let refusalLaneSize = 64
     /// The handlers' shared setup (``setup(_:)``).
     private let sharedSetup = SharedSetup()
+    /// Upgrades refused for their `Origin`, logged at most once a second (any page can send them).
+    private let originRefusals = BoundedRateLog()
 
     private var tracker: WebSocketTracker { handshake.tracker }
 
@@ -150,11 +153,24 @@ struct WebSocketListener: Service {
     private func makeUpgrader(connection: SignalingConnectionState, setup: WebSocketConnectionHandler.Setup) -> NIOWebSocketServerUpgrader {
         let handshake = handshake
         let services = services
+        let originRefusals = originRefusals
         return NIOWebSocketServerUpgrader(
             maxFrameSize: setup.protocolLimit,
             automaticErrorHandling: false,
             shouldUpgrade: { channel, head in
-                connection.resolveClient(head.headers, limits: services.configuration.limits.webSocket)
+                let limits = services.configuration.limits.webSocket
+                connection.resolveClient(head.headers, limits: limits)
+                // A browser page of an origin not listed in websocket.allowedOrigins is refused before the upgrade (403).
+                let origin = head.headers.first(name: "origin")
+                guard limits.allows(origin: origin) else {
+                    connection.forbiddenOrigin = origin
+                    originRefusals.notice(
+                        "signaling upgrade refused: origin not allowed",
+                        logger: services.logger,
+                        metadata: ["origin": "\(origin?.prefix(200) ?? "")", "ip": "\(connection.clientAddress ?? "")"]
+                    )
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
                 let path = WebSocketHandshake.path(of: head.uri)
                 guard let (route, parameters) = handshake.match(path: path) else {
                     connection.unroutedUpgrade = "\(head.method.rawValue) \(path)"

@@ -33,9 +33,14 @@ import FoundationNetworking
 
         /// Replaces `old` with `new` in limits.yaml.
         func editLimits(_ old: String, _ new: String) throws {
-            let url = directory.appendingPathComponent("limits.yaml")
+            try edit("limits.yaml", old, new)
+        }
+
+        /// Replaces `old` with `new` in `file`.
+        func edit(_ file: String, _ old: String, _ new: String) throws {
+            let url = directory.appendingPathComponent(file)
             let text = try String(contentsOf: url, encoding: .utf8)
-            guard text.contains(old) else { throw TestFailure("limits.yaml has no '\(old)'") }
+            guard text.contains(old) else { throw TestFailure("\(file) has no '\(old)'") }
             try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
         }
 

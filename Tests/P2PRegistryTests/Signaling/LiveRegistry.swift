@@ -55,9 +55,10 @@ final class LiveRegistry: Sendable {
     /// Starts a registry; `environment` overrides the spec variables (and `METRICS_PUBLIC=true`, which lets the tests
     /// scrape `/metrics` without a token); `limits` edits the loaded limits.yaml; `logger`
     /// (default: warnings to the console) is the engine's; `store`, when given, is shared (several instances on one
-    /// store) instead of a fresh one of `backend`.
+    /// store) instead of a fresh one of `backend`; `configDirectory` (default: the package root) holds the YAML files.
     static func start(
         environment: [String: String] = [:],
+        configDirectory: URL = RegistryHarness.packageRoot,
         clock: (any WallClock)? = nil,
         backend: RegistryBackend = .memory,
         logger: Logger? = nil,
@@ -68,7 +69,7 @@ final class LiveRegistry: Sendable {
         RegistryHandlers.register(into: &handlers)
         var variables = baseEnvironment
         variables.merge(environment) { _, new in new }
-        var config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
+        var config = try ConfigLoader(directory: configDirectory.path, environment: variables, catalog: handlers.catalog).load()
         limits(&config.limits)
         let clock = clock ?? SystemWallClock()
         let store: any DocumentStore

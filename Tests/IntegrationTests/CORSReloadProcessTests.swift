@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGHUP on a running `registry serve` changes which browser origins may call the API (`http.cors.allowOrigins`,
+/// routes.yaml) and open a signaling socket (`websocket.allowedOrigins`, limits.yaml), and the reload log lists both.
+/// (What the socket then answers is tested in-process: CORSTests.)
+@Suite(.serialized) struct CORSReloadProcessTests {
+    static let page = "http://app.example:8000"
+
+    static func preflight(port: String) async throws -> HTTP.Reply {
+        try await HTTP.request(
+            "OPTIONS",
+            "http://127.0.0.1:\(port)/network/net1/peers",
+            headers: ["Origin": page, "Access-Control-Request-Method": "GET"]
+        )
+    }
+
+    @Test func sighupAppliesTheAllowedOriginsOfBothListeners() async throws {
+        let directory = try ReloadProcessTests.configCopy()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
+        let server = try RegistryProcess(["serve", "--config-dir", directory.path], environment: environment)
+        defer { server.terminate() }
+        let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
+        _ = try await server.waitForOutput(matching: #""event":"(configuration reload armed)"#)
+        _ = try await ReloadProcessTests.waitForConfigVersion(1, port: port)
+        let before = try await Self.preflight(port: port)
+        #expect(before.status == 405, "CORS is off in the shipped files: \(before.body)")
+        #expect(before.headers["access-control-allow-origin"] == nil)
+
+        try ReloadProcessTests.edit(directory.appendingPathComponent("routes.yaml"), "allowOrigins: []", "allowOrigins: ['\(Self.page)']")
+        try ReloadProcessTests.edit(directory.appendingPathComponent("limits.yaml"), "allowedOrigins: []", "allowedOrigins: [https://other.example]")
+        kill(server.process.processIdentifier, SIGHUP)
+        _ = try await ReloadProcessTests.waitForConfigVersion(2, port: port)
+
+        let after = try await Self.preflight(port: port)
+        #expect(after.status == 204, "\(after.body)")
+        #expect(after.headers["access-control-allow-origin"] == Self.page)
+        #expect(after.headers["access-control-allow-methods"] == "GET, HEAD")
+        #expect(server.text.stdout.contains(#""http.cors: { allowOrigins: [] (off"#), "\(server.text.stdout)")
+        #expect(server.text.stdout.contains("websocket.allowedOrigins: []"), "\(server.text.stdout)")
+    }
+}

@@ -119,6 +119,18 @@ final class LiveRegistry: Sendable {
         try await JWTAuthenticator(secret: RegistryHarness.secret, clock: clock).mint(user: user, networks: networks)
     }
 
+    /// The most common signaling set-up: tokens for alice and bob, with `peer_a` (alice's) and `peer_b` (bob's)
+    /// announced in `net1`; throws unless both announces answer 200.
+    func announcedPair() async throws -> (alice: String, bob: String) {
+        let alice = try await token("alice")
+        let bob = try await token("bob")
+        for (peerId, owner) in [("peer_a", alice), ("peer_b", bob)] {
+            let status = try await announce("net1", peerId: peerId, token: owner)
+            guard status == 200 else { throw TestFailure("announcing \(peerId) answered \(status)") }
+        }
+        return (alice, bob)
+    }
+
     /// Announces a device over HTTP; returns the status code.
     @discardableResult
     func announce(_ network: String, peerId: String, token: String, capabilities: [String] = ["relay"]) async throws -> Int {

@@ -30,10 +30,7 @@ import WSCore
     @Test func aSlowReceiverGetsEverythingInOrder() async throws {
         let registry = try await Self.floodableRegistry(queueCap: 5000) { $0.webSocket.slowConsumerOverflow = 100_000 }
         try await stopping(registry) {
-            let alice = try await registry.token("alice")
-            let bob = try await registry.token("bob")
-            try await registry.announce("net1", peerId: "peer_a", token: alice)
-            try await registry.announce("net1", peerId: "peer_b", token: bob)
+            let (alice, bob) = try await registry.announcedPair()
             let slow = try await IdleWebSocket.open(
                 port: registry.webSocketPort,
                 path: "/signaling/peer_b",

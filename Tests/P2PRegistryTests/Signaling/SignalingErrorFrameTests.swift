@@ -85,10 +85,7 @@ import WSCore
     @Test(arguments: RegistryBackend.all) func queueCapDropsTheOldestMessages(backend: RegistryBackend) async throws {
         let registry = try await LiveRegistry.start(environment: ["SIGNALING_QUEUE_CAP": "3"], backend: backend)
         try await stopping(registry) {
-            let alice = try await registry.token("alice")
-            let bob = try await registry.token("bob")
-            try await registry.announce("net1", peerId: "peer_a", token: alice)
-            try await registry.announce("net1", peerId: "peer_b", token: bob)
+            let (alice, bob) = try await registry.announcedPair()
             let a = TestSocket.connect(registry, deviceId: "peer_a", token: alice)
             try await a.ready()
             for n in 1...5 { a.signal("ice-candidate", to: "peer_b", data: #"{"n":"\#(n)"}"#) }

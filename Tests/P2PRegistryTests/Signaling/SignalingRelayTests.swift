@@ -65,10 +65,7 @@ import WSCore
     @Test(arguments: RegistryBackend.all) func offlineRecipientGetsTheMessageFromTheDrainExactlyOnce(backend: RegistryBackend) async throws {
         let registry = try await LiveRegistry.start(backend: backend)
         try await stopping(registry) {
-            let alice = try await registry.token("alice")
-            let bob = try await registry.token("bob")
-            try await registry.announce("net1", peerId: "peer_a", token: alice)
-            try await registry.announce("net1", peerId: "peer_b", token: bob)
+            let (alice, bob) = try await registry.announcedPair()
             let a = TestSocket.connect(registry, deviceId: "peer_a", token: alice)
             try await a.ready()
             a.signal("offer", to: "peer_b", data: #"{"n":"1"}"#)
@@ -87,10 +84,7 @@ import WSCore
     @Test(arguments: RegistryBackend.all) func queuedMessagesAreDeliveredOnConnectOnce(backend: RegistryBackend) async throws {
         let registry = try await LiveRegistry.start(backend: backend)
         try await stopping(registry) {
-            let alice = try await registry.token("alice")
-            let bob = try await registry.token("bob")
-            try await registry.announce("net1", peerId: "peer_a", token: alice)
-            try await registry.announce("net1", peerId: "peer_b", token: bob)
+            let (alice, bob) = try await registry.announcedPair()
             let a = TestSocket.connect(registry, deviceId: "peer_a", token: alice)
             try await a.ready()
             for n in 1...3 { a.signal("ice-candidate", to: "peer_b", data: #"{"n":"\#(n)"}"#) }

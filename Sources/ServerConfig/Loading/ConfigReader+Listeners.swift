@@ -7,10 +7,11 @@ extension ConfigReader {
         listener(node, defaultPort: defaultPort, extraKeys: []).listener
     }
 
-    /// `http:` — the listener's keys, plus `trustedProxies` and `forwardedHeader` (``clientAddress(_:)``).
-    func httpListener(_ node: ConfigNode?) -> (listener: ListenerConfig, clientAddress: ClientAddressConfig) {
-        let (listener, map) = listener(node, defaultPort: 3000, extraKeys: ["trustedProxies", "forwardedHeader"])
-        return (listener, map.map(clientAddress) ?? ClientAddressConfig())
+    /// `http:` — the listener's keys, plus `trustedProxies` and `forwardedHeader` (``clientAddress(_:)``) and
+    /// `openapi` (default true: `GET /openapi.json` is served).
+    func httpListener(_ node: ConfigNode?) -> (listener: ListenerConfig, clientAddress: ClientAddressConfig, openAPI: Bool) {
+        let (listener, map) = listener(node, defaultPort: 3000, extraKeys: ["trustedProxies", "forwardedHeader", "openapi"])
+        return (listener, map.map(clientAddress) ?? ClientAddressConfig(), map?["openapi"].flatMap(bool) ?? true)
     }
 
     private func listener(_ node: ConfigNode?, defaultPort: Int, extraKeys: [String]) -> (listener: ListenerConfig, map: MappingReader?) {

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Which proxies' forwarding headers name the client (`http.trustedProxies`, `TRUSTED_PROXIES`); for both
     /// listeners. Applied by a live reload.
     public var clientAddress: ClientAddressConfig
+    /// Whether the HTTP API serves its OpenAPI document at `GET /openapi.json` (`http.openapi`). Default true.
+    public var openAPI: Bool = true
     /// JWT settings.
     public var auth: AuthConfig
     /// Store selection.

@@ -23,7 +23,7 @@ public enum AsyncAPIGenerator {
         var operations: [String: AsyncAPIDocument.Operation] = [:]
         var messages: [String: AsyncAPIDocument.Message] = [:]
         for route in configuration.webSocketRoutes {
-            let contract = handlers.webSocketContracts[route.handler] ?? WebSocketContract(receives: [], sends: [])
+            let contract = handlers.webSocketContracts[route.handler]?(configuration) ?? WebSocketContract(receives: [], sends: [])
             let channel = route.handler
             let sends = contract.sends + EngineFrames.sends
             var channelMessages: [String: AsyncAPIDocument.Reference] = [:]

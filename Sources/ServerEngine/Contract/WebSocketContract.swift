@@ -1,8 +1,14 @@
+import ServerConfig
+
+/// Makes a WebSocket handler's contract for a configuration: frames may follow limits.yaml's settings (such as the
+/// accepted message types).
+public typealias WebSocketContractProvider = @Sendable (ServerConfiguration) -> WebSocketContract
+
 /// The frames of a WebSocket handler in both directions, and how its sockets close: declared once, next to the
 /// handler's registration, and published as an AsyncAPI document (`registry asyncapi`).
 ///
 /// ```swift
-/// registry.webSocket("signaling", contract: WebSocketContract(receives: [offer], sends: [relayed, error])) { … }
+/// registry.webSocket("signaling", contract: { _ in WebSocketContract(receives: [offer], sends: [relayed, error]) }) { … }
 /// ```
 public struct WebSocketContract: Sendable, Equatable {
     /// One kind of frame.

@@ -19,7 +19,7 @@ public struct HandlerRegistry: Sendable {
     /// HTTP handlers' declared answers by handler name, for the OpenAPI document (`registry openapi`).
     public private(set) var httpContracts: [String: HandlerContract] = [:]
     /// WebSocket handlers' declared frames by handler name, for the AsyncAPI document (`registry asyncapi`).
-    public private(set) var webSocketContracts: [String: WebSocketContract] = [:]
+    public private(set) var webSocketContracts: [String: WebSocketContractProvider] = [:]
     /// Names registered more than once.
     public private(set) var duplicateNames: [String] = []
     /// WebSocket handlers by name.
@@ -52,8 +52,9 @@ public struct HandlerRegistry: Sendable {
     }
 
     /// Registers a WebSocket handler under `name`, for routes.yaml's `websockets:` to bind, with its frames
-    /// (`contract`) for the published AsyncAPI document.
-    public mutating func webSocket(_ name: String, contract: WebSocketContract? = nil, _ handler: @escaping WebSocketHandler) {
+    /// (`contract`, made for the configuration in force, whose settings may name them) for the published AsyncAPI
+    /// document.
+    public mutating func webSocket(_ name: String, contract: WebSocketContractProvider? = nil, _ handler: @escaping WebSocketHandler) {
         if webSocketHandlers[name] != nil { duplicateNames.append(name) }
         webSocketHandlers[name] = handler
         webSocketContracts[name] = contract

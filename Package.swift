@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        // OpenAPI 3.1 document model for `registry openapi` and GET /openapi.json. The default trait (ExternalLoading)
+        // only loads external references, which the generator never does, and slows the build: it is left off.
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", exact: "6.4.0", traits: []),
     ],
     targets: [
         .systemLibrary(
@@ -80,6 +83,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ServerContract",
+            dependencies: [
+                "ServerConfig",
+                "ServerEngine",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "P2PRegistry",
             dependencies: ["ServerEngine", "DocumentStore"],
             swiftSettings: swiftSettings
@@ -92,6 +104,7 @@ let package = Package(
                 "DocumentStore",
                 "MongoStore",
                 "P2PRegistry",
+                "ServerContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -151,6 +164,8 @@ let package = Package(
             name: "P2PRegistryTests",
             dependencies: [
                 "P2PRegistry",
+                "ServerContract",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 "ServerEngine",
                 "ServerConfig",
                 "DocumentStore",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the Python virtual environment the tests use: <package root>/.venv with mongoeco (an
 # in-process MongoDB wire-protocol server) pinned to the version the tests were written against, and the
-# end-to-end suite's packages pinned in Tests/e2e/requirements.txt (pytest, aiortc, websockets, httpx, selenium).
+# end-to-end suite's packages pinned in Tests/e2e/requirements.txt (pytest, aiortc, websockets, httpx, selenium,
+# schemathesis, jsonschema).
 # Idempotent: does nothing when the venv already has those versions.
 # Usage: scripts/setup-python.sh        (from anywhere; PYTHON=/path/to/python3.13 to override the interpreter)
 set -euo pipefail
@@ -33,7 +34,7 @@ PY
 # The e2e packages are installed when the stamp holds exactly the requirements file that was installed.
 e2e_ready() {
     [ -f "$e2e_stamp" ] && cmp -s "$e2e_stamp" "$e2e_requirements" \
-        && "$venv/bin/python" -c "import pytest, aiortc, websockets, httpx, selenium" 2>/dev/null
+        && "$venv/bin/python" -c "import pytest, aiortc, websockets, httpx, selenium, schemathesis, jsonschema" 2>/dev/null
 }
 
 if ! mongoeco_ready; then
@@ -47,7 +48,7 @@ fi
 if ! e2e_ready; then
     echo "installing the end-to-end suite's packages into $venv ($e2e_requirements)"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$e2e_requirements"
-    "$venv/bin/python" -c "import pytest, aiortc, websockets, httpx, selenium"
+    "$venv/bin/python" -c "import pytest, aiortc, websockets, httpx, selenium, schemathesis, jsonschema"
     cp "$e2e_requirements" "$e2e_stamp"
 fi
 echo "python venv ready: $venv (mongoeco $MONGOECO_VERSION, $e2e_requirements)"

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MongoStore
 import ServerConfig
+import ServerContract
 import ServerEngine
 import ServiceLifecycle
 
@@ -51,7 +52,8 @@ struct Serve: AsyncParsableCommand {
                 store: selected.store,
                 clock: clock,
                 logger: logger,
-                instanceId: instanceId
+                instanceId: instanceId,
+                openAPI: OpenAPIGenerator.json
             )
         } catch {
             ConfigLoading.printError("error: \(error.description)")

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import P2PRegistry
 import ServerConfig
+import ServerContract
 import ServerEngine
 import Testing
 
@@ -46,7 +47,14 @@ struct RegistryHarness {
         adjust(&config)
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         let store = try await backend.makeStore(clock: clock)
-        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: Logger(label: "test"))
+        let engine = try await ServerEngine(
+            configuration: config,
+            handlers: handlers,
+            store: store,
+            clock: clock,
+            logger: Logger(label: "test"),
+            openAPI: OpenAPIGenerator.json
+        )
         try await engine.services.prepareStore()
         return RegistryHarness(clock: clock, store: store, engine: engine)
     }

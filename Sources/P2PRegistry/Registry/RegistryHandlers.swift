@@ -61,13 +61,13 @@ public enum RegistryHandlers {
     /// Registers every handler, TTL and setting of the registry.
     public static func register(into registry: inout HandlerRegistry) {
         let hub = SignalingHub()
-        registry.http(HTTP.announce) { context in try await AnnounceHandler.handle(context, hub: hub) }
+        registry.http(HTTP.announce, contract: RegistryContracts.announce) { context in try await AnnounceHandler.handle(context, hub: hub) }
         let listings = PeersListingCache()
-        registry.http(HTTP.peers) { context in try await PeersHandler.handle(context, listings: listings) }
-        registry.http(HTTP.peer, PeerHandler.handle)
-        registry.http(HTTP.messages, DrainHandler.handle)
+        registry.http(HTTP.peers, contract: RegistryContracts.peers) { context in try await PeersHandler.handle(context, listings: listings) }
+        registry.http(HTTP.peer, contract: RegistryContracts.peer, PeerHandler.handle)
+        registry.http(HTTP.messages, contract: RegistryContracts.messages, DrainHandler.handle)
         registry.networkLookup(deviceNetwork) { deviceId, services in try await DeviceOwnership.network(of: deviceId, services: services) }
-        registry.webSocket(signaling) { session in try await hub.open(session) }
+        registry.webSocket(signaling, contract: SignalingContract.contract) { session in try await hub.open(session) }
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
         registry.background("signalingCluster") { services in try await hub.serveCluster(services: services) }
         registry.job(Jobs.presenceSweep, PresenceSweepJob.run)

@@ -92,7 +92,7 @@ public struct ConfigLoader: Sendable {
 
         var config = ServerConfiguration(directory: directory)
         if let service = routes?["service"].flatMap(reader.string), !service.isEmpty { config.service = service }
-        (config.http, config.clientAddress, config.cors) = reader.httpListener(routes?["http"])
+        (config.http, config.clientAddress, config.cors, config.openAPI) = reader.httpListener(routes?["http"])
         config.webSocket = reader.listener(routes?["websocket"], defaultPort: 8080)
         config.auth = reader.auth(routes?["auth"])
         config.store = reader.store(routes?["store"])

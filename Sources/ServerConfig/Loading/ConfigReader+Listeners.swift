@@ -7,11 +7,14 @@ extension ConfigReader {
         listener(node, defaultPort: defaultPort, extraKeys: []).listener
     }
 
-    /// `http:` — the listener's keys, plus `trustedProxies` and `forwardedHeader` (``clientAddress(_:)``) and `cors`
-    /// (``cors(_:)``, which reads `CORS_ALLOW_ORIGINS` even when the file has no `cors:`).
-    func httpListener(_ node: ConfigNode?) -> (listener: ListenerConfig, clientAddress: ClientAddressConfig, cors: CORSConfig) {
-        let (listener, map) = listener(node, defaultPort: 3000, extraKeys: ["trustedProxies", "forwardedHeader", "cors"])
-        return (listener, map.map(clientAddress) ?? ClientAddressConfig(), cors(map?["cors"]))
+    /// `http:` — the listener's keys, plus `trustedProxies` and `forwardedHeader` (``clientAddress(_:)``), `cors`
+    /// (``cors(_:)``, which reads `CORS_ALLOW_ORIGINS` even when the file has no `cors:`) and `openapi` (default true:
+    /// `GET /openapi.json` is served).
+    func httpListener(
+        _ node: ConfigNode?
+    ) -> (listener: ListenerConfig, clientAddress: ClientAddressConfig, cors: CORSConfig, openAPI: Bool) {
+        let (listener, map) = listener(node, defaultPort: 3000, extraKeys: ["trustedProxies", "forwardedHeader", "cors", "openapi"])
+        return (listener, map.map(clientAddress) ?? ClientAddressConfig(), cors(map?["cors"]), map?["openapi"].flatMap(bool) ?? true)
     }
 
     private func listener(_ node: ConfigNode?, defaultPort: Int, extraKeys: [String]) -> (listener: ListenerConfig, map: MappingReader?) {

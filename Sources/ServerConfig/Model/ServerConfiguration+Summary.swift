@@ -11,7 +11,7 @@ extension ServerConfiguration {
             ? "[] (none: the TCP peer is the client)" : "[\(clientAddress.trustedProxies.map(\.description).joined(separator: ", "))]"
         add(
             0,
-            "http: { host: \(http.host), port: \(http.port), backlog: \(http.backlog), trustedProxies: \(proxies), forwardedHeader: \(clientAddress.header.rawValue) }"
+            "http: { host: \(http.host), port: \(http.port), backlog: \(http.backlog), trustedProxies: \(proxies), forwardedHeader: \(clientAddress.header.rawValue), openapi: \(openAPI) }"
         )
         add(0, "http.cors: \(cors.summary)")
         add(0, "websocket: { host: \(webSocket.host), port: \(webSocket.port), backlog: \(webSocket.backlog) }")

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var clientAddress: ClientAddressConfig
     /// Which browser origins may read the HTTP API (`http.cors`, `CORS_ALLOW_ORIGINS`). Applied by a live reload.
     public var cors: CORSConfig
+    /// Whether the HTTP API serves its OpenAPI document at `GET /openapi.json` (`http.openapi`). Default true.
+    public var openAPI: Bool = true
     /// JWT settings.
     public var auth: AuthConfig
     /// Store selection.

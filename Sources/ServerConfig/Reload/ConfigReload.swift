@@ -97,7 +97,7 @@ public struct ConfigReload: Sendable {
         guard running.sources[ConfigLoader.routesFile] != loaded.sources[ConfigLoader.routesFile] else { return [] }
         var sections: [String] = []
         if running.service != loaded.service { sections.append("service") }
-        if running.http != loaded.http { sections.append("http") }
+        if running.http != loaded.http || running.openAPI != loaded.openAPI { sections.append("http") }
         if running.webSocket != loaded.webSocket { sections.append("websocket") }
         if running.auth != loaded.auth { sections.append("auth") }
         if running.store != loaded.store { sections.append("store") }

@@ -12,6 +12,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let missingSetting = Code("missingSetting")
         /// A route path clashes with one the engine serves itself.
         public static let reservedPath = Code("reservedPath")
+        /// A published document (the OpenAPI document) could not be generated.
+        public static let documentGeneration = Code("documentGeneration")
         public var description: String { name }
     }
 

@@ -16,6 +16,10 @@ public typealias HTTPHandler = @Sendable (HandlerContext) async throws -> Handle
 public struct HandlerRegistry: Sendable {
     /// HTTP handlers by name.
     public private(set) var httpHandlers: [String: HTTPHandler] = [:]
+    /// HTTP handlers' declared answers by handler name, for the OpenAPI document (`registry openapi`).
+    public private(set) var httpContracts: [String: HandlerContract] = [:]
+    /// WebSocket handlers' declared frames by handler name, for the AsyncAPI document (`registry asyncapi`).
+    public private(set) var webSocketContracts: [String: WebSocketContractProvider] = [:]
     /// Names registered more than once.
     public private(set) var duplicateNames: [String] = []
     /// WebSocket handlers by name.
@@ -34,10 +38,12 @@ public struct HandlerRegistry: Sendable {
     /// Creates an empty registry.
     public init() {}
 
-    /// Registers an HTTP handler under `name`.
-    public mutating func http(_ name: String, _ handler: @escaping HTTPHandler) {
+    /// Registers an HTTP handler under `name`, with what it answers (`contract`) for the published OpenAPI document;
+    /// without one, the document describes its 200 body as any JSON.
+    public mutating func http(_ name: String, contract: HandlerContract? = nil, _ handler: @escaping HTTPHandler) {
         if httpHandlers[name] != nil { duplicateNames.append(name) }
         httpHandlers[name] = handler
+        httpContracts[name] = contract
     }
 
     /// Registers an HTTP handler whose result is encoded as a 200 JSON body.
@@ -45,10 +51,13 @@ public struct HandlerRegistry: Sendable {
         http(name) { context in try .json(try await handler(context)) }
     }
 
-    /// Registers a WebSocket handler under `name`, for routes.yaml's `websockets:` to bind.
-    public mutating func webSocket(_ name: String, _ handler: @escaping WebSocketHandler) {
+    /// Registers a WebSocket handler under `name`, for routes.yaml's `websockets:` to bind, with its frames
+    /// (`contract`, made for the configuration in force, whose settings may name them) for the published AsyncAPI
+    /// document.
+    public mutating func webSocket(_ name: String, contract: WebSocketContractProvider? = nil, _ handler: @escaping WebSocketHandler) {
         if webSocketHandlers[name] != nil { duplicateNames.append(name) }
         webSocketHandlers[name] = handler
+        webSocketContracts[name] = contract
     }
 
     /// Registers a task the server runs alongside its listeners (cancelled on shutdown).

@@ -61,6 +61,11 @@ extension ServerEngine {
             return .unchanged(reload, version: version)
         }
         let version = live.replace(with: reload.configuration, at: services.clock.now())
+        do {
+            try openAPIDocument?.refresh(configuration: reload.configuration, handlers: handlers)
+        } catch {
+            logger.error("the OpenAPI document could not be generated again; the previous one stays", metadata: ["error": "\(error)"])
+        }
         logger.notice(
             "configuration reloaded",
             metadata: [

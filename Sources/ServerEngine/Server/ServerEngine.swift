@@ -23,6 +23,8 @@ public struct ServerEngine: Sendable {
     public let handlers: HandlerRegistry
     /// Verifies bearer tokens; nil when no secret is configured (then no route may use `auth: jwt`).
     public let authenticator: JWTAuthenticator?
+    /// The OpenAPI document served at `GET /openapi.json`; nil when no generator was given or `http.openapi` is off.
+    public let openAPIDocument: PublishedDocument?
     /// The open WebSockets, closed with 1001 on shutdown.
     public let webSockets = WebSocketTracker()
 
@@ -30,19 +32,22 @@ public struct ServerEngine: Sendable {
     public var configuration: ServerConfiguration { services.configuration }
 
     /// Creates an engine, checking what the configuration checks cannot: duplicate handler names, reserved
-    /// paths, and a JWT secret when a route needs one.
+    /// paths, and a JWT secret when a route needs one. With an `openAPI` generator and `http.openapi` on, the
+    /// document it makes is served at `GET /openapi.json` (generated here, and again on each applied reload).
     public init(
         configuration: ServerConfiguration,
         handlers: HandlerRegistry,
         store: any DocumentStore,
         clock: any WallClock = SystemWallClock(),
         logger: Logger,
-        instanceId: String = InstanceIdentity.make()
+        instanceId: String = InstanceIdentity.make(),
+        openAPI: DocumentGenerator? = nil
     ) async throws(EngineError) {
         if let duplicate = handlers.duplicateNames.first {
             throw EngineError(.duplicateHandler, "handler name '\(duplicate)' is registered twice")
         }
-        for route in configuration.routes where HealthRoutes.reservedPaths.contains(RoutePath.shape(of: route.path)) {
+        let reserved = HealthRoutes.reservedPaths + [Self.openAPIPath]
+        for route in configuration.routes where reserved.contains(RoutePath.shape(of: route.path)) {
             throw EngineError(.reservedPath, "\(route.location): path \(route.path) is served by the engine itself; choose another")
         }
         let usesJWT = configuration.routes.contains { $0.auth == .jwt } || configuration.webSocketRoutes.contains { $0.auth == .jwt }
@@ -55,6 +60,20 @@ public struct ServerEngine: Sendable {
         }
         self.services = EngineServices(configuration: configuration, store: store, clock: clock, logger: logger, instanceId: instanceId)
         self.handlers = handlers
+        if let openAPI, configuration.openAPI {
+            do {
+                self.openAPIDocument = try PublishedDocument(
+                    path: Self.openAPIPath,
+                    configuration: configuration,
+                    handlers: handlers,
+                    generate: openAPI
+                )
+            } catch {
+                throw EngineError(.documentGeneration, "cannot generate the OpenAPI document: \(error)")
+            }
+        } else {
+            self.openAPIDocument = nil
+        }
         if configuration.auth.hasSecret {
             self.authenticator = await JWTAuthenticator(auth: configuration.auth, clock: clock)
         } else {
@@ -68,6 +87,7 @@ public struct ServerEngine: Sendable {
         let table = RouteTable(
             routes: configuration.routes.map { ($0.method, $0.path) }
                 + HealthRoutes.reservedPaths.filter { $0 != "/metrics" || configuration.metrics.listener == nil }.map { ("GET", $0) }
+                + (openAPIDocument.map { [("GET", $0.path)] } ?? [])
         )
         router.add(middleware: ClientAddressMiddleware(configuration: services.liveConfiguration))
         router.add(middleware: RequestObservabilityMiddleware(metrics: services.metrics))
@@ -75,6 +95,7 @@ public struct ServerEngine: Sendable {
         router.add(middleware: CORSMiddleware(configuration: services.liveConfiguration, routeTable: table))
         router.add(middleware: JSONErrorMiddleware(routeTable: table, maxBodySize: bodyLimit))
         HealthRoutes.add(to: router, services: services, webSockets: webSockets)
+        openAPIDocument?.add(to: router)
         let binder = RouteBinder(
             services: services,
             handlers: handlers,
@@ -84,6 +105,9 @@ public struct ServerEngine: Sendable {
         try binder.bind(to: router)
         return router
     }
+
+    /// Where the OpenAPI document is served (`http.openapi`).
+    public static let openAPIPath = "/openapi.json"
 
     /// The HTTP application on the configured listener.
     public func makeHTTPApplication(

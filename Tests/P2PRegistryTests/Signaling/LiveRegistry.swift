@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import P2PRegistry
 import ServerConfig
+import ServerContract
 import ServerEngine
 import ServiceLifecycle
 import Synchronization
@@ -81,7 +82,14 @@ final class LiveRegistry: Sendable {
                 logger.logLevel = .warning
                 return logger
             }()
-        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: store, clock: clock, logger: logger)
+        let engine = try await ServerEngine(
+            configuration: config,
+            handlers: handlers,
+            store: store,
+            clock: clock,
+            logger: logger,
+            openAPI: OpenAPIGenerator.json
+        )
         let ports = Mutex<(http: Int?, ws: Int?)>((nil, nil))
         try await engine.services.prepareStore()
         let group = try engine.makeServiceGroup(

@@ -193,6 +193,67 @@ def test_a_refused_connection_sends_the_documented_frame_and_close_code(start_re
     run(scenario())
 
 
+def test_a_rate_limited_message_gets_the_documented_error_frame(start_registry, backend, asyncapi):
+    if backend != "embedded":
+        pytest.skip("the socket's message rate is the engine's, the same on both stores")
+    registry = start_registry(SIGNALING_MESSAGES_PER_SECOND="1", SIGNALING_MESSAGE_BURST="1")
+    frames = Frames(asyncapi)
+
+    async def scenario() -> None:
+        alice, a_socket, bob, b_socket, a, b, network = await _pair(registry)
+        try:
+            # One message a second, bursts of one: of five sent at once, the later ones are over the rate, and the
+            # sender gets nothing but their error frames.
+            frame = {"type": "offer", "toPeerId": b, "data": PAYLOADS["offer"]}
+            assert frames.client_frame_is_valid(frame)
+            for _ in range(5):
+                await a_socket.send(frame)
+            frames.check_sent(await a_socket.expect_error("rate_limited"), "error")
+        finally:
+            for socket in (a_socket, b_socket):
+                await socket.close()
+            for api in (alice, bob):
+                await api.close()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("limit, code, close_code", [
+    ("websocket.connectsPerMinutePerUser", "too_many_connects", 1008),
+    ("websocket.maxConnections", "server_full", 1013),
+])
+def test_each_connection_refusal_sends_the_documented_frame_and_close_code(start_registry, backend, asyncapi, limit, code, close_code):
+    if backend != "embedded":
+        pytest.skip("the connection limits are the engine's, the same on both stores")
+    registry = start_registry(limits={limit: "1"})
+    frames = Frames(asyncapi)
+    table = frames.channel["description"]
+
+    async def scenario() -> None:
+        api = Api(registry, f"fay{uid()}")
+        network = f"net{uid()}"
+        first, second = f"peer_f{uid()}", f"peer_g{uid()}"
+        await announced(api, network, first)
+        await announced(api, network, second)
+        kept = await Signaling.open(registry, first, api.token)
+        socket = await open_socket(registry, second, api.token)
+        try:
+            frame = json.loads(await socket.recv())
+            frames.check_sent(frame, "connectionRefused")
+            assert frame["code"] == code
+            try:
+                await socket.recv()
+            except ConnectionClosed:
+                pass
+            assert socket.close_code == close_code and f"| {close_code} |" in table
+        finally:
+            await kept.close()
+            await socket.close()
+            await api.close()
+
+    run(scenario())
+
+
 def test_the_schemas_error_codes_are_the_documented_ones(asyncapi):
     schema = Frames(asyncapi).sends["error"].schema
     codes = set(schema["properties"]["code"]["enum"])

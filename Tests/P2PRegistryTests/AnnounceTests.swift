@@ -66,7 +66,7 @@ import Testing
     @Test(arguments: RegistryBackend.all) func capabilitiesWithCoordinatorMakeACoordinator(backend: RegistryBackend) async throws {
         let registry = try await RegistryHarness.make(backend: backend)
         let token = try await registry.token("alice")
-        try await registry.test { client async throws in
+        _ = try await registry.test { client async throws in
             try await client.announce("net1", peerId: "peer_c", token: token, capabilities: ["coordinator"])
         }
         #expect(try await registry.device("peer_c")?["isCoordinator"] == true)

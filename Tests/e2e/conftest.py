@@ -265,6 +265,12 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def log_dir():
+    """The servers' logs and configuration copies: a temporary directory, or E2E_KEEP_LOGS (kept, for debugging)."""
+    kept = os.environ.get("E2E_KEEP_LOGS")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        yield Path(kept)
+        return
     with tempfile.TemporaryDirectory(prefix="registry-e2e-") as directory:
         yield Path(directory)
 

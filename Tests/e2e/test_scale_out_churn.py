@@ -240,10 +240,11 @@ async def scenario(cluster: Cluster) -> None:
             if os.environ.get("CHURN_DEBUG"):
                 t0 = min(pair.sent_at.values())
                 received = dict(pair.received)
-                print(f"DEBUG pair {pair.index}: seq {later_seq} sent {low - t0:.3f} recv {received[later_seq] - t0:.3f}; "
+                print(f"DEBUG pair {pair.index} ({pair.sender} -> {pair.receiver}, t0 {t0:.3f} monotonic): seq {later_seq} sent {low - t0:.3f} recv {received[later_seq] - t0:.3f}; "
                       f"seq {earlier_seq} sent {high - t0:.3f} recv {received[earlier_seq] - t0:.3f}")
                 print("DEBUG receiver connections:", [(round(a - t0, 3), round(b - t0, 3) if b else None, n) for a, b, n in pair.receiver_connections])
                 print("DEBUG sender connections:", [round(w - t0, 3) for w in pair.sender_connections])
+                print(f"DEBUG wall clock = monotonic + {time.time() - time.monotonic():.3f} s")
                 print("DEBUG events:", [(round(w - t0, 3), n, k) for w, n, k in cluster.events])
             break
         for seq in sorted(pair.accepted - set(seqs)):

@@ -31,7 +31,8 @@ public final class ClusterBus: Sendable {
     /// Indexes the engine creates for the bus.
     static let indexes: [(collection: String, specs: [IndexSpec])] = [
         (instancesCollection, [IndexSpec("expiresAt", expireAfterSeconds: 0)]),
-        (routesCollection, [IndexSpec("instance")]),
+        // A released route is kept a while (see ``release(_:connectionId:)``), then expires.
+        (routesCollection, [IndexSpec("instance"), IndexSpec("releasedAt", expireAfterSeconds: 3600)]),
         (inboxCollection, [IndexSpec(keys: [IndexKey("instance"), IndexKey("_id")])]),
     ]
 
@@ -98,16 +99,29 @@ public final class ClusterBus: Sendable {
         // A route must never name an instance that others cannot find alive: register before the first claim.
         if !state.withLock({ $0.registered }) { _ = try await writeHeartbeat() }
         state.withLock { _ = $0.routeCache.removeValue(forKey: key) }
+        let now = clock.now()
         let previous = try await routes.findOneAndUpdate(
             ["_id": .string(key)],
-            ["$set": ["instance": .string(instanceId), "connectionId": .string(connectionId), "updatedAt": .date(clock.now())]],
+            [
+                "$set": ["instance": .string(instanceId), "connectionId": .string(connectionId), "updatedAt": .date(now)],
+                "$unset": ["releasedAt": ""],
+            ],
             upsert: true,
             returnDocument: .before,
             options: FindOptions()
         )
-        guard let route = previous.flatMap(Self.route), route.instance != instanceId else { return Claim() }
+        guard let previous, let instance = previous["instance"]?.stringValue, instance != instanceId else { return Claim() }
+        guard let route = Self.route(previous) else {
+            // Released there a moment ago: senders may still hand its items to that instance's inbox.
+            let recent = previous["releasedAt"]?.dateValue.map { now.timeIntervalSince($0) < Self.releasedRouteRelevance.seconds } ?? false
+            return recent ? Claim(movedFrom: instance) : Claim()
+        }
         return Claim(replaces: try await isLiveNow(route.instance) ? route : nil, movedFrom: route.instance)
     }
+
+    /// How long after a device's connection closed a connection elsewhere still counts as a move: longer than senders
+    /// keep a route (``routeCacheLifetime``), with room for their writes to land on a busy store.
+    static let releasedRouteRelevance: Duration = .seconds(10)
 
     /// Takes the items of `kind` for `key` waiting in `instance`'s inbox, oldest first (each claimed by deleting it, so the
     /// instance itself, if alive, never handles the same item): a key that moved here takes what was sent to its old
@@ -120,10 +134,17 @@ public final class ClusterBus: Sendable {
         return try await claimed(pending)
     }
 
-    /// Removes `key`'s route if it is still this instance's `connectionId` (a newer connection elsewhere keeps its own).
+    /// Releases `key`'s route if it is still this instance's `connectionId` (a newer connection elsewhere keeps its own).
+    /// The document stays, without a connection, for ``releasedRouteRelevance``: a device that reconnects to another
+    /// instance right after learns where it was (``Claim/movedFrom``) and takes over what senders still hand here. Senders
+    /// see no route. It expires an hour later (an index on `releasedAt`), or goes with this instance's take-over.
     public func release(_ key: String, connectionId: String) async throws {
         guard isEnabled else { return }
-        _ = try await routes.deleteOne(["_id": .string(key), "instance": .string(instanceId), "connectionId": .string(connectionId)])
+        _ = try await routes.updateOne(
+            ["_id": .string(key), "instance": .string(instanceId), "connectionId": .string(connectionId)],
+            ["$set": ["connectionId": "", "releasedAt": .date(clock.now())]],
+            upsert: false
+        )
     }
 
     /// How long a route to another instance is reused without reading `connection_routes` again.
@@ -243,8 +264,10 @@ public final class ClusterBus: Sendable {
         return taken
     }
 
+    /// The route a document names; nil for a released one (no connection).
     private static func route(_ document: Document) -> ClusterRoute? {
-        guard let instance = document["instance"]?.stringValue, let connectionId = document["connectionId"]?.stringValue else { return nil }
+        guard let instance = document["instance"]?.stringValue, let connectionId = document["connectionId"]?.stringValue, !connectionId.isEmpty
+        else { return nil }
         return ClusterRoute(instance: instance, connectionId: connectionId)
     }
 }

@@ -190,7 +190,7 @@ public struct ClusterService: Service {
             // The routes stay until another instance's take-over: a device that reconnects elsewhere finds where it
             // was, and takes over what senders still hand to this inbox meanwhile (in order with what comes next).
             // Without the registration, senders no longer forward here once they re-read it.
-            let routes = try await bus.routes.count(["instance": .string(bus.instanceId)])
+            let routes = try await bus.routes.count(["instance": .string(bus.instanceId), "connectionId": ["$ne": ""]])
             _ = try await bus.instances.deleteOne(["_id": .string(bus.instanceId)])
             // Senders may still see this instance alive until their next heartbeat: take what they sent meanwhile.
             let orphans = try await takeAll(from: bus.instanceId)

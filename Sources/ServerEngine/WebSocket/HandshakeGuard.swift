@@ -48,7 +48,7 @@ final class HandshakeGuard: ChannelInboundHandler, RemovableChannelHandler {
             let response =
                 "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json; charset=utf-8\r\n"
                 + "content-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n\(body)"
-            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: response))).whenComplete { _ in
+            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: response))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
             return

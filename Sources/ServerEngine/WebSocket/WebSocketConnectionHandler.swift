@@ -213,7 +213,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
             return
         }
         sentClose = true
-        context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: "", context: context))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: "", context: context))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }
@@ -244,7 +244,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         )
         (session?.logger ?? setup.services.logger).notice("closing WebSocket: protocol error", metadata: ["code": "\(code)", "reason": "\(reason)"])
         session?.sendBuffer.close()
-        context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: reason, context: context))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(closeFrame(code, reason: reason, context: context))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }

@@ -233,7 +233,7 @@ import FoundationNetworking
         )
         let server = Task { try await group.run() }
         try await withTeardown {
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(60)
             while ports.withLock({ $0.http == nil || $0.metrics == nil }), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -15,7 +15,8 @@ struct MetricsScrape {
         let url = try #require(URL(string: "http://127.0.0.1:\(registry.httpPort)/metrics"))
         let (data, response) = try await URLSession.shared.data(from: url)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
-        #expect(((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") ?? "").hasPrefix("text/plain"))
+        let contentType = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") ?? ""
+        #expect(contentType.hasPrefix("text/plain"))
         return MetricsScrape(text: String(decoding: data, as: UTF8.self))
     }
 

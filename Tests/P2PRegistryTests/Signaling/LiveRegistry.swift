@@ -98,7 +98,8 @@ final class LiveRegistry: Sendable {
             onWebSocketRunning: { port in ports.withLock { $0.ws = port } }
         )
         let server = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A wait for readiness, not a check of start-up speed: generous, for a loaded machine (CI runs suites in parallel).
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if case let (http?, ws?) = ports.withLock({ $0 }) {
                 return LiveRegistry(httpPort: http, webSocketPort: ws, store: store, clock: clock, engine: engine, group: group, server: server)
@@ -107,7 +108,7 @@ final class LiveRegistry: Sendable {
         }
         server.cancel()
         _ = await server.result
-        throw TestFailure("the registry did not start within 10 s")
+        throw TestFailure("the registry did not start within 60 s")
     }
 
     /// Stops the server as SIGTERM does (graceful shutdown) and waits for it.

@@ -14,8 +14,9 @@ import FoundationNetworking
 
 /// `GET /network/:networkId/ice-servers`: STUN URLs as configured, TURN URLs with a credential in coturn's REST scheme
 /// (`<expiry>:<userId>`, base64 HMAC-SHA1 with `TURN_SECRET`), through the server on real sockets; the secret itself
-/// never leaves it. (coturn accepting the credentials is proven in Tests/e2e/test_turn.py.)
-@Suite struct ICEServersTests {
+/// never leaves it. (coturn accepting the credentials is proven in Tests/e2e/test_turn.py.) Serialized: its live servers
+/// start one at a time, so the suite adds one server, not six, to those the parallel tests start at once.
+@Suite(.serialized) struct ICEServersTests {
     static let secret = "turn-secret-0123456789abcdef-XYZ"
     static let stun = "stun:stun.example.com:3478"
     static let turn = "turn:turn.example.com:3478?transport=udp"

@@ -35,6 +35,8 @@ let package = Package(
         // OpenAPI 3.1 document model for `registry openapi` and GET /openapi.json. The default trait (ExternalLoading)
         // only loads external references, which the generator never does, and slows the build: it is left off.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit", exact: "6.4.0", traits: []),
+        // HMAC-SHA1 of the TURN credentials (coturn's REST scheme). Already in the graph through jwt-kit, at this version.
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .target(
             name: "P2PRegistry",
-            dependencies: ["ServerEngine", "DocumentStore"],
+            dependencies: ["ServerEngine", "DocumentStore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

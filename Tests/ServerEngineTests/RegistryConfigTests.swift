@@ -4,7 +4,8 @@ import ServerConfig
 import ServerEngine
 import Testing
 
-/// The shipped routes.yaml, limits.yaml and jobs.yaml hold the spec's whole registry and honour its environment variables.
+/// The shipped routes.yaml, limits.yaml and jobs.yaml hold the spec's whole registry (and the added ICE servers route) and
+/// honour its environment variables.
 @Suite struct RegistryConfigTests {
     static func load(_ environment: [String: String] = [:]) throws -> ServerConfiguration {
         var handlers = HandlerRegistry()
@@ -21,8 +22,12 @@ import Testing
             Set(config.routes.map { "\($0.method) \($0.path)" }) == [
                 "POST /network/:networkId/announce", "GET /network/:networkId/peers",
                 "GET /network/:networkId/peer/:userId", "GET /signaling/messages/:deviceId",
+                "GET /network/:networkId/ice-servers",
             ]
         )
+        // The ICE servers route (added): nothing is handed out until STUN_URLS / TURN_URLS are set.
+        #expect(config.ice == ICEConfig())
+        #expect(config.limits.rateLimits["iceServers"]?.max == 30)
         let announce = try #require(config.limits.rateLimits["announce"])
         #expect(announce.max == 12)
         #expect(announce.window == .seconds(60))

@@ -106,23 +106,33 @@ def patch_limits(text: str, values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def patch_routes(text: str, replacements: dict[str, str]) -> str:
+    """routes.yaml with each text `old` replaced by `new`, e.g. `{"credentialTtl: 10m": "credentialTtl: 2s"}`; each
+    `old` must occur."""
+    for old, new in replacements.items():
+        assert old in text, f"routes.yaml has no {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
 class Registry:
     """One `registry serve` process; `restart()` starts it again with the same environment (new ports).
 
-    `limits` overrides values of limits.yaml (`{"websocket.maxConnectionsPerUser": "2"}`): the server then reads a copy
-    of the three files from a directory of its own."""
+    `limits` overrides values of limits.yaml (`{"websocket.maxConnectionsPerUser": "2"}`) and `routes` replaces text in
+    routes.yaml (`{"credentialTtl: 10m": "credentialTtl: 2s"}`): the server then reads a copy of the three files from a
+    directory of its own."""
 
     def __init__(self, backend: str, env: dict[str, str], log_dir: Path, mongo: MongoEco | None,
-                 limits: dict[str, str] | None = None) -> None:
+                 limits: dict[str, str] | None = None, routes: dict[str, str] | None = None) -> None:
         self.backend = backend
         self.env = {**BASE_ENV, **env}
         self.config_dir = ROOT
-        if limits:
+        if limits or routes:
             self.config_dir = log_dir / f"config-{uuid.uuid4().hex[:8]}"
             self.config_dir.mkdir()
-            for name in ("routes.yaml", "jobs.yaml"):
-                (self.config_dir / name).write_text((ROOT / name).read_text())
-            (self.config_dir / "limits.yaml").write_text(patch_limits((ROOT / "limits.yaml").read_text(), limits))
+            (self.config_dir / "jobs.yaml").write_text((ROOT / "jobs.yaml").read_text())
+            (self.config_dir / "routes.yaml").write_text(patch_routes((ROOT / "routes.yaml").read_text(), routes or {}))
+            (self.config_dir / "limits.yaml").write_text(patch_limits((ROOT / "limits.yaml").read_text(), limits or {}))
         if backend == "mongodb":
             assert mongo is not None
             self.env.setdefault("MONGODB_URI", mongo.uri)
@@ -287,9 +297,10 @@ def backend(request) -> str:
     return request.param
 
 
-def _new_registry(request, backend: str, log_dir: Path, env: dict[str, str], limits: dict[str, str] | None = None) -> Registry:
+def _new_registry(request, backend: str, log_dir: Path, env: dict[str, str], limits: dict[str, str] | None = None,
+                  routes: dict[str, str] | None = None) -> Registry:
     mongo = request.getfixturevalue("mongoeco") if backend == "mongodb" else None
-    return Registry(backend, env, log_dir, mongo, limits)
+    return Registry(backend, env, log_dir, mongo, limits, routes)
 
 
 @pytest.fixture(scope="session")
@@ -305,12 +316,13 @@ def registry(request, backend, log_dir):
 
 @pytest.fixture
 def start_registry(request, backend, log_dir):
-    """Starts a dedicated server with extra environment: `start_registry(MIN_COORDINATORS_PER_NETWORK="3")`, and
-    limits.yaml overrides: `start_registry(limits={"websocket.maxConnectionsPerUser": "2"})`."""
+    """Starts a dedicated server with extra environment: `start_registry(MIN_COORDINATORS_PER_NETWORK="3")`, limits.yaml
+    overrides: `start_registry(limits={"websocket.maxConnectionsPerUser": "2"})`, and routes.yaml text replacements:
+    `start_registry(routes={"credentialTtl: 10m": "credentialTtl: 2s"})`."""
     started: list[Registry] = []
 
-    def start(limits: dict[str, str] | None = None, **env: str) -> Registry:
-        server = _new_registry(request, backend, log_dir, env, limits)
+    def start(limits: dict[str, str] | None = None, routes: dict[str, str] | None = None, **env: str) -> Registry:
+        server = _new_registry(request, backend, log_dir, env, limits, routes)
         started.append(server)
         return server
 

@@ -84,6 +84,13 @@ class Api:
     async def drain(self, device: str) -> httpx.Response:
         return await self.client.get(f"/signaling/messages/{device}")
 
+    async def ice_servers(self, network: str) -> dict:
+        """GET /network/:networkId/ice-servers: `{"iceServers": [...], "ttl": seconds}`."""
+        response = await self.client.get(f"/network/{network}/ice-servers")
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "no-store"
+        return response.json()
+
 
 async def announced(api: Api, network: str, device: str, capabilities: list[str] | None = None) -> None:
     response = await api.announce(network, device, capabilities)

@@ -25,10 +25,14 @@ import pytest
 from conftest import Registry, _new_registry
 from contract import printed_document
 
-# The announce limit and the invalid-token throttle raised for the run (schemathesis sends hundreds of requests), and
-# /metrics public, so that every operation can answer 200 with the one token schemathesis sends.
-ENV = {"RATE_LIMIT_MAX_REQUESTS": "1000000", "METRICS_TOKEN": "", "METRICS_PUBLIC": "true"}
-LIMITS = {"authThrottle.slowAfter": "1000000", "authThrottle.maxFailures": "0"}
+# The announce and ICE-servers limits and the invalid-token throttle raised for the run (schemathesis sends hundreds of
+# requests), and /metrics public, so that every operation can answer 200 with the one token schemathesis sends. ICE
+# servers configured, so that the TURN entry's shape (username, credential) is checked too.
+ENV = {"RATE_LIMIT_MAX_REQUESTS": "1000000", "METRICS_TOKEN": "", "METRICS_PUBLIC": "true",
+       "STUN_URLS": "stun:127.0.0.1:3478", "TURN_URLS": "turn:127.0.0.1:3478?transport=udp",
+       "TURN_SECRET": "contract-turn-secret-0123456789abcdef"}
+LIMITS = {"authThrottle.slowAfter": "1000000", "authThrottle.maxFailures": "0",
+          "rateLimits.iceServers": "{ window: 1m, max: 1000000, key: user, message: Too many ICE server requests }"}
 # Every check but the stateful ones (this API has no resources created by one operation and read by another's link).
 EXCLUDED_CHECKS = "use_after_free,ensure_resource_availability,object_level_authorization"
 

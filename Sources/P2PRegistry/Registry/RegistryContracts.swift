@@ -60,6 +60,37 @@ enum RegistryContracts {
         ])
     )
 
+    /// `GET /network/:networkId/ice-servers`: the STUN and TURN servers, the TURN ones with a short-lived credential.
+    static let iceServers = HandlerContract(
+        ok: .object([
+            .init(
+                "iceServers",
+                .described(
+                    "RTCIceServer entries for an RTCPeerConnection: the STUN URLs (when configured), then the TURN URLs with a "
+                        + "credential (when a TURN secret is configured); empty when no URL is",
+                    .array(
+                        .anyOf([
+                            .described("STUN servers", .object([.init("urls", .array(.string(pattern: "^stuns?:")))])),
+                            .described(
+                                "TURN servers and a credential in coturn's REST scheme (use-auth-secret)",
+                                .object([
+                                    .init("urls", .array(.string(pattern: "^turns?:"))),
+                                    .init("username", .described("<Unix expiry in seconds>:<userId>", .string(pattern: "^[0-9]+:"))),
+                                    .init(
+                                        "credential",
+                                        .described("base64 of HMAC-SHA1(TURN secret, username)", .string(minLength: 28, maxLength: 28))
+                                    ),
+                                ])
+                            ),
+                        ]),
+                        maxItems: 2
+                    )
+                )
+            ),
+            .init("ttl", .described("Seconds the TURN credential stays valid (ice.credentialTtl)", .integer(minimum: 1))),
+        ])
+    )
+
     /// `GET /signaling/messages/:deviceId`: the drained queue.
     static let messages = HandlerContract(
         ok: .object([

@@ -17,6 +17,7 @@ public enum RegistryHandlers {
         public static let peers = "peers"
         public static let peer = "peer"
         public static let messages = "messages"
+        public static let iceServers = "iceServers"
     }
 
     /// The network lookup of routes.yaml's `network: { lookup: deviceNetwork, param: deviceId }`: the network a
@@ -66,6 +67,7 @@ public enum RegistryHandlers {
         registry.http(HTTP.peers, contract: RegistryContracts.peers) { context in try await PeersHandler.handle(context, listings: listings) }
         registry.http(HTTP.peer, contract: RegistryContracts.peer, PeerHandler.handle)
         registry.http(HTTP.messages, contract: RegistryContracts.messages, DrainHandler.handle)
+        registry.http(HTTP.iceServers, contract: RegistryContracts.iceServers, ICEServersHandler.handle)
         registry.networkLookup(deviceNetwork) { deviceId, services in try await DeviceOwnership.network(of: deviceId, services: services) }
         registry.webSocket(signaling, contract: SignalingContract.contract) { session in try await hub.open(session) }
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }

@@ -85,7 +85,7 @@ public struct ConfigLoader: Sendable {
             of: Self.routesFile,
             sources,
             reader,
-            allowed: ["service", "http", "websocket", "auth", "store", "metrics", "cluster", "routes", "websockets", "collections"]
+            allowed: ["service", "http", "websocket", "auth", "store", "metrics", "cluster", "ice", "routes", "websockets", "collections"]
         )
         let limits = root(of: Self.limitsFile, sources, reader, allowed: ConfigReader.limitsKeys)
         let jobs = root(of: Self.jobsFile, sources, reader, allowed: ["jobs"])
@@ -98,6 +98,7 @@ public struct ConfigLoader: Sendable {
         config.store = reader.store(routes?["store"])
         config.metrics = reader.metrics(routes?["metrics"], httpHost: config.http.host)
         config.cluster = reader.cluster(routes?["cluster"])
+        config.ice = reader.ice(routes?["ice"])
         config.routes = reader.routes(routes?["routes"])
         config.webSocketRoutes = reader.webSocketRoutes(routes?["websockets"])
         config.collections = reader.collections(routes?["collections"])

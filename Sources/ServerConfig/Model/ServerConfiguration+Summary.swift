@@ -31,6 +31,7 @@ extension ServerConfiguration {
             0,
             "cluster: { enabled: \(cluster.mode.rawValue), heartbeatInterval: \(DurationParser.format(cluster.heartbeatInterval)), instanceTimeout: \(DurationParser.format(cluster.instanceTimeout)), inboxPollInterval: \(DurationParser.format(cluster.inboxPollInterval)) }"
         )
+        add(0, "ice: \(ice.summary)")
         add(0, "routes:")
         for route in routes {
             var text = "- \(route.method) \(route.path) -> \(route.handler) (auth: \(route.auth.rawValue)"

@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var metrics: MetricsConfig
     /// Cross-instance routing (`cluster:`).
     public var cluster: ClusterConfig
+    /// The STUN and TURN servers handed to WebRTC clients (`ice:`). Applied by a live reload.
+    public var ice: ICEConfig
     /// HTTP routes in file order.
     public var routes: [RouteConfig]
     /// WebSocket routes in file order.
@@ -56,6 +58,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         store: StoreConfig = StoreConfig(),
         metrics: MetricsConfig = MetricsConfig(),
         cluster: ClusterConfig = ClusterConfig(),
+        ice: ICEConfig = ICEConfig(),
         routes: [RouteConfig] = [],
         webSocketRoutes: [WebSocketRouteConfig] = [],
         collections: [CollectionConfig] = [],
@@ -74,6 +77,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.store = store
         self.metrics = metrics
         self.cluster = cluster
+        self.ice = ice
         self.routes = routes
         self.webSocketRoutes = webSocketRoutes
         self.collections = collections

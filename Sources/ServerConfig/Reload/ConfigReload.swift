@@ -1,8 +1,8 @@
 /// What a live reload changes: the configuration in force merged with a newly loaded one.
 ///
 /// A reload applies limits.yaml (sizes, rate limits, TTLs, settings), jobs.yaml (intervals, leases,
-/// enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies`, `http.forwardedHeader` and `http.cors`
-/// (read per request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
+/// enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies`, `http.forwardedHeader`, `http.cors` and
+/// `ice` (read per request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
 /// WebSocket routes, collections) is bound at start-up and needs a restart, and so does
 /// `websocket.pingInterval` (the WebSocket server's ping timer is set when it starts): those edits are
 /// reported in ``needsRestart`` and the running values stay in ``configuration``.
@@ -75,6 +75,11 @@ public struct ConfigReload: Sendable {
         )
         Self.compare("http.forwardedHeader", running.clientAddress.header.rawValue, loaded.clientAddress.header.rawValue, into: &applied)
         Self.compare("http.cors", running.cors.summary, loaded.cors.summary, into: &applied)
+        if running.ice != loaded.ice {
+            // The secrets are never shown: a rotation to one of the same length reads `<set, N bytes, changed>`.
+            let rotated = running.ice.turnSecret != loaded.ice.turnSecret
+            applied.append("ice: \(running.ice.summary) → \(loaded.ice.summary(secretChanged: rotated))")
+        }
         let routesNeedRestart = Self.routesFileChanges(running, loaded)
         needsRestart += routesNeedRestart
 
@@ -83,6 +88,7 @@ public struct ConfigReload: Sendable {
         merged.jobs = loaded.jobs
         merged.clientAddress = loaded.clientAddress
         merged.cors = loaded.cors
+        merged.ice = loaded.ice
         merged.warnings = loaded.warnings
         for file in [ConfigLoader.limitsFile, ConfigLoader.jobsFile] { merged.sources[file] = loaded.sources[file] }
         // routes.yaml is in force as written when every edit of it was applied (so the digest matches `registry check`).

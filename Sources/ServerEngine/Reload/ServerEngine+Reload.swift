@@ -15,7 +15,7 @@ public enum ConfigReloadOutcome: Sendable {
 extension ServerEngine {
     /// Reads the three files again, checks them as start-up does, and puts the new limits.yaml and jobs.yaml in
     /// force without dropping connections: rate limits, TTLs, sizes and settings apply to the next request,
-    /// message or tick, job intervals from each job's last run, and routes.yaml's trusted proxies and CORS settings. Edits that need a
+    /// message or tick, job intervals from each job's last run, and routes.yaml's trusted proxies, CORS settings and ICE servers. Edits that need a
     /// restart (the rest of routes.yaml, `websocket.pingInterval`) are logged and not applied. Invalid files are refused with every diagnostic
     /// logged, and the configuration in force stays.
     ///

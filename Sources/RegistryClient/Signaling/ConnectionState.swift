@@ -1,0 +1,11 @@
+/// Where a signaling connection is.
+public enum ConnectionState: Sendable, Hashable {
+    /// Opening the socket (`attempt` counts from 0 since the last stable connection).
+    case connecting(attempt: Int)
+    /// The socket is open: frames flow, and the messages kept while disconnected have been sent.
+    case connected
+    /// The socket closed (`close` is `nil` when it could not be opened); the next attempt follows after `retryIn`.
+    case waiting(retryIn: Duration, after: SignalingClose)
+    /// The connection ended for good.
+    case ended(SignalingEnd)
+}

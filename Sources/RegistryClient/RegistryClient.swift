@@ -37,6 +37,10 @@ public final class RegistryClient: Sendable {
         public var sleeper: Sleeper
         /// How many messages a signaling connection keeps while disconnected, to send on reconnect (oldest dropped).
         public var outboxLimit: Int
+        /// How long a new signaling socket must stay open before the kept messages are sent on it and it counts as
+        /// connected: the server refuses a socket (`1013` while starting, `1008` for a bad token) right after the
+        /// upgrade, and what was sent on it then is lost.
+        public var settleTime: Duration
 
         public init(
             apiURL: URL,
@@ -45,7 +49,8 @@ public final class RegistryClient: Sendable {
             requestTimeout: Duration = .seconds(20),
             reconnectBackoff: Backoff = Backoff(),
             sleeper: Sleeper = .continuous,
-            outboxLimit: Int = 100
+            outboxLimit: Int = 100,
+            settleTime: Duration = .milliseconds(250)
         ) {
             self.apiURL = apiURL
             self.signalingURL = signalingURL
@@ -54,6 +59,7 @@ public final class RegistryClient: Sendable {
             self.reconnectBackoff = reconnectBackoff
             self.sleeper = sleeper
             self.outboxLimit = outboxLimit
+            self.settleTime = settleTime
         }
     }
 

@@ -125,7 +125,8 @@
  */
 
 /**
- * Where a signaling connection is: `connecting`, `connected`, `waiting` (with `retryIn` ms and the `close` that
+ * Where a signaling connection is: `connecting`, `connected` (the socket stayed open for the settle time and the kept
+ * messages were sent), `waiting` (with `retryIn` ms and the `close` that
  * caused it) or `ended` (with `reason`: `closed`, `replaced`, `refused`, `authentication-failed`).
  * @typedef {{state: "connecting", attempt: number} | {state: "connected"} | {state: "waiting", retryIn: number, close: {code: number, reason: string}} | {state: "ended", reason: string, close?: {code: number, reason: string}}} ConnectionState
  */
@@ -191,15 +192,19 @@ export class RegistryClient {
    * @param {{initial?: number, maximum?: number, multiplier?: number, jitter?: number}} [options.backoff] reconnection delays, ms
    * @param {(ms: number, signal?: AbortSignal) => Promise<void>} [options.sleep] how the client waits (tests record it)
    * @param {number} [options.outboxLimit] messages kept while disconnected (100)
+   * @param {number} [options.settleTime] ms a new socket must stay open before the kept messages go out on it and it
+   *   counts as connected (250): the server refuses a socket (1013 while starting, 1008 for the token) right after the
+   *   upgrade, and what was sent on it then is lost
    * @param {{debug: Function, info: Function, warn: Function}} [options.logger] (silent by default)
    */
-  constructor({ apiUrl, signalingUrl, tokenProvider, signalingPath = "/signaling", backoff = {}, sleep = sleepFor, outboxLimit = 100, logger = null }) {
+  constructor({ apiUrl, signalingUrl, tokenProvider, signalingPath = "/signaling", backoff = {}, sleep = sleepFor, outboxLimit = 100, settleTime = 250, logger = null }) {
     this.apiUrl = apiUrl.replace(/\/+$/, "");
     this.signalingUrl = signalingUrl.replace(/\/+$/, "");
     this.signalingPath = signalingPath;
     this.backoff = backoff;
     this.sleep = sleep;
     this.outboxLimit = outboxLimit;
+    this.settleTime = settleTime;
     this.logger = logger ?? { debug() {}, info() {}, warn() {} };
     this._tokenProvider = tokenProvider;
     this._token = null;
@@ -498,10 +503,15 @@ export class SignalingConnection extends EventTarget {
       this._socket = socket;
       socket.onopen = () => {
         opened.at = performance.now();
-        if (this._presence) socket.send(JSON.stringify({ type: "presence_subscribe" }));
-        while (this._outbox.length && socket.readyState === WebSocket.OPEN) socket.send(this._outbox.shift());
-        this._open = true;
-        this._publish({ state: "connected" });
+        // Kept messages wait until the socket has stayed open for the settle time: one the server refuses right
+        // after the upgrade (1013, 1008) would lose them.
+        setTimeout(() => {
+          if (this._socket !== socket || socket.readyState !== WebSocket.OPEN) return;
+          if (this._presence) socket.send(JSON.stringify({ type: "presence_subscribe" }));
+          while (this._outbox.length) socket.send(this._outbox.shift());
+          this._open = true;
+          this._publish({ state: "connected" });
+        }, this.client.settleTime);
       };
       socket.onmessage = (event) => {
         let frame;

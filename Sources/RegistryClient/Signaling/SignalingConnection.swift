@@ -34,6 +34,8 @@ public actor SignalingConnection {
     private var flushing = false
     private var presenceSubscribed = false
     private var openedAt: ContinuousClock.Instant?
+    /// Counts the sockets opened, to tell a settled socket from one that closed during its settle time.
+    private var socketNumber = 0
     private var loop: Task<Void, Never>?
     private var stopping = false
     private var end: SignalingEnd?
@@ -177,11 +179,24 @@ public actor SignalingConnection {
         }
     }
 
-    private func opened(_ writer: SocketWriter) async {
+    /// A socket is open: messages go to the outbox until it has stayed open for the settle time, so that a socket the
+    /// server refuses right after the upgrade (`1013` while it starts, `1008` for the token) loses none of them.
+    private func opened(_ writer: SocketWriter) {
+        socketNumber += 1
+        let number = socketNumber
         openedAt = .now
         self.writer = writer
         flushing = true
-        defer { flushing = false }
+        let (settleTime, sleeper) = (client.configuration.settleTime, client.configuration.sleeper)
+        Task {
+            try? await sleeper.sleep(settleTime)
+            await self.settled(number)
+        }
+    }
+
+    /// The socket `number` stayed open for the settle time: send what was kept, then report it connected.
+    private func settled(_ number: Int) async {
+        guard number == socketNumber, let writer else { return }
         do {
             if presenceSubscribed { try await writer.send(OutgoingFrame.presenceSubscribe.text()) }
             while let text = outbox.next() {
@@ -192,6 +207,8 @@ public actor SignalingConnection {
                     throw error
                 }
             }
+            guard number == socketNumber else { return }
+            flushing = false
             publish(.connected)
             logger.info("signaling socket open")
         } catch {

@@ -11,13 +11,16 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "registry",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .executable(name: "registry", targets: ["registry"]),
         .library(name: "DocumentStore", targets: ["DocumentStore"]),
         .library(name: "ServerConfig", targets: ["ServerConfig"]),
         .library(name: "ServerEngine", targets: ["ServerEngine"]),
         .library(name: "P2PRegistry", targets: ["P2PRegistry"]),
+        // The client library for apps (iOS, macOS, Linux servers): README "Client libraries".
+        .library(name: "RegistryClient", targets: ["RegistryClient"]),
+        .executable(name: "registry-demo", targets: ["RegistryDemo"]),
         .executable(name: "loadgen", targets: ["LoadGenerator"]),
     ],
     dependencies: [
@@ -32,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        // Already resolved through Hummingbird; declared because RegistryClient builds WSClient's headers with it.
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         // OpenAPI 3.1 document model for `registry openapi` and GET /openapi.json. The default trait (ExternalLoading)
         // only loads external references, which the generator never does, and slows the build: it is left off.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit", exact: "6.4.0", traits: []),
@@ -96,6 +101,25 @@ let package = Package(
         .target(
             name: "P2PRegistry",
             dependencies: ["ServerEngine", "DocumentStore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RegistryClient",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "RegistryDemo",
+            dependencies: [
+                "RegistryClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -177,6 +201,22 @@ let package = Package(
                 "MongoStore",
                 "MongoTestSupport",
                 "NetworkTestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryClientTests",
+            dependencies: [
+                "RegistryClient",
+                "P2PRegistry",
+                "ServerContract",
+                "ServerEngine",
+                "ServerConfig",
+                "DocumentStore",
+                "MongoStore",
+                "MongoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

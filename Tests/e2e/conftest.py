@@ -146,10 +146,11 @@ class Registry:
 
     # -- process
 
-    def start(self) -> None:
+    def start(self, ports: tuple[int, int] | None = None) -> None:
+        """Starts the server on free ports, or on `ports` (HTTP, signaling): the ones it had, for clients that reconnect."""
         last_error = ""
         for _attempt in range(3):  # a picked port may be taken by someone else in between: try new ones
-            self.http_port, self.ws_port = free_port(), free_port()
+            self.http_port, self.ws_port = ports or (free_port(), free_port())
             if self.http_port == self.ws_port:
                 continue
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **self.env,
@@ -199,10 +200,10 @@ class Registry:
         self.exit_codes.append(code)
         return code
 
-    def restart(self) -> None:
+    def restart(self, same_ports: bool = False) -> None:
         code = self.stop()
         assert code == 0, f"registry exited {code} on SIGTERM:\n{self.log_tail()}"
-        self.start()
+        self.start((self.http_port, self.ws_port) if same_ports else None)
 
     def is_running(self) -> bool:
         return self.process.poll() is None

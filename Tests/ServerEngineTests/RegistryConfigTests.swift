@@ -21,6 +21,7 @@ import Testing
             Set(config.routes.map { "\($0.method) \($0.path)" }) == [
                 "POST /network/:networkId/announce", "GET /network/:networkId/peers",
                 "GET /network/:networkId/peer/:userId", "GET /signaling/messages/:deviceId",
+                "DELETE /network/:networkId/devices/:deviceId",
             ]
         )
         let announce = try #require(config.limits.rateLimits["announce"])
@@ -30,6 +31,7 @@ import Testing
         #expect(config.limits.ttls["deviceOnline"] == .seconds(600))
         #expect(config.limits.ttls["signaling"] == .seconds(3600))
         #expect(config.limits.settings["minCoordinatorsPerNetwork"] == .integer(2))
+        #expect(config.limits.presence.diffInterval == .seconds(1))
         #expect(config.jobs.map(\.interval) == [.seconds(300), .seconds(600), .seconds(15)])
         #expect(config.store.database == "private_networks")
         #expect(!config.store.usesMongoDB)

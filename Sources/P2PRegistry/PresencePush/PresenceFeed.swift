@@ -161,7 +161,8 @@ final class PresenceFeed: Sendable {
         }
         let limits = services.configuration.limits.webSocket
         for (frame, subscribers) in deliveries {
-            for subscriber in subscribers where subscriber.sendBuffer.offer(.init(text: frame), limits: limits) != .accepted {
+            for subscriber in subscribers {
+                guard case .overflow = subscriber.sendBuffer.offer(.init(text: frame), limits: limits) else { continue }
                 // A missed diff cannot be sent later: the subscriber reconnects and gets the state again.
                 subscriber.close(SignalingHub.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
             }

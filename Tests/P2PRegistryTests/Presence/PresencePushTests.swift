@@ -1,6 +1,7 @@
 import DocumentStore
 import Foundation
 import NIOWebSocket
+import ServerConfig
 import ServerEngine
 import Testing
 import WSCore
@@ -146,6 +147,34 @@ import WSCore
             let state = try await a.frame(ofType: "presence_state", number: 2)
             #expect(state["networkId"] as? String == "net2")
             #expect(Set(deviceIds(state["peers"])) == ["peer_a", "peer_x"])
+        }
+    }
+
+    /// A subscriber that stops reading falls under its socket's back-pressure like any receiver: once its send buffer
+    /// is full (a 1 KiB buffer here, behind the kernel's), the presence frame it cannot take closes it with 1013.
+    @Test func aSubscriberThatStopsReadingIsClosedWith1013() async throws {
+        let registry = try await LiveRegistry.start(environment: ["SIGNALING_MESSAGE_BURST": "100000", "SIGNALING_MESSAGES_PER_SECOND": "100000"]) {
+            $0.webSocket.sendBufferBytes = 1024
+            $0.webSocket.messagesPerSecondPerUser = 100_000
+        }
+        try await stopping(registry) {
+            // Fifty devices with long signal addresses: a state of about 50 KiB.
+            for index in 0..<50 {
+                let address = "wss://signal.example.com/" + String(repeating: "s", count: 900)
+                let body = #"{"peerId":"peer_\#(index)","signalAddress":"\#(address)"}"#
+                let token = try await registry.token("user\(index)")
+                #expect(try await registry.http("POST", "/network/net1/announce", token: token, body: body).status == 200)
+            }
+            let slow = try await IdleWebSocket.open(
+                port: registry.webSocketPort,
+                path: "/signaling/peer_0",
+                headers: ["Authorization": "Bearer \(try await registry.token("user0"))"]
+            )
+            // Each subscribe is answered with the state again; unread, they fill the kernel's buffers, then the socket's.
+            for _ in 0..<2000 { try await slow.send(#"{"type":"presence_subscribe"}"#) }
+            let outcome = try await slow.readUntilClose(timeout: 60)
+            #expect(outcome.closeCode == 1013)
+            #expect(outcome.texts.allSatisfy { $0.hasPrefix(#"{"type":"presence_state""#) })
         }
     }
 

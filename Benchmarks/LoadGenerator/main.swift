@@ -6,10 +6,11 @@ import Foundation
 //   loadgen relay    --pairs P --rate R [--duration 10] [--payload 200] [--server-pid PID]
 //   loadgen announce --users U [--duration 5] [--connections 8] [--depth 8] [--server-pid PID]
 //   loadgen discover [--sizes 100,1000,10000] [--duration 5] [--server-pid PID]
+//   loadgen presence [--subscribers 1000] [--rate 100] [--duration 20] [--poll-every 5] [--diff-interval 1] [--server-pid PID]
 //   loadgen header sockets|relay
 // Common: --host 127.0.0.1 --http-port 3000 --ws-port 8080 --secret S (or JWT_SECRET) --threads 1 --sources 127.0.0.2,…
 
-let usage = "usage: loadgen sockets|relay|announce|discover|header [--name value]… (see Benchmarks/LoadGenerator/main.swift)"
+let usage = "usage: loadgen sockets|relay|announce|discover|presence|header [--name value]… (see Benchmarks/LoadGenerator/main.swift)"
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     try requireLoopback(options.host)
@@ -26,6 +27,7 @@ do {
     case "relay": try await RelayScenario.run(options)
     case "announce": try await HTTPScenarios.announce(options)
     case "discover": try await HTTPScenarios.discover(options)
+    case "presence": try await PresenceScenario.run(options)
     case "header":
         switch options.string("of", "sockets") {
         case "relay": emit(RelayScenario.header)

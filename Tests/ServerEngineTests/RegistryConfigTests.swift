@@ -23,6 +23,7 @@ import Testing
                 "POST /network/:networkId/announce", "GET /network/:networkId/peers",
                 "GET /network/:networkId/peer/:userId", "GET /signaling/messages/:deviceId",
                 "GET /network/:networkId/ice-servers",
+                "DELETE /network/:networkId/devices/:deviceId",
             ]
         )
         // The ICE servers route (added): nothing is handed out until STUN_URLS / TURN_URLS are set.
@@ -35,6 +36,7 @@ import Testing
         #expect(config.limits.ttls["deviceOnline"] == .seconds(600))
         #expect(config.limits.ttls["signaling"] == .seconds(3600))
         #expect(config.limits.settings["minCoordinatorsPerNetwork"] == .integer(2))
+        #expect(config.limits.presence.diffInterval == .seconds(1))
         #expect(config.jobs.map(\.interval) == [.seconds(300), .seconds(600), .seconds(15)])
         #expect(config.store.database == "private_networks")
         #expect(!config.store.usesMongoDB)

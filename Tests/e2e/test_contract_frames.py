@@ -1,7 +1,8 @@
 """The signaling frames against their published schema (`registry asyncapi`, AsyncAPI 3.0).
 
 Every kind of frame goes through a real server: offer, answer and ice-candidate, live and from the queue, the error
-frames a client can provoke, and the error frame of a refused connection. Each frame the server sends must be valid
+frames a client can provoke, the error frame of a refused connection, and the added presence frames (subscribe,
+state, diff) and delivery receipts. Each frame the server sends must be valid
 against the schema of one message of the document's `send` operation (and of the one that names its kind), each frame
 a client sends that the server accepts must be valid against the `receive` operation's messages, and each one it
 refuses as malformed must be invalid against them: the parser and the schema agree. The close codes seen are in the
@@ -80,7 +81,7 @@ PAYLOADS = {
 
 def test_relayed_and_queued_messages_match_the_schema(registry, asyncapi):
     frames = Frames(asyncapi)
-    assert set(frames.receives) == set(PAYLOADS)
+    assert set(frames.receives) == set(PAYLOADS) | {"presence_subscribe", "presence_unsubscribe"}
 
     async def scenario() -> None:
         alice, a_socket, bob, b_socket, a, b, network = await _pair(registry)
@@ -252,6 +253,74 @@ def test_each_connection_refusal_sends_the_documented_frame_and_close_code(start
             await api.close()
 
     run(scenario())
+
+
+def test_presence_frames_and_receipts_match_the_schema(registry, asyncapi):
+    frames = Frames(asyncapi)
+    for kind in ("presence_subscribe", "presence_unsubscribe"):
+        assert frames.receives[kind].is_valid({"type": kind})
+
+    async def scenario() -> None:
+        alice, a_socket, bob, b_socket, a, b, network = await _pair(registry)
+        carol = Api(registry, f"carol{uid()}")
+        try:
+            await a_socket.send({"type": "presence_subscribe"})
+            state = await a_socket.next()
+            frames.check_sent(state, "presence_state")
+            # GET peers' entries (lastSeen aside: the sockets' connect refreshes it while this runs).
+            listed = await alice.peers(network)
+            assert state["networkId"] == network
+            assert without_last_seen(state["peers"]) == without_last_seen(listed)
+            # A join, pushed within the diff interval (1 s by default).
+            c = f"peer_c{uid()}"
+            await announced(carol, network, c, ["store"])
+            diff = await a_socket.next(timeout=15)
+            frames.check_sent(diff, "presence_diff")
+            assert [entry["deviceId"] for entry in diff["joins"]] == [c] and diff["leaves"] == []
+            assert diff["joins"] == [peer for peer in await alice.peers(network) if peer["deviceId"] == c]
+            # A leave.
+            left = await carol.client.delete(f"/network/{network}/devices/{c}")
+            assert left.status_code == 200 and left.json() == {"success": True}
+            diff = await a_socket.next(timeout=15)
+            frames.check_sent(diff, "presence_diff")
+            assert diff["joins"] == [] and diff["leaves"] == [c]
+            await a_socket.send({"type": "presence_unsubscribe"})
+
+            # Receipts: live, queued (carol's device has no socket), and a refused message's error frame echoing the id.
+            message = {"type": "offer", "toPeerId": b, "data": PAYLOADS["offer"], "id": "live-1"}
+            assert frames.client_frame_is_valid(message)
+            await a_socket.send(message)
+            receipt = await a_socket.next()
+            frames.check_sent(receipt, "delivered")
+            assert (receipt["id"], receipt["delivery"]) == ("live-1", "live")
+            frames.check_sent(await b_socket.next(), "relayed-offer")
+            await announced(carol, network, c)
+            await a_socket.send({"type": "answer", "toPeerId": c, "data": PAYLOADS["answer"], "id": "queued-1"})
+            receipt = await a_socket.next()
+            frames.check_sent(receipt, "delivered")
+            assert (receipt["id"], receipt["delivery"]) == ("queued-1", "queued")
+            await a_socket.send({"type": "hello", "toPeerId": b, "data": {}, "id": "bad-1"})
+            error = await a_socket.expect_error("unknown_type")
+            frames.check_sent(error, "error")
+            assert error["id"] == "bad-1"
+            too_long = {"type": "offer", "toPeerId": b, "data": {}, "id": "x" * 65}
+            assert not frames.client_frame_is_valid(too_long)
+            await a_socket.send(too_long)
+            error = await a_socket.expect_error("invalid_message")
+            frames.check_sent(error, "error")
+            assert "id" not in error
+        finally:
+            for socket in (a_socket, b_socket):
+                await socket.close()
+            for api in (alice, bob, carol):
+                await api.close()
+
+    run(scenario())
+
+
+def without_last_seen(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Peer entries by deviceId, without `lastSeen`."""
+    return sorted(({key: value for key, value in entry.items() if key != "lastSeen"} for entry in entries), key=lambda entry: entry["deviceId"])
 
 
 def test_the_schemas_error_codes_are_the_documented_ones(asyncapi):

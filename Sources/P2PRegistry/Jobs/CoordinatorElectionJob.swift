@@ -24,20 +24,22 @@ import ServerEngine
 ///   instead of promoting another device. Only a device announced between their reads can make them disagree.
 /// - Promotion sets `isCoordinator: true` and adds `coordinator` to `capabilities`; announce never demotes it.
 ///   The log and the outcome report how many devices were really promoted.
+/// - Each promotion is a presence change (``PresenceFeed``): subscribers get the device's new entry as a join.
 enum CoordinatorElectionJob {
     /// The limits.yaml setting with the minimum (`MIN_COORDINATORS_PER_NETWORK`).
     static let minimumSetting = "minCoordinatorsPerNetwork"
     /// The capabilities that make a device eligible.
     static let eligibleCapabilities: [String] = ["store", "relay"]
 
-    static func run(_ context: JobContext) async throws -> JobOutcome {
+    static func run(_ context: JobContext, presence: PresenceFeed? = nil) async throws -> JobOutcome {
         let minimum = context.services.setting(minimumSetting)?.intValue ?? 2
         let now = context.services.clock.now()
         let election = Election(
             devices: context.services.collection(RegistryCollections.devices),
             onlineSince: now.addingTimeInterval(-context.services.ttl(RegistryHandlers.TTL.deviceOnline).seconds),
             minimum: minimum,
-            logger: context.logger
+            logger: context.logger,
+            presence: presence
         )
         let networks = try await election.devices.distinct("networkId", filter: Filter(election.online()))
         var promoted = 0
@@ -59,6 +61,8 @@ enum CoordinatorElectionJob {
         let onlineSince: Date
         let minimum: Int
         let logger: Logger
+        /// Told of each promotion.
+        var presence: PresenceFeed? = nil
 
         /// The filter of online devices, plus `extra` conditions.
         func online(_ extra: Document = [:]) -> Document {
@@ -91,6 +95,7 @@ enum CoordinatorElectionJob {
                 if result.matchedCount > 0 {
                     promoted += 1
                     coordinators += 1
+                    if let deviceId = candidate["deviceId"]?.stringValue { presence?.changed(deviceId, in: network) }
                     logger.debug(
                         "promoted device to coordinator",
                         metadata: ["networkId": "\(network)", "deviceId": "\(candidate["deviceId"] ?? .null)"]

@@ -14,15 +14,25 @@ import ServerEngine
 /// The document itself stays (it expires after `deviceRetention`), so the last-known coordinators remain
 /// readable for `peer/:userId`'s fallback; `isCoordinator` is left as it is, and the election counts only
 /// online coordinators.
+///
+/// The devices it marks offline are reported to the presence feed (``PresenceFeed``) as leaves. Subscribers usually
+/// hear of them earlier: the feed itself reads a listed device again once its `lastSeen` is past the window.
 enum PresenceSweepJob {
-    static func run(_ context: JobContext) async throws -> JobOutcome {
+    static func run(_ context: JobContext, presence: PresenceFeed? = nil) async throws -> JobOutcome {
         let now = context.services.clock.now()
         let threshold = now.addingTimeInterval(-context.services.ttl(RegistryHandlers.TTL.deviceOnline).seconds)
-        let result = try await context.services.collection(RegistryCollections.devices).updateMany(
-            ["isOnline": true, "lastSeen": ["$lt": .date(threshold)]],
-            ["$set": ["isOnline": false]],
-            upsert: false
-        )
+        let devices = context.services.collection(RegistryCollections.devices)
+        let stale: Document = ["isOnline": true, "lastSeen": ["$lt": .date(threshold)]]
+        if let presence {
+            // Read first: a device announced in between is not swept, and the feed finds it still online.
+            let swept = try await devices.find(Filter(stale), options: FindOptions(projection: ["deviceId": 1, "networkId": 1]))
+            presence.changed(
+                swept.compactMap { device in
+                    device["deviceId"]?.stringValue.map { PresenceChange(deviceId: $0, networkId: device["networkId"]?.stringValue) }
+                }
+            )
+        }
+        let result = try await devices.updateMany(Filter(stale), ["$set": ["isOnline": false]], upsert: false)
         if result.modifiedCount > 0 {
             context.logger.info("marked devices offline", metadata: ["devices": "\(result.modifiedCount)"])
         }

@@ -44,7 +44,8 @@ enum AnnounceHandler {
             // second document with the same deviceId, which the unique index refuses. No read-then-write race.
             before = try await devices.findOneAndUpdate(
                 ["deviceId": .string(peerId), "userId": .string(user.id)],
-                ["$set": .document(set), "$setOnInsert": .document(setOnInsert)],
+                // A device that left (DELETE) is back.
+                ["$set": .document(set), "$setOnInsert": .document(setOnInsert), "$unset": ["leftAt": ""]],
                 upsert: true,
                 returnDocument: .before,
                 options: FindOptions()
@@ -65,6 +66,8 @@ enum AnnounceHandler {
         if before?["networkId"]?.stringValue != networkId {
             await hub.deviceAnnounced(peerId, in: networkId, by: user.id, services: context.services)
         }
+        // A join, a change of its entry, or only a refresh: the presence feed reads it again and tells what changed.
+        hub.presence.changed(peerId, in: networkId)
         context.logger.info(
             "device announced",
             metadata: [

@@ -16,12 +16,7 @@ enum PeersHandler {
     static func handle(_ context: HandlerContext, listings: PeersListingCache) async throws -> HandlerResponse {
         _ = try context.requireUser()
         let networkId = try context.parameter("networkId")
-        let since = context.services.clock.now().addingTimeInterval(-context.services.ttl(RegistryHandlers.TTL.deviceOnline).seconds)
-        // Through the `networkId_1_isOnline_1` index. Unsorted: the order (lastSeen descending, then deviceId) is a
-        // function of the listed fields, so the handler sorts once on extracted keys, after the 304 check.
-        let devices = try await context.services.collection(RegistryCollections.devices).find(
-            ["networkId": .string(networkId), "isOnline": true, "lastSeen": ["$gte": .date(since)]]
-        )
+        let devices = try await onlineDevices(in: networkId, services: context.services)
         let tag = entityTag(of: devices)
         if context.ifNoneMatch(matches: tag) { return .notModified(entityTag: tag) }
         let body: ByteBuffer
@@ -32,6 +27,16 @@ enum PeersHandler {
             listings.store(body, network: networkId, tag: tag)
         }
         return HandlerResponse(headers: [.contentType: "application/json; charset=utf-8", .eTag: tag], body: body)
+    }
+
+    /// The devices online in `networkId`: announced (or connected) within the online window and not swept or left.
+    /// Through the `networkId_1_isOnline_1` index. Unsorted: the order (lastSeen descending, then deviceId) is a
+    /// function of the listed fields, so the handler sorts once on extracted keys, after the 304 check.
+    static func onlineDevices(in networkId: String, services: EngineServices) async throws -> [Document] {
+        let since = services.clock.now().addingTimeInterval(-services.ttl(RegistryHandlers.TTL.deviceOnline).seconds)
+        return try await services.collection(RegistryCollections.devices).find(
+            ["networkId": .string(networkId), "isOnline": true, "lastSeen": ["$gte": .date(since)]]
+        )
     }
 
     /// Most recently seen first, then by deviceId: the order the spec's `sort({ lastSeen: -1 })` gives, made total.

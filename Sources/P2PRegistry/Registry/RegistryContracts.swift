@@ -91,6 +91,12 @@ enum RegistryContracts {
         ])
     )
 
+    /// `DELETE /network/:networkId/devices/:deviceId`: the device left the network.
+    static let leave = HandlerContract(
+        ok: .object([.init("success", .constantBoolean(true))]),
+        errors: [403: ownership, 404: "the device is not announced in the network (`Device peer_x is not announced in network net1`)"]
+    )
+
     /// `GET /signaling/messages/:deviceId`: the drained queue.
     static let messages = HandlerContract(
         ok: .object([

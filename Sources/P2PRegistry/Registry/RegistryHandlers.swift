@@ -18,6 +18,7 @@ public enum RegistryHandlers {
         public static let peer = "peer"
         public static let messages = "messages"
         public static let iceServers = "iceServers"
+        public static let leave = "leave"
     }
 
     /// The network lookup of routes.yaml's `network: { lookup: deviceNetwork, param: deviceId }`: the network a
@@ -68,12 +69,14 @@ public enum RegistryHandlers {
         registry.http(HTTP.peer, contract: RegistryContracts.peer, PeerHandler.handle)
         registry.http(HTTP.messages, contract: RegistryContracts.messages, DrainHandler.handle)
         registry.http(HTTP.iceServers, contract: RegistryContracts.iceServers, ICEServersHandler.handle)
+        registry.http(HTTP.leave, contract: RegistryContracts.leave) { context in try await LeaveHandler.handle(context, hub: hub) }
         registry.networkLookup(deviceNetwork) { deviceId, services in try await DeviceOwnership.network(of: deviceId, services: services) }
         registry.webSocket(signaling, contract: SignalingContract.contract) { session in try await hub.open(session) }
         registry.background("presenceRefresh") { services in try await PresenceRefresher.run(hub: hub, services: services) }
         registry.background("signalingCluster") { services in try await hub.serveCluster(services: services) }
-        registry.job(Jobs.presenceSweep, PresenceSweepJob.run)
-        registry.job(Jobs.coordinatorElection, CoordinatorElectionJob.run)
+        registry.background("presencePush") { services in try await hub.presence.run(services: services) }
+        registry.job(Jobs.presenceSweep) { context in try await PresenceSweepJob.run(context, presence: hub.presence) }
+        registry.job(Jobs.coordinatorElection) { context in try await CoordinatorElectionJob.run(context, presence: hub.presence) }
         registry.job(Jobs.metricsRefresh, MetricsRefreshJob.run)
         registry.requiredTTLs.formUnion([TTL.deviceOnline, TTL.deviceRetention, TTL.coordinatorLookback, TTL.signaling])
         registry.settings.merge(settings) { _, new in new }

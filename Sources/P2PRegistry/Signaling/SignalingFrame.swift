@@ -17,7 +17,27 @@ enum SignalingFrame {
         var type: String
         var toPeerId: String
         var data: String
+        /// The client's id for the message (*added*, optional): the sender gets a `delivered` receipt for it, and an
+        /// error frame for a refused message echoes it.
+        var id: String? = nil
     }
+
+    /// A valid client frame: a message to relay, or a request to the server.
+    enum ClientFrame: Sendable {
+        /// An offer, answer or ice-candidate for another device.
+        case message(Inbound)
+        /// `{"type":"presence_subscribe"}`: push the network's presence to this socket.
+        case presenceSubscribe
+        /// `{"type":"presence_unsubscribe"}`: stop pushing it.
+        case presenceUnsubscribe
+    }
+
+    /// The types of the frames a client sends to the server itself (never relayed).
+    static let presenceSubscribe = "presence_subscribe"
+    static let presenceUnsubscribe = "presence_unsubscribe"
+
+    /// The longest message id a client may give.
+    static let maxIdLength = 64
 
     /// Why a client frame was refused; sent back as an error frame.
     struct Rejection: Error, Sendable, Equatable {
@@ -25,9 +45,20 @@ enum SignalingFrame {
         var message: String
         /// True when the frame counts towards the bad-frame limit (malformed input, not a refused but valid request).
         var countsAsInvalid: Bool = true
+        /// The refused message's `id`, when it carried a valid one: the error frame echoes it.
+        var id: String? = nil
 
         var frame: String {
-            JSONWriter.string(["error": .string(message), "code": .string(code)])
+            var frame: Document = ["error": .string(message), "code": .string(code)]
+            if let id { frame["id"] = .string(id) }
+            return JSONWriter.string(.document(frame))
+        }
+
+        /// This rejection, echoing `id`.
+        func echoing(_ id: String?) -> Rejection {
+            var rejection = self
+            rejection.id = id
+            return rejection
         }
 
         static func tooLarge(limit: Int) -> Rejection {
@@ -50,10 +81,10 @@ enum SignalingFrame {
     }
 
     /// Parses and validates a client text frame: the envelope only; `data` is checked as JSON and kept as text.
-    static func parse(_ text: String, allowedTypes: [String], sender: String) throws(Rejection) -> Inbound {
+    static func parse(_ text: String, allowedTypes: [String], sender: String) throws(Rejection) -> ClientFrame {
         let parsed: JSONEnvelope?
         do {
-            parsed = try JSONEnvelope.parse(Array(text.utf8), strings: ["type", "toPeerId"])
+            parsed = try JSONEnvelope.parse(Array(text.utf8), strings: ["type", "toPeerId", "id"])
         } catch let failure where failure.reason == JSONParser.unstorableKeyReason {
             // Valid JSON, but MongoDB cannot store it: refused alike on both stores.
             throw Rejection(code: "invalid_message", message: "Keys inside data must be non-empty and must not contain NUL (\\u0000)")
@@ -61,21 +92,51 @@ enum SignalingFrame {
             throw .invalidJSON
         }
         guard let envelope = parsed else { throw .invalidJSON }
+        switch envelope.strings["type"] {
+        case presenceSubscribe: return .presenceSubscribe
+        case presenceUnsubscribe: return .presenceUnsubscribe
+        default: break
+        }
+        let id = try messageId(envelope)
         guard let type = envelope.strings["type"], let toPeerId = envelope.strings["toPeerId"], !envelope.isNull("data"),
             let data = envelope.raw("data")
         else {
-            throw Rejection(code: "invalid_message", message: "Invalid signaling message structure: type, toPeerId and data are required")
+            throw Rejection(
+                code: "invalid_message",
+                message: "Invalid signaling message structure: type, toPeerId and data are required",
+                id: id
+            )
         }
         guard allowedTypes.contains(type) else {
-            throw Rejection(code: "unknown_type", message: "Unknown message type '\(type)'; use one of \(allowedTypes.joined(separator: ", "))")
+            throw Rejection(
+                code: "unknown_type",
+                message: "Unknown message type '\(type)'; use one of \(allowedTypes.joined(separator: ", "))",
+                id: id
+            )
         }
         guard isValidDeviceId(toPeerId) else {
-            throw Rejection(code: "invalid_message", message: "toPeerId must match ^peer_[a-zA-Z0-9_]+$ (at most 100 characters)")
+            throw Rejection(code: "invalid_message", message: "toPeerId must match ^peer_[a-zA-Z0-9_]+$ (at most 100 characters)", id: id)
         }
         guard toPeerId != sender else {
-            throw Rejection(code: "invalid_message", message: "A device cannot signal itself")
+            throw Rejection(code: "invalid_message", message: "A device cannot signal itself", id: id)
         }
-        return Inbound(type: type, toPeerId: toPeerId, data: data)
+        return .message(Inbound(type: type, toPeerId: toPeerId, data: data, id: id))
+    }
+
+    /// The envelope's `id`: nil when absent; a string of 1 to 64 characters, else the frame is refused.
+    private static func messageId(_ envelope: JSONEnvelope) throws(Rejection) -> String? {
+        guard envelope.ranges["id"] != nil else { return nil }
+        guard let id = envelope.strings["id"], !id.isEmpty, id.count <= maxIdLength else {
+            throw Rejection(code: "invalid_message", message: "id must be a string of 1 to \(maxIdLength) characters")
+        }
+        return id
+    }
+
+    /// The `id` of a text frame that is a JSON object with a valid one, else nil: a frame refused before it was parsed
+    /// (over a rate) still gets its id echoed.
+    static func messageId(of text: String) -> String? {
+        guard let envelope = try? JSONEnvelope.parse(Array(text.utf8), strings: ["id"]) else { return nil }
+        return try? messageId(envelope)
     }
 
     /// The stored form of a message (the spec's schema, plus `id`); builds `data` from its text.

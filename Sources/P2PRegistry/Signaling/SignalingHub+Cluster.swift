@@ -35,7 +35,8 @@ extension SignalingHub {
         bus.onReceive { [self] item in await self.receive(item, services: services, logger: log) }
         bus.onOrphan { [self] item in
             guard item.kind == ClusterKind.message else { return }
-            await self.queue(item.body, to: item.key, services: services, logger: log)
+            // No receipt: the sender's instance handed it to one that died (the sender may send it again).
+            await self.queue(DeliveryReceipt.detach(from: item.body).stored, to: item.key, services: services, logger: log)
         }
         bus.onRejoin { [self] in
             for deviceId in self.directory.deviceIds {
@@ -110,9 +111,17 @@ extension SignalingHub {
         }
     }
 
-    /// Sends `stored` to the instance the recipient is connected to; false when it is not connected to another live instance.
-    func forwardToOtherInstance(_ stored: Document, to recipient: String, services: EngineServices, logger: Logger) async throws -> Bool {
-        guard services.cluster.isEnabled, try await services.cluster.forward(ClusterKind.message, key: recipient, body: stored) else { return false }
+    /// Sends `stored` to the instance the recipient is connected to, with the sender's `receipt` request; false when it is
+    /// not connected to another live instance.
+    func forwardToOtherInstance(
+        _ stored: Document,
+        to recipient: String,
+        services: EngineServices,
+        logger: Logger,
+        receipt: DeliveryReceipt.Request? = nil
+    ) async throws -> Bool {
+        let body = DeliveryReceipt.attach(receipt, to: stored)
+        guard services.cluster.isEnabled, try await services.cluster.forward(ClusterKind.message, key: recipient, body: body) else { return false }
         metrics(services).forwarded.increment()
         logger.debug("message forwarded to the recipient's instance", metadata: ["to": "\(recipient)"])
         return true
@@ -151,12 +160,28 @@ extension SignalingHub {
     func receive(_ item: ClusterMessage, services: EngineServices, logger: Logger) async {
         switch item.kind {
         case ClusterKind.message:
+            let (stored, receipt) = DeliveryReceipt.detach(from: item.body)
             if let connection = directory.connection(for: item.key),
-                offerLive(item.body, to: item.key, connection: connection, services: services, logger: logger)
+                offerLive(stored, to: item.key, connection: connection, services: services, logger: logger)
             {
+                await sendReceipt(receipt, .live, for: stored, to: item.from, services: services)
                 return
             }
-            await queue(item.body, to: item.key, services: services, logger: logger)
+            if await queue(stored, to: item.key, services: services, logger: logger) {
+                await sendReceipt(receipt, .queued, for: stored, to: item.from, services: services)
+            }
+        case DeliveryReceipt.clusterKind:
+            if let connection = directory.connection(for: item.key), "\(connection.connectionId)" == item.connectionId,
+                let id = item.body["id"]?.stringValue, let delivery = item.body["delivery"]?.stringValue.flatMap(DeliveryReceipt.Delivery.init),
+                let at = item.body["at"]?.dateValue
+            {
+                _ = connection.sendBuffer.offer(
+                    .init(text: DeliveryReceipt.frame(id: id, delivery: delivery, at: at)),
+                    limits: services.configuration.limits.webSocket
+                )
+            }
+        case PresenceFeed.clusterKind:
+            presence.received(item)
         case ClusterKind.replace:
             guard let connection = directory.connection(for: item.key), "\(connection.connectionId)" == item.connectionId else { return }
             logger.info("connection replaced by one on another instance", metadata: ["deviceId": "\(item.key)", "by": "\(item.from)"])
@@ -168,19 +193,44 @@ extension SignalingHub {
             if let networkId = item.body["networkId"]?.stringValue, let userId = item.body["userId"]?.stringValue,
                 let connection = directory.connection(for: item.key)
             {
-                announced(networkId, by: userId, on: connection)
+                announced(item.key, in: networkId, by: userId, on: connection, services: services)
             }
         default:
             logger.warning("unknown cluster item", metadata: ["kind": "\(item.kind)", "from": "\(item.from)"])
         }
     }
 
-    /// Queues a message that came from another instance (or from an instance that is gone).
-    private func queue(_ stored: Document, to recipient: String, services: EngineServices, logger: Logger) async {
+    /// Queues a message that came from another instance (or from an instance that is gone); false if it could not.
+    @discardableResult
+    private func queue(_ stored: Document, to recipient: String, services: EngineServices, logger: Logger) async -> Bool {
         do {
             try await enqueue(stored, to: recipient, services: services, cap: SignalingSettings(services).queueCap, logger: logger)
+            return true
         } catch {
             logger.error("cannot queue a message from another instance", metadata: ["to": "\(recipient)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Sends the receipt a forwarded message asked for back to its sender's instance.
+    private func sendReceipt(
+        _ request: DeliveryReceipt.Request?,
+        _ delivery: DeliveryReceipt.Delivery,
+        for stored: Document,
+        to instance: String,
+        services: EngineServices
+    ) async {
+        guard let request, let sender = stored["from"]?.stringValue else { return }
+        let body: Document = ["id": .string(request.id), "delivery": .string(delivery.rawValue), "at": .date(services.clock.now())]
+        do {
+            try await services.cluster.send(
+                DeliveryReceipt.clusterKind,
+                to: ClusterRoute(instance: instance, connectionId: request.connectionId),
+                key: sender,
+                body: body
+            )
+        } catch {
+            services.logger.warning("cannot send a delivery receipt to the sender's instance", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -43,25 +43,40 @@ extension SignalingHub {
         return .mustQueue(SignalingFrame.stored(inbound, from: sender, id: id, at: now))
     }
 
-    /// Relays a valid message, reading the devices' networks from the store; returns the rejection to send back, or
-    /// nil when relayed, forwarded or queued.
+    /// How a relay that needed the store ended.
+    enum RelayResult: Sendable {
+        /// Refused; answer with the error frame.
+        case rejected(SignalingFrame.Rejection)
+        /// Delivered live or queued; nil when forwarded to another instance (which answers with the receipt).
+        case relayed(DeliveryReceipt.Delivery?)
+    }
+
+    /// Relays a valid message, reading the devices' networks from the store.
     func relayWithStore(
         _ inbound: SignalingFrame.Inbound,
         from sender: String,
         session: WebSocketSession,
         settings: SignalingSettings,
         logger: Logger
-    ) async -> SignalingFrame.Rejection? {
+    ) async -> RelayResult {
         do {
             try await checkSameNetwork(sender: sender, recipient: inbound.toPeerId, services: session.services)
             let stored = SignalingFrame.stored(inbound, from: sender, id: ObjectId().hex, at: session.services.clock.now())
-            try await deliver(stored, to: inbound.toPeerId, services: session.services, cap: settings.queueCap, logger: logger)
+            let receipt = inbound.id.map { DeliveryReceipt.Request(id: $0, connectionId: "\(session.connectionId)") }
+            let delivery = try await deliver(
+                stored,
+                to: inbound.toPeerId,
+                services: session.services,
+                cap: settings.queueCap,
+                logger: logger,
+                receipt: receipt
+            )
             metrics(session.services).messages.increment()
-            return nil
+            return .relayed(delivery)
         } catch let rejection as SignalingFrame.Rejection {
-            return rejection
+            return .rejected(rejection)
         } catch {
-            return Self.serverError(error, logger: logger)
+            return .rejected(Self.serverError(error, logger: logger))
         }
     }
 

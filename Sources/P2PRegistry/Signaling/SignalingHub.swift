@@ -22,6 +22,8 @@ final class SignalingHub: Sendable {
     static let tryAgainLaterCloseCode = WebSocketCloseCode.tryAgainLater
 
     let directory = ConnectionDirectory()
+    /// Presence push: the subscribers on this instance and the changes to send them.
+    let presence = PresenceFeed()
     private let counters = Mutex(SignalingCounters())
     /// The signaling counters of the engine serving this hub, resolved once.
     private let metricHandles = Mutex<(engine: ObjectIdentifier, handles: RegistryMetrics.Signaling)?>(nil)
@@ -106,8 +108,12 @@ final class SignalingHub: Sendable {
             return nil
         }
         await clusterConnected(deviceId, connectionId: session.connectionId, flush: flush, services: session.services, logger: logger)
-        // An open socket counts as presence, for a device announced in a network.
-        if case .owned(let network) = standing, network != nil { try? await PresenceRefresher.refresh([deviceId], services: session.services) }
+        // An open socket counts as presence, for a device announced in a network (and not left: only an announce
+        // brings back a device that left).
+        if case .owned(let network?) = standing {
+            try? await PresenceRefresher.refresh([deviceId], services: session.services)
+            presence.changed(deviceId, in: network)
+        }
         logger.info("signaling connected", metadata: ["userId": "\(user.id)", "ip": "\(session.remoteAddress ?? "")"])
         flush.yield()  // deliver what was queued while the device was away
         return SignalingSocket(hub: self, deviceId: deviceId, membership: membership, flush: flush, services: session.services)
@@ -124,6 +130,7 @@ final class SignalingHub: Sendable {
     func closed(_ deviceId: String, session: WebSocketSession, flush: QueueFlusher) async {
         let logger = Self.logger(session, deviceId: deviceId)
         directory.remove(deviceId, connectionId: session.connectionId)
+        presence.unsubscribe(deviceId, connectionId: session.connectionId)
         flush.finish()
         // On shutdown the route stays: the device's next instance finds where it was and takes over what senders still
         // hand to this instance (the take-over of a departed instance drops the route otherwise).
@@ -201,20 +208,30 @@ final class SignalingHub: Sendable {
     /// socket another user opened on the device before it was announced is closed.
     func deviceAnnounced(_ deviceId: String, in networkId: String, by userId: String, services: EngineServices) async {
         if let connection = directory.connection(for: deviceId) {
-            announced(networkId, by: userId, on: connection)
+            announced(deviceId, in: networkId, by: userId, on: connection, services: services)
         } else {
             await tellOtherInstance(deviceId, networkId: networkId, userId: userId, services: services)
         }
     }
 
-    /// Applies an announce to the device's connection here.
-    func announced(_ networkId: String, by userId: String, on connection: ConnectionDirectory.Connection) {
+    /// Applies an announce to the device's connection here; a presence subscription follows the device to its new
+    /// network.
+    func announced(
+        _ deviceId: String,
+        in networkId: String,
+        by userId: String,
+        on connection: ConnectionDirectory.Connection,
+        services: EngineServices
+    ) {
         guard connection.user.id == userId else {
             connection.network.set(nil)
             connection.close(.policyViolation, "Device belongs to another user")
             return
         }
-        remember(networkId, on: connection)
+        guard remember(networkId, on: connection) else { return }
+        if let subscribed = presence.subscription(of: deviceId), subscribed != networkId {
+            followPresence(deviceId, to: networkId, connection: connection, services: services)
+        }
     }
 
     // MARK: Delivering
@@ -224,13 +241,24 @@ final class SignalingHub: Sendable {
     /// live message is offered to its bounded send buffer. A recipient whose buffer stays full gets its messages
     /// queued and, past `websocket.slowConsumerOverflow` of them, its socket closed with 1013 so it reconnects
     /// and receives the queue.
-    func deliver(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
+    ///
+    /// Returns where it went: nil when forwarded to another instance (which sends the receipt `receipt` asks for).
+    @discardableResult
+    func deliver(
+        _ stored: Document,
+        to recipient: String,
+        services: EngineServices,
+        cap: Int,
+        logger: Logger,
+        receipt: DeliveryReceipt.Request? = nil
+    ) async throws -> DeliveryReceipt.Delivery? {
         if let connection = directory.connection(for: recipient) {
-            if offerLive(stored, to: recipient, connection: connection, services: services, logger: logger) { return }
-        } else if try await forwardToOtherInstance(stored, to: recipient, services: services, logger: logger) {
-            return
+            if offerLive(stored, to: recipient, connection: connection, services: services, logger: logger) { return .live }
+        } else if try await forwardToOtherInstance(stored, to: recipient, services: services, logger: logger, receipt: receipt) {
+            return nil
         }
         try await enqueue(stored, to: recipient, services: services, cap: cap, logger: logger)
+        return .queued
     }
 
     /// Offers a message to a connected recipient's send buffer; false when it must be queued instead (the

@@ -45,31 +45,41 @@ final class SignalingSocket: WebSocketReceiver {
         case .failure(let rejection):
             refuse(rejection, session: session)
             return .handled
-        case .success(let valid):
+        case .success(.message(let valid)):
             inbound = valid
+        case .success(.presenceSubscribe):
+            return .continueWith { [self] in
+                let rejection = await hub.subscribePresence(deviceId, membership: membership, session: session)
+                settle(rejection.map(RelayOutcome.rejected) ?? .relayed(nil), id: nil, session: session)
+            }
+        case .success(.presenceUnsubscribe):
+            hub.presence.unsubscribe(deviceId, connectionId: session.connectionId)
+            return .handled
         }
         // The relay logs at debug level only; the engine's logger saves building one with this socket's metadata.
         switch hub.relayNow(inbound, from: deviceId, membership: membership, session: session, logger: session.services.logger) {
         case .delivered:
-            state.withLock { $0.rateViolations = 0 }
+            settle(.relayed(.live), id: inbound.id, session: session)
             return .handled
         case .rejected(let rejection):
-            refuse(rejection, session: session)
+            refuse(rejection.echoing(inbound.id), session: session)
             return .handled
         case .needsStore:
             return .continueWith { [self] in
                 let logger = SignalingHub.logger(session, deviceId: deviceId)
-                let rejection = await hub.relayWithStore(inbound, from: deviceId, session: session, settings: settings, logger: logger)
-                settle(rejection, session: session)
+                let result = await hub.relayWithStore(inbound, from: deviceId, session: session, settings: settings, logger: logger)
+                settle(result, id: inbound.id, session: session)
             }
         case .mustQueue(let stored):
             return .continueWith { [self] in
                 let logger = SignalingHub.logger(session, deviceId: deviceId)
                 let rejection = await hub.queue(stored, to: inbound.toPeerId, session: session, settings: settings, logger: logger)
-                settle(rejection, session: session)
+                settle(rejection.map(RelayOutcome.rejected) ?? .relayed(.queued), id: inbound.id, session: session)
             }
         }
     }
+
+    private typealias RelayOutcome = SignalingHub.RelayResult
 
     func receive(_ message: WebSocketMessage, on session: WebSocketSession) async {
         if case .continueWith(let rest) = receiveNow(message, on: session) { await rest() }
@@ -77,7 +87,7 @@ final class SignalingSocket: WebSocketReceiver {
 
     /// The checks every message passes before it is relayed: the per-user and per-IP rates, the frame kind and
     /// size, the socket's token bucket, and the message's shape.
-    private func screen(_ message: WebSocketMessage, session: WebSocketSession) -> Result<SignalingFrame.Inbound, SignalingFrame.Rejection> {
+    private func screen(_ message: WebSocketMessage, session: WebSocketSession) -> Result<SignalingFrame.ClientFrame, SignalingFrame.Rejection> {
         let size: Int
         switch message {
         case .binary(let count): size = count
@@ -85,7 +95,9 @@ final class SignalingSocket: WebSocketReceiver {
         }
         if let refusal = session.admitMessage(bytes: size) {
             session.services.metrics.recordWebSocketLimitRejection(limit: refusal.limit)
-            return .failure(SignalingFrame.Rejection(code: "rate_limited", message: refusal.message, countsAsInvalid: false))
+            return .failure(
+                SignalingFrame.Rejection(code: "rate_limited", message: refusal.message, countsAsInvalid: false, id: Self.echoedId(message, session))
+            )
         }
         guard case .text(let text) = message else { return .failure(.binary) }
         guard size <= session.maxMessageSize else { return .failure(.tooLarge(limit: session.maxMessageSize)) }
@@ -95,7 +107,8 @@ final class SignalingSocket: WebSocketReceiver {
                 SignalingFrame.Rejection(
                     code: "rate_limited",
                     message: "Too many messages; at most \(settings.messagesPerSecond) a second",
-                    countsAsInvalid: false
+                    countsAsInvalid: false,
+                    id: Self.echoedId(message, session)
                 )
             )
         }
@@ -106,12 +119,23 @@ final class SignalingSocket: WebSocketReceiver {
         }
     }
 
-    /// The end of a message's relay: a rejection is answered, a success resets the rate-violation count.
-    private func settle(_ rejection: SignalingFrame.Rejection?, session: WebSocketSession) {
-        if let rejection {
-            refuse(rejection, session: session)
-        } else {
+    /// The id a refused text frame carried, for its error frame (only read for a frame within the size limit).
+    private static func echoedId(_ message: WebSocketMessage, _ session: WebSocketSession) -> String? {
+        guard case .text(let text) = message, text.utf8.count <= session.maxMessageSize else { return nil }
+        return SignalingFrame.messageId(of: text)
+    }
+
+    /// The end of a message's relay: a rejection is answered (echoing the message's `id`); a success resets the
+    /// rate-violation count and, for a message with an `id`, sends its delivery receipt.
+    private func settle(_ outcome: RelayOutcome, id: String?, session: WebSocketSession) {
+        switch outcome {
+        case .rejected(let rejection):
+            refuse(rejection.echoing(id), session: session)
+        case .relayed(let delivery):
             state.withLock { $0.rateViolations = 0 }
+            if let id, let delivery {
+                session.send(DeliveryReceipt.frame(id: id, delivery: delivery, at: session.services.clock.now()))
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-/// limits.yaml: `http`, `websocket`, `authThrottle`, `rateLimits`, `ttls`, `settings`.
+/// limits.yaml: `http`, `websocket`, `authThrottle`, `presence`, `rateLimits`, `ttls`, `settings`.
 ///
 /// - `http`: `maxBodySize`, `maxHeaderSize`, `idleTimeout`, `bodyReadTimeout`
 /// - `websocket`: `maxFrameSize`, `pingInterval`, and the bounds of ``WebSocketLimits`` (`maxConnections`,
@@ -7,8 +7,9 @@
 ///   `maxRateViolations`, `sendBuffer`, `sendBufferMessages`, `slowConsumerOverflow`, `slowConsumerCloseTimeout`,
 ///   `maxBufferedBytes`, `handshakeTimeout`, `maxHeaderSize`, `allowedOrigins`)
 /// - `authThrottle`: `window`, `slowAfter`, `delay`, `maxDelay`, `maxFailures`, `blockFor`
+/// - `presence`: `diffInterval` (10ms to 1m)
 extension ConfigReader {
-    static let limitsKeys = ["http", "websocket", "authThrottle", "rateLimits", "ttls", "settings"]
+    static let limitsKeys = ["http", "websocket", "authThrottle", "presence", "rateLimits", "ttls", "settings"]
 
     static let webSocketLimitKeys = [
         "maxFrameSize", "pingInterval", "maxConnections", "maxConnectionsPerUser", "maxConnectionsPerIP", "connectsPerMinutePerUser",
@@ -34,6 +35,11 @@ extension ConfigReader {
             let throttle = mapping(node, allowed: ["window", "slowAfter", "delay", "maxDelay", "maxFailures", "blockFor"])
         {
             limits.authThrottle = authThrottle(throttle)
+        }
+        if let node = map?["presence"], let presence = mapping(node, allowed: ["diffInterval"]),
+            let interval = presence["diffInterval"].flatMap({ duration($0, minimum: .milliseconds(10), maximum: .seconds(60)) })
+        {
+            limits.presence.diffInterval = interval
         }
         if let node = map?["rateLimits"], let named = mapping(node) {
             declaredNames["rateLimits"] = Set(named.entries.map(\.key))

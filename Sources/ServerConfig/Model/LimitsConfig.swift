@@ -19,6 +19,8 @@ public struct LimitsConfig: Sendable, Equatable {
     public var webSocket: WebSocketLimits
     /// Throttling of invalid tokens per IP (`authThrottle:`).
     public var authThrottle: AuthThrottleConfig
+    /// Presence push batching (`presence:`).
+    public var presence: PresenceConfig
     /// Named rate limits (`rateLimits:`).
     public var rateLimits: [String: RateLimitConfig]
     /// Named durations (`ttls:`): online windows, retention, expiry.
@@ -36,6 +38,7 @@ public struct LimitsConfig: Sendable, Equatable {
         pingInterval: Duration = .seconds(30),
         webSocket: WebSocketLimits = WebSocketLimits(),
         authThrottle: AuthThrottleConfig = AuthThrottleConfig(),
+        presence: PresenceConfig = PresenceConfig(),
         rateLimits: [String: RateLimitConfig] = [:],
         ttls: [String: Duration] = [:],
         settings: [String: SettingValue] = [:]
@@ -48,6 +51,7 @@ public struct LimitsConfig: Sendable, Equatable {
         self.pingInterval = pingInterval
         self.webSocket = webSocket
         self.authThrottle = authThrottle
+        self.presence = presence
         self.rateLimits = rateLimits
         self.ttls = ttls
         self.settings = settings

@@ -94,6 +94,7 @@ extension ServerConfiguration {
             1,
             "authThrottle: { window: \(DurationParser.format(throttle.window)), slowAfter: \(throttle.slowAfter), delay: \(DurationParser.format(throttle.delay)), maxDelay: \(DurationParser.format(throttle.maxDelay)), maxFailures: \(throttle.maxFailures), blockFor: \(DurationParser.format(throttle.blockFor)) }"
         )
+        add(1, "presence: { diffInterval: \(DurationParser.format(limits.presence.diffInterval)) }")
         add(1, "rateLimits:")
         for limit in limits.rateLimits.values.sorted(by: { $0.name < $1.name }) {
             add(

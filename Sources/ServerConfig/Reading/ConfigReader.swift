@@ -152,12 +152,16 @@ final class ConfigReader {
     }
 
     /// A duration such as `500ms`, `5m`, `1h`; `minimum` is inclusive.
-    func duration(_ node: ConfigNode, minimum: Duration = .zero) -> Duration? {
+    func duration(_ node: ConfigNode, minimum: Duration = .zero, maximum: Duration? = nil) -> Duration? {
         guard let text = string(node) else { return nil }
         do {
             let value = try DurationParser.parse(text)
             guard value >= minimum else {
                 error("duration '\(text)' is too short; the minimum is \(DurationParser.format(minimum))", at: node)
+                return nil
+            }
+            if let maximum, value > maximum {
+                error("duration '\(text)' is too long; the maximum is \(DurationParser.format(maximum))", at: node)
                 return nil
             }
             return value

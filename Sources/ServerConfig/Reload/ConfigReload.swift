@@ -1,8 +1,8 @@
 /// What a live reload changes: the configuration in force merged with a newly loaded one.
 ///
-/// A reload applies limits.yaml (sizes, rate limits, TTLs, settings), jobs.yaml (intervals, leases,
-/// enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies`, `http.forwardedHeader`, `http.cors` and
-/// `ice` (read per request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
+/// A reload applies limits.yaml (sizes, rate limits, TTLs, settings, the presence diff interval), jobs.yaml (intervals,
+/// leases, enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies`, `http.forwardedHeader`, `http.cors`
+/// and `ice` (read per request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
 /// WebSocket routes, collections) is bound at start-up and needs a restart, and so does
 /// `websocket.pingInterval` (the WebSocket server's ping timer is set when it starts): those edits are
 /// reported in ``needsRestart`` and the running values stay in ``configuration``.
@@ -46,6 +46,7 @@ public struct ConfigReload: Sendable {
         }
         Self.compare("websocket", Self.fields(of: old.webSocket), Self.fields(of: new.webSocket), into: &applied)
         Self.compare("authThrottle", Self.fields(of: old.authThrottle), Self.fields(of: new.authThrottle), into: &applied)
+        Self.compare("presence", Self.fields(of: old.presence), Self.fields(of: new.presence), into: &applied)
         Self.compare("websocket.maxFrameSize", ByteSizeParser.format(old.maxFrameSize), ByteSizeParser.format(new.maxFrameSize), into: &applied)
         if old.pingInterval != new.pingInterval {
             needsRestart.append(

@@ -180,6 +180,19 @@ public final class ClusterBus: Sendable {
         return true
     }
 
+    /// Puts one item of `kind` into the inbox of every other instance seen alive at the last heartbeat (a change every
+    /// instance must hear of, such as a presence change); returns how many instances it was sent to. `key` names no
+    /// connection: the item is for the instance.
+    @discardableResult
+    public func broadcast(_ kind: String, key: String = "", body: Document) async throws -> Int {
+        guard isEnabled else { return 0 }
+        let others = liveInstances.subtracting([instanceId])
+        for instance in others.sorted() {
+            try await send(kind, to: ClusterRoute(instance: instance, connectionId: ""), key: key, body: body)
+        }
+        return others.count
+    }
+
     /// Puts an item into `route.instance`'s inbox.
     public func send(_ kind: String, to route: ClusterRoute, key: String, body: Document) async throws {
         _ = try await inbox.insertOne([

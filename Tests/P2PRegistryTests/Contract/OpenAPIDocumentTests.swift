@@ -55,6 +55,16 @@ import Testing
         #expect(Self.object(responses, "200", "content", "application/json", "schema", "properties", "success")?["const"] as? Bool == true)
     }
 
+    @Test func leavingDeclaresItsOwnAnswers() async throws {
+        let (json, _) = try await Self.served(try await RegistryHarness.make())
+        let delete = try #require(Self.object(json, "paths", "/network/{networkId}/devices/{deviceId}", "delete"))
+        #expect((delete["parameters"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["networkId", "deviceId"])
+        let responses = try #require(Self.object(delete, "responses"))
+        #expect(Set(responses.keys).isSuperset(of: ["200", "400", "401", "403", "404", "500", "503"]))
+        #expect(Self.object(responses, "200", "content", "application/json", "schema", "properties", "success")?["const"] as? Bool == true)
+        #expect((Self.object(responses, "404")?["description"] as? String)?.contains("not announced in the network") == true)
+    }
+
     @Test func peersAnswers304WithItsETagAndHasNoRateLimitHeaders() async throws {
         let (json, _) = try await Self.served(try await RegistryHarness.make())
         let responses = try #require(Self.object(json, "paths", "/network/{networkId}/peers", "get", "responses"))

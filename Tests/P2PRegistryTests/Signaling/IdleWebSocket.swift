@@ -27,6 +27,12 @@ final class IdleWebSocket: Sendable {
         }
     }
 
+    /// Sends a text frame (masked, as a client must) without reading anything.
+    func send(_ text: String) async throws {
+        let socket = socket
+        try await BlockingIO.run { try socket.write(WebSocketWire.maskedFrame(opcode: 0x1, Array(text.utf8))) }
+    }
+
     /// Reads every frame until the server's close frame (answering it) or the end of the connection (a read that
     /// waits `timeout` seconds ends it too); `pause` microseconds after each frame make a reader that keeps up slowly.
     /// Reads frames (pausing `pause` µs after each) until a close frame, `timeout` quiet seconds, or, when

@@ -1,0 +1,228 @@
+import DocumentStore
+import Foundation
+import Logging
+import ServerConfig
+import ServerEngine
+import Synchronization
+
+/// Presence push, per instance: every source of a presence change (announce, connect, leave, the presence sweep,
+/// the coordinator election, and the other instances through the cluster bus) reports it here with
+/// ``changed(_:)``; once per `presence.diffInterval` the feed reads the changed devices again, turns what really
+/// changed into one `presence_diff` per network, and offers that same text to each of the network's subscribers'
+/// send buffers (bounded: a subscriber too slow to take it is closed with 1013, like any slow receiver).
+///
+/// Only networks with a subscriber on this instance are tracked; a change for another network costs a dictionary
+/// lookup. Devices that drop out of the online window without any event (their `lastSeen` ages, or MongoDB's TTL
+/// monitor deletes the document inside the database) are found by the batch itself: a listed device whose `lastSeen`
+/// is past the window is read again, and leaves unless it was refreshed meanwhile.
+final class PresenceFeed: Sendable {
+    private struct State {
+        /// The networks with subscribers here.
+        var networks: [String: PresenceNetwork] = [:]
+        /// deviceId → the network whose listing holds it (a device is online in one network at most).
+        var listedIn: [String: String] = [:]
+        /// Subscriber deviceId → the network it subscribed to.
+        var subscriptions: [String: String] = [:]
+        /// Devices to read again at the next batch.
+        var changed: Set<String> = []
+        /// Changes made on this instance, for the other instances (deviceId → network, "" when unknown).
+        var outgoing: [String: String] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Records changes. `fromCluster`: they came from another instance, which tells the others itself.
+    func changed(_ changes: some Sequence<PresenceChange>, fromCluster: Bool = false) {
+        state.withLock { state in
+            for change in changes {
+                if !fromCluster { state.outgoing[change.deviceId] = change.networkId ?? "" }
+                let relevant =
+                    state.listedIn[change.deviceId] != nil
+                    || change.networkId.map { state.networks[$0] != nil } ?? !state.networks.isEmpty
+                if relevant { state.changed.insert(change.deviceId) }
+            }
+        }
+    }
+
+    /// Records the change of one device.
+    func changed(_ deviceId: String, in networkId: String?) {
+        changed([PresenceChange(deviceId: deviceId, networkId: networkId)])
+    }
+
+    // MARK: Subscriptions
+
+    /// Subscribes `deviceId`'s socket to `network` (replacing a subscription it had), reads the network's online devices
+    /// and sends them as `presence_state`; diffs follow, never before the state. Throws when the store cannot be read
+    /// (the socket then gets a `server_error` frame and is not subscribed).
+    func subscribe(_ deviceId: String, to network: String, subscriber: PresenceNetwork.Subscriber, services: EngineServices) async throws {
+        state.withLock { state in
+            Self.remove(deviceId, connectionId: nil, from: &state)
+            state.subscriptions[deviceId] = network
+            state.networks[network, default: PresenceNetwork()].subscribers[deviceId] = subscriber
+        }
+        let devices: [Document]
+        do {
+            devices = try await PeersHandler.onlineDevices(in: network, services: services)
+        } catch {
+            unsubscribe(deviceId, connectionId: subscriber.connectionId)
+            throw error
+        }
+        let frame = PresenceFrames.state(network: network, devices: PeersHandler.newestFirst(devices), at: services.clock.now())
+        let limits = services.configuration.limits.webSocket
+        let sent = state.withLock { state -> Bool in
+            guard var entry = state.networks[network], var current = entry.subscribers[deviceId],
+                current.connectionId == subscriber.connectionId
+            else { return true }  // unsubscribed meanwhile
+            if entry.listed == nil {
+                var listed: [String: PresenceNetwork.Listed] = [:]
+                for device in devices {
+                    guard let id = device["deviceId"]?.stringValue else { continue }
+                    listed[id] = PresenceNetwork.listed(device)
+                    state.listedIn[id] = network
+                }
+                entry.listed = listed
+                state.changed.formUnion(entry.replay)
+                entry.replay = []
+            }
+            // Offered under the lock, so that no diff (offered after the batch takes the lock) can overtake it.
+            current.active = current.sendBuffer.offer(.init(text: frame), limits: limits) == .accepted
+            entry.subscribers[deviceId] = current
+            state.networks[network] = entry
+            return current.active
+        }
+        if !sent {
+            unsubscribe(deviceId, connectionId: subscriber.connectionId)
+            subscriber.close(SignalingHub.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
+        }
+    }
+
+    /// Ends `deviceId`'s subscription, if `connectionId` holds it (nil: whichever connection holds it).
+    func unsubscribe(_ deviceId: String, connectionId: UInt64?) {
+        state.withLock { Self.remove(deviceId, connectionId: connectionId, from: &$0) }
+    }
+
+    /// The network `deviceId`'s socket subscribed to here, if any.
+    func subscription(of deviceId: String) -> String? {
+        state.withLock { $0.subscriptions[deviceId] }
+    }
+
+    /// How many sockets subscribe on this instance (for tests and metrics).
+    var subscriberCount: Int { state.withLock { $0.subscriptions.count } }
+
+    private static func remove(_ deviceId: String, connectionId: UInt64?, from state: inout State) {
+        guard let network = state.subscriptions[deviceId], var entry = state.networks[network] else { return }
+        if let connectionId, entry.subscribers[deviceId]?.connectionId != connectionId { return }
+        state.subscriptions[deviceId] = nil
+        entry.subscribers[deviceId] = nil
+        if entry.subscribers.isEmpty {
+            // Nobody here listens to the network any more: forget its listing.
+            state.networks[network] = nil
+            for id in entry.listed?.keys ?? [:].keys where state.listedIn[id] == network { state.listedIn[id] = nil }
+        } else {
+            state.networks[network] = entry
+        }
+    }
+
+    // MARK: Batches
+
+    /// What one batch must read and send.
+    private struct Work {
+        var devices: Set<String>
+        var outgoing: [String: String]
+    }
+
+    /// One batch: tells the other instances what changed here, reads the changed devices (and the listed ones past the
+    /// online window) and sends each network's diff to its active subscribers.
+    func batch(services: EngineServices) async {
+        let since = services.clock.now().addingTimeInterval(-services.ttl(RegistryHandlers.TTL.deviceOnline).seconds)
+        let work = state.withLock { state -> Work in
+            for entry in state.networks.values {
+                for (id, listed) in entry.listed ?? [:] where listed.lastSeen < since { state.changed.insert(id) }
+            }
+            defer {
+                state.changed = []
+                state.outgoing = [:]
+            }
+            return Work(devices: state.changed, outgoing: state.outgoing)
+        }
+        if !work.outgoing.isEmpty { await tellOtherInstances(work.outgoing, services: services) }
+        guard !work.devices.isEmpty else { return }
+        let devices: [String: Document]
+        do {
+            devices = try await read(work.devices, services: services)
+        } catch {
+            services.logger.warning("presence batch could not read the devices; retrying at the next", metadata: ["error": "\(error)"])
+            state.withLock { $0.changed.formUnion(work.devices) }
+            return
+        }
+        let now = services.clock.now()
+        let deliveries = state.withLock { state in
+            Self.diffs(devices, changed: work.devices, since: since, at: now, state: &state)
+        }
+        let limits = services.configuration.limits.webSocket
+        for (frame, subscribers) in deliveries {
+            for subscriber in subscribers {
+                guard case .overflow = subscriber.sendBuffer.offer(.init(text: frame), limits: limits) else { continue }
+                // A missed diff cannot be sent later: the subscriber reconnects and gets the state again.
+                subscriber.close(SignalingHub.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
+            }
+        }
+    }
+
+    /// Applies a batch's reads to each affected network; returns each network's diff frame with its active subscribers.
+    private static func diffs(
+        _ devices: [String: Document],
+        changed: Set<String>,
+        since: Date,
+        at now: Date,
+        state: inout State
+    ) -> [(String, [PresenceNetwork.Subscriber])] {
+        var affected: [String: [String]] = [:]
+        for id in changed {
+            if let network = state.listedIn[id], state.networks[network] != nil { affected[network, default: []].append(id) }
+            if let network = devices[id]?["networkId"]?.stringValue, state.networks[network] != nil, state.listedIn[id] != network {
+                affected[network, default: []].append(id)
+            }
+        }
+        var deliveries: [(String, [PresenceNetwork.Subscriber])] = []
+        for (network, var entry) in state.networks {
+            guard entry.listed != nil else {
+                entry.replay.formUnion(changed)  // its state is being read: these are looked at again once it is
+                state.networks[network] = entry
+                continue
+            }
+            guard let ids = affected[network] else { continue }
+            let (joins, leaves) = entry.apply(devices, for: ids, network: network, since: since)
+            for leave in leaves where state.listedIn[leave] == network { state.listedIn[leave] = nil }
+            for join in joins { if let id = join["deviceId"]?.stringValue { state.listedIn[id] = network } }
+            state.networks[network] = entry
+            guard !joins.isEmpty || !leaves.isEmpty else { continue }
+            let frame = PresenceFrames.diff(network: network, joins: joins, leaves: leaves, at: now)
+            deliveries.append((frame, entry.subscribers.values.filter(\.active)))
+        }
+        return deliveries
+    }
+
+    /// The devices' documents, by deviceId (a deleted device is absent).
+    private func read(_ deviceIds: Set<String>, services: EngineServices) async throws -> [String: Document] {
+        var found: [String: Document] = [:]
+        let ids = Array(deviceIds)
+        for start in stride(from: 0, to: ids.count, by: 1000) {
+            let batch = ids[start..<min(start + 1000, ids.count)]
+            let documents = try await services.collection(RegistryCollections.devices).find(
+                ["deviceId": ["$in": .array(batch.map(Value.string))]]
+            )
+            for document in documents { if let id = document["deviceId"]?.stringValue { found[id] = document } }
+        }
+        return found
+    }
+
+    /// The background task: a batch every `presence.diffInterval` (read before each wait, so a reload applies to the
+    /// next one) of the engine's clock, until cancelled.
+    func run(services: EngineServices) async throws {
+        while !Task.isCancelled {
+            try await services.clock.sleep(for: services.configuration.limits.presence.diffInterval)
+            await batch(services: services)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import DocumentStore
+import Foundation
+import Testing
+
+/// Presence and receipts across two instances on one store: a join or leave made through one instance reaches a
+/// subscriber on the other (through the cluster bus), and a message forwarded to the recipient's instance is answered
+/// with its receipt.
+@Suite(.serialized) struct CrossInstancePresenceTests {
+    @Test(arguments: RegistryBackend.all) func aJoinAndALeaveOnOneInstanceReachASubscriberOnTheOther(backend: RegistryBackend) async throws {
+        let (first, second) = try await CrossInstanceTests.twoInstances(backend)
+        try await stopping(first, second) {
+            let alice = try await second.token("alice")
+            #expect(try await second.announce("net1", peerId: "peer_a", token: alice) == 200)
+            let a = TestSocket.connect(second, deviceId: "peer_a", token: alice)
+            try await a.ready()
+            #expect(deviceIds(try await a.subscribePresence()["peers"]) == ["peer_a"])
+
+            let bob = try await first.token("bob")
+            #expect(try await first.announce("net1", peerId: "peer_b", token: bob) == 200)
+            let join = try await waitForValue { a.frames(ofType: "presence_diff").first { deviceIds($0["joins"]).contains("peer_b") } }
+            let listed = try await first.http("GET", "/network/net1/peers", token: bob).json["peers"] as? [[String: Any]] ?? []
+            #expect(
+                sameJSON(
+                    (join["joins"] as? [[String: Any]])?.filter { $0["deviceId"] as? String == "peer_b" },
+                    listed.filter { $0["deviceId"] as? String == "peer_b" }
+                )
+            )
+
+            #expect(try await first.http("DELETE", "/network/net1/devices/peer_b", token: bob).status == 200)
+            let leave = try await waitForValue { a.frames(ofType: "presence_diff").first { ($0["leaves"] as? [String])?.contains("peer_b") == true } }
+            #expect(leave["networkId"] as? String == "net1")
+        }
+    }
+
+    @Test(arguments: RegistryBackend.all) func aForwardedMessageGetsItsReceiptFromTheRecipientsInstance(backend: RegistryBackend) async throws {
+        let (first, second) = try await CrossInstanceTests.twoInstances(backend)
+        try await stopping(first, second) {
+            let (a, b) = try await CrossInstanceTests.spreadPair(first, second)
+            a.send(#"{"type":"offer","toPeerId":"peer_b","data":{"n":"x"},"id":"across"}"#)
+            let receipt = try await a.frame(ofType: "delivered")
+            #expect(receipt["id"] as? String == "across")
+            #expect(receipt["delivery"] as? String == "live")
+            #expect(try await b.waitForFrames(2).last?["type"] as? String == "offer")
+            #expect(first.metric("signaling_messages_forwarded_total") == 1)
+        }
+    }
+}

@@ -83,11 +83,15 @@ import Testing
             #expect(try await inbox.count(["key": "peer_b", "kind": "message"]) == 1)
 
             let moved = TestSocket.connect(first, deviceId: "peer_b", token: try await first.token("bob"))
-            try await moved.ready()
+            // Connected once its route names the first instance (the message above may be its first frame already).
+            let here = first.engine.services.instanceId
+            while ContinuousClock.now < deadline, try await routes.findOne(["_id": "peer_b"])?["instance"]?.stringValue != here {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             a.signal("offer", to: "peer_b", data: #"{"n":"2"}"#)
             try await Self.advance(clock, until: moved, has: 2)
             #expect(Self.numbers(moved) == ["1", "2"])
-            #expect(try await inbox.count([:]) == 0)
+            #expect(try await inbox.count(["key": "peer_b", "kind": "message"]) == 0)
         }
     }
 }

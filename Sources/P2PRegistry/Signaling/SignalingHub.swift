@@ -363,12 +363,21 @@ final class SignalingHub: Sendable {
     /// Puts messages that were taken for a socket but not written back into the offline queue.
     private func requeue(_ messages: [Document], for deviceId: String, services: EngineServices, logger: Logger) async {
         let cap = SignalingSettings(services).queueCap
-        for message in messages {
-            do {
-                try await store(message, to: deviceId, services: services, cap: cap, logger: logger)
-            } catch {
-                logger.error("could not queue an unsent message again", metadata: ["to": "\(deviceId)", "error": "\(error)"])
+        do {
+            // At once: a flush puts back most of a long backlog each time, and one store round per message made
+            // flushing it quadratic.
+            let dropped = try await SignalingQueue(services: services).enqueue(all: messages, to: deviceId, cap: cap)
+            counters.withLock {
+                $0.queued += messages.count
+                $0.dropped += dropped
             }
+            metrics(services).queued.increment(by: messages.count)
+            if dropped > 0 {
+                metrics(services).dropped.increment(by: dropped)
+                logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(deviceId)", "dropped": "\(dropped)"])
+            }
+        } catch {
+            logger.error("could not queue unsent messages again", metadata: ["to": "\(deviceId)", "count": "\(messages.count)", "error": "\(error)"])
         }
         if let connection = directory.connection(for: deviceId) {
             connection.flush.yield()

@@ -37,6 +37,38 @@ struct SignalingQueue: Sendable {
         return try await enforceCap(for: to, cap: cap)
     }
 
+    /// Queues `messages` for one recipient `to` at once: one update per channel (`$push` with `$each`, in the given order)
+    /// and one cap check, where ``enqueue(_:cap:)`` would take two store calls and a cap check per message. Puts back
+    /// what a flush could not send (a long backlog would otherwise cost a store round per message per flush). Returns
+    /// how many the cap dropped.
+    @discardableResult
+    func enqueue(all messages: [Document], to: String, cap: Int) async throws -> Int {
+        let valid = messages.filter { $0["from"]?.stringValue != nil && $0["to"]?.stringValue == to }
+        guard !valid.isEmpty else { return 0 }
+        let now = services.clock.now()
+        let expiresAt = now.addingTimeInterval(services.ttl(RegistryHandlers.TTL.signaling).seconds)
+        var senders: [String] = []
+        var bySender: [String: [Document]] = [:]
+        for message in valid {
+            let from = message["from"]?.stringValue ?? ""
+            if bySender[from] == nil { senders.append(from) }
+            bySender[from, default: []].append(message)
+        }
+        for from in senders {
+            let pair = [from, to].sorted()
+            _ = try await channels.updateOne(
+                ["channelId": .string(Self.channelId(from, to))],
+                [
+                    "$push": ["messages": ["$each": .array((bySender[from] ?? []).map(Value.document))]],
+                    "$set": ["expiresAt": .date(expiresAt)],
+                    "$setOnInsert": ["participants": .array(pair.map(Value.string)), "createdAt": .date(now)],
+                ],
+                upsert: true
+            )
+        }
+        return try await enforceCap(for: to, cap: cap)
+    }
+
     /// Removes the oldest messages queued for `deviceId` beyond `cap`, across its channels.
     private func enforceCap(for deviceId: String, cap: Int) async throws -> Int {
         let pending = try await channels.find(

@@ -274,6 +274,18 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         promise?.succeed()
     }
 
+    /// Writes the application's frames, except after the close frame: the client stops reading at the close frame, so
+    /// a message written behind it would count as sent and never arrive. Such a write fails instead (the send buffer
+    /// then hands the message back as unsent). It happens when a message was accepted just before the socket closed
+    /// and its write reached the event loop after the close.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard sentClose else {
+            context.write(data, promise: promise)
+            return
+        }
+        promise?.fail(ChannelError.outputClosed)
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { session?.sendBuffer.writeWaiting() }
         context.fireChannelWritabilityChanged()

@@ -24,7 +24,7 @@ final class SignalingHub: Sendable {
     let directory = ConnectionDirectory()
     /// Presence push: the subscribers on this instance and the changes to send them.
     let presence = PresenceFeed()
-    private let counters = Mutex(SignalingCounters())
+    let counters = Mutex(SignalingCounters())
     /// The signaling counters of the engine serving this hub, resolved once.
     private let metricHandles = Mutex<(engine: ObjectIdentifier, handles: RegistryMetrics.Signaling)?>(nil)
 
@@ -326,100 +326,5 @@ final class SignalingHub: Sendable {
         metrics(services).slowConsumerCloses.increment()
         logger.notice("closing slow consumer", metadata: ["from": "\(sender)", "to": "\(recipient)", "diverted": "\(count)"])
         connection.close(Self.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
-    }
-
-    /// Queues a message for `recipient` and wakes whoever serves it now (here, or on another instance): the recipient
-    /// may have connected while this was being queued, and must not be left waiting.
-    func enqueue(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
-        do {
-            try await store(stored, to: recipient, services: services, cap: cap, logger: logger)
-        } catch {
-            // Not stored: it no longer holds the recipient's backlog open (the sender gets the error).
-            directory.connection(for: recipient)?.flush.enqueued()
-            throw error
-        }
-        if let connection = directory.connection(for: recipient) {
-            connection.flush.enqueued()
-        } else {
-            await nudgeOtherInstance(recipient, services: services)
-        }
-    }
-
-    /// Stores a message in the offline queue, counting what the cap drops.
-    private func store(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
-        let dropped = try await SignalingQueue(services: services).enqueue(stored, cap: cap)
-        counters.withLock {
-            $0.queued += 1
-            $0.dropped += dropped
-        }
-        metrics(services).queued.increment()
-        logger.debug("message queued", metadata: ["to": "\(recipient)", "type": "\(stored["type"]?.stringValue ?? "")"])
-        if dropped > 0 {
-            metrics(services).dropped.increment(by: dropped)
-            logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(recipient)", "dropped": "\(dropped)"])
-        }
-    }
-
-    /// Puts messages that were taken for a socket but not written back into the offline queue.
-    private func requeue(_ messages: [Document], for deviceId: String, services: EngineServices, logger: Logger) async {
-        let cap = SignalingSettings(services).queueCap
-        do {
-            // At once: a flush puts back most of a long backlog each time, and one store round per message made
-            // flushing it quadratic.
-            let dropped = try await SignalingQueue(services: services).enqueue(all: messages, to: deviceId, cap: cap)
-            counters.withLock {
-                $0.queued += messages.count
-                $0.dropped += dropped
-            }
-            metrics(services).queued.increment(by: messages.count)
-            if dropped > 0 {
-                metrics(services).dropped.increment(by: dropped)
-                logger.notice("queue cap reached; dropped oldest", metadata: ["to": "\(deviceId)", "dropped": "\(dropped)"])
-            }
-        } catch {
-            logger.error("could not queue unsent messages again", metadata: ["to": "\(deviceId)", "count": "\(messages.count)", "error": "\(error)"])
-        }
-        if let connection = directory.connection(for: deviceId) {
-            connection.flush.yield()
-        } else {
-            await nudgeOtherInstance(deviceId, services: services)
-        }
-    }
-
-    /// Sends the device's queued messages while its send buffer has room; what does not fit goes back to the queue
-    /// until the receiver catches up (the buffer's `drained` hook requests another flush). A drain that finds the
-    /// queue empty ends the backlog, and live delivery resumes.
-    private func flushQueue(deviceId: String, session: WebSocketSession, flush: QueueFlusher, logger: Logger) async {
-        let queue = SignalingQueue(services: session.services)
-        let limits = session.services.configuration.limits.webSocket
-        // Without room the flush stops; the buffer then calls `drained` once it empties, which flushes again.
-        while session.sendBuffer.hasRoomOrNotifyWhenDrained() {
-            let messages: [Document]
-            do {
-                messages = try await queue.drain(deviceId)
-            } catch {
-                // The backlog stays: live messages keep queueing, and each one stored asks for another flush.
-                logger.warning("could not read the device's queue", metadata: ["error": "\(error)"])
-                return
-            }
-            guard !messages.isEmpty else {
-                flush.drainedEmpty()
-                return
-            }
-            var unsent: [Document] = []
-            for message in messages {
-                if unsent.isEmpty,
-                    session.sendBuffer.offer(.init(text: SignalingFrame.outbound(message), payload: message), limits: limits) == .accepted
-                {
-                    continue
-                }
-                unsent.append(message)
-            }
-            logger.info("delivered queued messages", metadata: ["count": "\(messages.count - unsent.count)"])
-            if !unsent.isEmpty {
-                await requeue(unsent, for: deviceId, services: session.services, logger: logger)
-                return
-            }
-        }
     }
 }

@@ -22,18 +22,7 @@ struct SignalingQueue: Sendable {
     @discardableResult
     func enqueue(_ message: Document, cap: Int) async throws -> Int {
         guard let from = message["from"]?.stringValue, let to = message["to"]?.stringValue else { return 0 }
-        let now = services.clock.now()
-        let expiresAt = now.addingTimeInterval(services.ttl(RegistryHandlers.TTL.signaling).seconds)
-        let pair = [from, to].sorted()
-        _ = try await channels.updateOne(
-            ["channelId": .string(Self.channelId(from, to))],
-            [
-                "$push": ["messages": .document(message)],
-                "$set": ["expiresAt": .date(expiresAt)],
-                "$setOnInsert": ["participants": .array(pair.map(Value.string)), "createdAt": .date(now)],
-            ],
-            upsert: true
-        )
+        try await push(.document(message), from: from, to: to)
         return try await enforceCap(for: to, cap: cap)
     }
 
@@ -43,30 +32,35 @@ struct SignalingQueue: Sendable {
     /// how many the cap dropped.
     @discardableResult
     func enqueue(all messages: [Document], to: String, cap: Int) async throws -> Int {
-        let valid = messages.filter { $0["from"]?.stringValue != nil && $0["to"]?.stringValue == to }
-        guard !valid.isEmpty else { return 0 }
-        let now = services.clock.now()
-        let expiresAt = now.addingTimeInterval(services.ttl(RegistryHandlers.TTL.signaling).seconds)
         var senders: [String] = []
-        var bySender: [String: [Document]] = [:]
-        for message in valid {
-            let from = message["from"]?.stringValue ?? ""
+        var bySender: [String: [Value]] = [:]
+        for message in messages {
+            guard let from = message["from"]?.stringValue, message["to"]?.stringValue == to else { continue }
             if bySender[from] == nil { senders.append(from) }
-            bySender[from, default: []].append(message)
+            bySender[from, default: []].append(.document(message))
         }
+        guard !senders.isEmpty else { return 0 }
         for from in senders {
-            let pair = [from, to].sorted()
-            _ = try await channels.updateOne(
-                ["channelId": .string(Self.channelId(from, to))],
-                [
-                    "$push": ["messages": ["$each": .array((bySender[from] ?? []).map(Value.document))]],
-                    "$set": ["expiresAt": .date(expiresAt)],
-                    "$setOnInsert": ["participants": .array(pair.map(Value.string)), "createdAt": .date(now)],
-                ],
-                upsert: true
-            )
+            try await push(["$each": .array(bySender[from] ?? [])], from: from, to: to)
         }
         return try await enforceCap(for: to, cap: cap)
+    }
+
+    /// Appends `element` (a message, or `$each` of several) to the channel of `from` and `to`, creating it if needed, and
+    /// moves the channel's expiry forward.
+    private func push(_ element: Value, from: String, to: String) async throws {
+        let now = services.clock.now()
+        let expiresAt = now.addingTimeInterval(services.ttl(RegistryHandlers.TTL.signaling).seconds)
+        let pair = [from, to].sorted()
+        _ = try await channels.updateOne(
+            ["channelId": .string(Self.channelId(from, to))],
+            [
+                "$push": ["messages": element],
+                "$set": ["expiresAt": .date(expiresAt)],
+                "$setOnInsert": ["participants": .array(pair.map(Value.string)), "createdAt": .date(now)],
+            ],
+            upsert: true
+        )
     }
 
     /// Removes the oldest messages queued for `deviceId` beyond `cap`, across its channels.

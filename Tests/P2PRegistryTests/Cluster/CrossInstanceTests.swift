@@ -13,17 +13,18 @@ import WSCore
     /// Cluster routing on (also on the embedded store), and a per-socket rate that lets 200 messages through at once.
     static let environment = ["REGISTRY_CLUSTER": "true", "SIGNALING_MESSAGES_PER_SECOND": "10000", "SIGNALING_MESSAGE_BURST": "10000"]
 
-    /// Two instances sharing one fresh store of `backend`.
-    static func twoInstances(_ backend: RegistryBackend) async throws -> (LiveRegistry, LiveRegistry) {
-        let store = try await backend.makeStore(clock: SystemWallClock())
+    /// Two instances sharing one fresh store of `backend`, each having seen the other's heartbeat. With a `manual`
+    /// clock (shared by the store and both instances) the heartbeats come as the test moves it, 100 ms at a time.
+    static func twoInstances(_ backend: RegistryBackend, manual: ManualWallClock? = nil) async throws -> (LiveRegistry, LiveRegistry) {
+        let store = try await backend.makeStore(clock: manual ?? SystemWallClock())
         let unthrottled: (inout LimitsConfig) -> Void = { limits in
             limits.webSocket.messagesPerSecondPerUser = 1_000_000
             limits.webSocket.messagesPerSecondPerIP = 1_000_000
         }
-        let first = try await LiveRegistry.start(environment: environment, backend: backend, limits: unthrottled, store: store)
+        let first = try await LiveRegistry.start(environment: environment, clock: manual, backend: backend, limits: unthrottled, store: store)
         let second: LiveRegistry
         do {
-            second = try await LiveRegistry.start(environment: environment, backend: backend, limits: unthrottled, store: store)
+            second = try await LiveRegistry.start(environment: environment, clock: manual, backend: backend, limits: unthrottled, store: store)
         } catch {
             await first.stop()
             throw error
@@ -35,7 +36,12 @@ import WSCore
                 first.engine.services.cluster.liveInstances.contains(second.engine.services.instanceId)
                 && second.engine.services.cluster.liveInstances.contains(first.engine.services.instanceId)
             if seen { return (first, second) }
-            try await Task.sleep(for: .milliseconds(50))
+            if let manual {
+                manual.advance(by: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(10))
+            } else {
+                try await Task.sleep(for: .milliseconds(50))
+            }
         }
         await first.stop()
         await second.stop()

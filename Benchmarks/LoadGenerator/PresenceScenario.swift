@@ -93,27 +93,7 @@ enum PresenceScenario {
         // The subscribers: announced, connected, not yet subscribed.
         let devices = (0..<subscribers).map { "peer_ps_\($0)" }
         let tokens = try await mintTokens(for: (0..<subscribers).map { "ps_u\($0)" }, secret: options.secret)
-        let announces = devices.indices.map { index in
-            encodeRequest(
-                "POST",
-                "/network/\(network)/announce",
-                host: host,
-                token: tokens[index],
-                json: "{\"peerId\":\"\(devices[index])\",\"signalAddress\":\"wss://signal.example/\(devices[index])\",\"capabilities\":[\"relay\"]}"
-            )
-        }
-        let seeded = try await runHTTPLoad(
-            group: group,
-            host: options.host,
-            port: options.httpPort,
-            requests: announces,
-            connections: 4,
-            depth: 32,
-            duration: nil
-        )
-        guard seeded.count(200) == subscribers else {
-            throw UsageError("announcing the subscribers failed: \(seeded.statuses) \(seeded.errors.prefix(3))")
-        }
+        try await announceDevices(devices, tokens: tokens, network: { _ in network }, group: group, options: options, what: "subscribers")
         let sentAt = PresenceSendTimes(count: joiners)
         var loops: [any EventLoop] = []
         for loop in group.makeIterator() { loops.append(loop) }

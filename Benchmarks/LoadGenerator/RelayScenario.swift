@@ -89,28 +89,14 @@ enum RelayScenario {
             users += ["\(prefix)_ua\(pair)", "\(prefix)_ub\(pair)"]
         }
         let tokens = try await mintTokens(for: users, secret: options.secret)
-        let host = "\(options.host):\(options.httpPort)"
-        let announces = devices.indices.map { index in
-            encodeRequest(
-                "POST",
-                "/network/\(prefix)\(index / networkSize)/announce",
-                host: host,
-                token: tokens[index],
-                json: "{\"peerId\":\"\(devices[index])\",\"signalAddress\":\"wss://signal.example/\(devices[index])\",\"capabilities\":[\"relay\"]}"
-            )
-        }
-        let seeded = try await runHTTPLoad(
+        try await announceDevices(
+            devices,
+            tokens: tokens,
+            network: { "\(prefix)\($0 / networkSize)" },
             group: group,
-            host: options.host,
-            port: options.httpPort,
-            requests: announces,
-            connections: 4,
-            depth: 32,
-            duration: nil
+            options: options,
+            what: "relay devices"
         )
-        guard seeded.count(200) == devices.count else {
-            throw UsageError("announcing the relay devices failed: \(seeded.statuses) \(seeded.errors.prefix(3))")
-        }
 
         var loops: [any EventLoop] = []
         for loop in group.makeIterator() { loops.append(loop) }

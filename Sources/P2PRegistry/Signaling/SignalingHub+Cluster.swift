@@ -41,11 +41,14 @@ extension SignalingHub {
         bus.onRejoin { [self] in
             for deviceId in self.directory.deviceIds {
                 guard let connection = self.directory.connection(for: deviceId) else { continue }
+                // Senders queued for the device while its route was gone; once it is claimed they forward here again.
+                // Live delivery waits from before the claim until a flush after it: nothing new overtakes the queue.
+                connection.flush.settle()
                 let claim = try? await bus.claim(deviceId, connectionId: "\(connection.connectionId)")
                 if let from = claim?.movedFrom {
                     self.settleMove(deviceId, from: from, flush: connection.flush, services: services, logger: log)
                 }
-                connection.flush.yield()
+                connection.flush.settled()
             }
         }
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
@@ -128,15 +131,19 @@ extension SignalingHub {
     }
 
     /// After queueing for a device connected to another instance, asks that instance to flush its queue: sent
-    /// whenever the device has a route to a live instance (checked in the store when this instance has not seen that
-    /// one yet), and retried while the store refuses the write. With the connect-time flush (an instance claims a
-    /// device's route before it flushes its queue, and a sender queues before it reads the route), a queued message
-    /// never waits while its recipient is connected: it goes out within `cluster.inboxPollInterval`.
+    /// whenever the device has a route to another instance, and retried while the store refuses the write. With the
+    /// connect-time flush (an instance claims a device's route before it flushes its queue, and a sender queues before
+    /// it reads the route), a queued message never waits while its recipient is connected: it goes out within
+    /// `cluster.inboxPollInterval`.
+    ///
+    /// Sent even when that instance looks gone: a sender queues when it takes the recipient's instance for gone, and
+    /// if that instance is alive after all (its heartbeats were late) the request, ahead of anything forwarded to it
+    /// later, makes it hold its live messages behind the queue. A gone instance's requests go with its inbox.
     func nudgeOtherInstance(_ recipient: String, services: EngineServices) async {
         guard services.cluster.isEnabled else { return }
         for attempt in 1...3 {
             do {
-                guard let route = try await services.cluster.remoteRoute(recipient, fresh: true) else { return }
+                guard let route = try await services.cluster.routeElsewhere(recipient) else { return }
                 try await services.cluster.send(ClusterKind.flush, to: route, key: recipient, body: [:])
                 return
             } catch {

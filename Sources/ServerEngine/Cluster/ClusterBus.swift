@@ -53,6 +53,10 @@ public final class ClusterBus: Sendable {
         var instanceTimeout: Duration = .seconds(10)
         /// This instance's registration is written: its routes may be claimed.
         var registered = false
+        /// When the last heartbeat that reached the store was taken (the time it wrote).
+        var lastHeartbeat: Date?
+        /// Inbox reading is paused because heartbeats are late (``ClusterService``): kept to log each change once.
+        var inboxPaused = false
         /// Routes to other instances seen recently: key → (route, until). A stale entry is safe: the instance it
         /// names queues what it cannot deliver and wakes the device's current instance.
         var routeCache: [String: (route: ClusterRoute, until: Date)] = [:]
@@ -172,6 +176,15 @@ public final class ClusterBus: Sendable {
 
     // MARK: Sending
 
+    /// Where `key` is connected when that is another instance, read from the store whether that instance looks alive or
+    /// not. For requests that must reach an instance taken for gone while it is alive (a slow heartbeat), and cost
+    /// nothing when it is really gone: a take-over keeps only the messages of its inbox.
+    public func routeElsewhere(_ key: String) async throws -> ClusterRoute? {
+        guard isEnabled, let route = try await routes.findOne(["_id": .string(key)]).flatMap(Self.route), route.instance != instanceId
+        else { return nil }
+        return route
+    }
+
     /// Sends an item for `key` to the live instance it is connected to; false (nothing sent) when it is not
     /// connected to another live instance.
     public func forward(_ kind: String, key: String, body: Document) async throws -> Bool {
@@ -237,8 +250,26 @@ public final class ClusterBus: Sendable {
             ],
             upsert: true
         )
-        state.withLock { $0.registered = true }
+        state.withLock {
+            $0.registered = true
+            $0.lastHeartbeat = now
+        }
         return result.upsertedId != nil
+    }
+
+    /// Records whether inbox reading is paused; returns whether it was before.
+    func setInboxPaused(_ paused: Bool) -> Bool {
+        state.withLock { state in
+            defer { state.inboxPaused = paused }
+            return state.inboxPaused
+        }
+    }
+
+    /// Whether this instance's last heartbeat in the store is younger than `age`: older, others may take it for gone
+    /// at any moment (see ``ClusterService``, "fencing").
+    func heartbeatIsYounger(than age: Duration) -> Bool {
+        guard let last = state.withLock({ $0.lastHeartbeat }) else { return false }
+        return clock.now().timeIntervalSince(last) < age.seconds
     }
 
     func setLive(_ instances: Set<String>, instanceTimeout: Duration) {

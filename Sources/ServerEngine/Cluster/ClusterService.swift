@@ -24,6 +24,13 @@ public struct ClusterService: Service {
         self.services = services
     }
 
+    /// How old this instance's last heartbeat may be before it stops reading its inbox (``readInbox()``): one heartbeat
+    /// interval short of `cluster.instanceTimeout`, and at least half of it.
+    var fenceAge: Duration {
+        let config = services.configuration.cluster
+        return max(config.instanceTimeout - config.heartbeatInterval, config.instanceTimeout / 2)
+    }
+
     public func run() async throws {
         guard bus.isEnabled else {
             try? await gracefulShutdown()
@@ -117,7 +124,22 @@ public struct ClusterService: Service {
     // MARK: Inbox
 
     /// Hands every item in this instance's inbox to the receiver, oldest first.
+    ///
+    /// Fencing: while this instance's own last heartbeat is older than ``fenceAge`` (its heartbeats are late: an
+    /// overloaded machine, a slow store), other instances may take it for gone and take its inbox over at any moment.
+    /// It then leaves its inbox alone until a heartbeat lands again. Otherwise one sender's messages could be split
+    /// between two readers, this one delivering some live while the take-over queues earlier ones, out of order.
     private func readInbox() async {
+        guard bus.heartbeatIsYounger(than: fenceAge) else {
+            if !bus.setInboxPaused(true) {
+                services.logger.notice(
+                    "inbox reading paused: this instance's heartbeats are late, and other instances may take it for gone",
+                    metadata: ["fenceAge": "\(DurationParser.format(fenceAge))"]
+                )
+            }
+            return
+        }
+        if bus.setInboxPaused(false) { services.logger.notice("inbox reading resumed: heartbeats land again") }
         do {
             while true {
                 let items = try await bus.take(from: bus.instanceId, limit: 256)

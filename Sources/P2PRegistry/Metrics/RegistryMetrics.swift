@@ -16,6 +16,10 @@ enum RegistryMetrics {
     static let forwarded = "signaling_messages_forwarded_total"
     static let diverted = "signaling_messages_diverted_total"
     static let slowConsumerCloses = "signaling_slow_consumer_closes_total"
+    static let presenceSubscribers = "presence_subscribers"
+    static let presenceStates = "presence_states_sent_total"
+    static let presenceDiffs = "presence_diffs_sent_total"
+    static let presenceSlowCloses = "presence_slow_subscriber_closes_total"
 
     /// The limits.yaml setting bounding `coordinator_count`'s per-network series (default 100).
     static let maxNetworkSeriesSetting = "metricsMaxNetworkSeries"
@@ -27,7 +31,10 @@ enum RegistryMetrics {
 
     /// Makes every signaling counter appear at zero, so a scrape before the first message shows them.
     static func registerSignalingCounters(on metrics: EngineMetrics) {
-        for name in [signalingMessages, delivered, queued, dropped, rejected, drained, forwarded, diverted, slowConsumerCloses] {
+        for name in [
+            signalingMessages, delivered, queued, dropped, rejected, drained, forwarded, diverted, slowConsumerCloses, presenceStates, presenceDiffs,
+            presenceSlowCloses,
+        ] {
             count(name, 0, on: metrics)
         }
     }
@@ -66,5 +73,9 @@ enum RegistryMetrics {
         forwarded: "Signaling messages handed to the instance the recipient is connected to (several instances on one MongoDB)",
         diverted: "Live signaling messages sent to the offline queue because the recipient's send buffer was full (a slow receiver)",
         slowConsumerCloses: "Signaling sockets closed with 1013 because their receiver fell too far behind",
+        presenceSubscribers: "Sockets subscribed to presence push on this instance (updated at each presence.diffInterval)",
+        presenceStates: "presence_state frames sent (one per subscribe, and when a subscriber's device moves to another network)",
+        presenceDiffs: "presence_diff frames sent (one per subscriber of a network that changed, per presence.diffInterval)",
+        presenceSlowCloses: "Presence subscribers closed with 1013 because their send buffer could not take a presence frame",
     ]
 }

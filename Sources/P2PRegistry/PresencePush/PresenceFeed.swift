@@ -69,10 +69,10 @@ final class PresenceFeed: Sendable {
         }
         let frame = PresenceFrames.state(network: network, devices: PeersHandler.newestFirst(devices), at: services.clock.now())
         let limits = services.configuration.limits.webSocket
-        let sent = state.withLock { state -> Bool in
+        let offer = state.withLock { state -> WebSocketSendBuffer.Offer? in
             guard var entry = state.networks[network], var current = entry.subscribers[deviceId],
                 current.connectionId == subscriber.connectionId
-            else { return true }  // unsubscribed meanwhile
+            else { return nil }  // unsubscribed meanwhile
             if entry.listed == nil {
                 var listed: [String: PresenceNetwork.Listed] = [:]
                 for device in devices {
@@ -85,15 +85,36 @@ final class PresenceFeed: Sendable {
                 entry.replay = []
             }
             // Offered under the lock, so that no diff (offered after the batch takes the lock) can overtake it.
-            current.active = current.sendBuffer.offer(.init(text: frame), limits: limits) == .accepted
+            let offer = current.sendBuffer.offer(.init(text: frame), limits: limits)
+            current.active = offer == .accepted
             entry.subscribers[deviceId] = current
             state.networks[network] = entry
-            return current.active
+            return offer
         }
-        if !sent {
+        switch offer {
+        case .accepted?:
+            count(states: 1, on: services.metrics)
+        case .overflow?:
             unsubscribe(deviceId, connectionId: subscriber.connectionId)
             subscriber.close(SignalingHub.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
+            count(slowCloses: 1, on: services.metrics)
+        case .closed?:
+            unsubscribe(deviceId, connectionId: subscriber.connectionId)  // the socket is closing
+        case nil:
+            break
         }
+    }
+
+    /// Counts presence frames sent and subscribers closed for not taking one, and updates the subscriber gauge.
+    private func count(states: Int = 0, diffs: Int = 0, slowCloses: Int = 0, on metrics: EngineMetrics) {
+        if states > 0 { RegistryMetrics.count(RegistryMetrics.presenceStates, states, on: metrics) }
+        if diffs > 0 { RegistryMetrics.count(RegistryMetrics.presenceDiffs, diffs, on: metrics) }
+        if slowCloses > 0 { RegistryMetrics.count(RegistryMetrics.presenceSlowCloses, slowCloses, on: metrics) }
+        metrics.setGauge(
+            RegistryMetrics.presenceSubscribers,
+            help: RegistryMetrics.help[RegistryMetrics.presenceSubscribers] ?? "",
+            to: Double(subscriberCount)
+        )
     }
 
     /// Ends `deviceId`'s subscription, if `connectionId` holds it (nil: whichever connection holds it).
@@ -146,7 +167,10 @@ final class PresenceFeed: Sendable {
             return Work(devices: state.changed, outgoing: state.outgoing)
         }
         if !work.outgoing.isEmpty { await tellOtherInstances(work.outgoing, services: services) }
-        guard !work.devices.isEmpty else { return }
+        guard !work.devices.isEmpty else {
+            count(on: services.metrics)  // the subscriber gauge, after unsubscribes and closed sockets
+            return
+        }
         let devices: [String: Document]
         do {
             devices = try await read(work.devices, services: services)
@@ -160,13 +184,22 @@ final class PresenceFeed: Sendable {
             Self.diffs(devices, changed: work.devices, since: since, at: now, state: &state)
         }
         let limits = services.configuration.limits.webSocket
+        var (sent, closed) = (0, 0)
         for (frame, subscribers) in deliveries {
             for subscriber in subscribers {
-                guard case .overflow = subscriber.sendBuffer.offer(.init(text: frame), limits: limits) else { continue }
-                // A missed diff cannot be sent later: the subscriber reconnects and gets the state again.
-                subscriber.close(SignalingHub.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
+                switch subscriber.sendBuffer.offer(.init(text: frame), limits: limits) {
+                case .accepted:
+                    sent += 1
+                case .overflow:
+                    // A missed diff cannot be sent later: the subscriber reconnects and gets the state again.
+                    subscriber.close(SignalingHub.tryAgainLaterCloseCode, "Try again later: receiving too slowly")
+                    closed += 1
+                case .closed:
+                    break
+                }
             }
         }
+        count(diffs: sent, slowCloses: closed, on: services.metrics)
     }
 
     /// Applies a batch's reads to each affected network; returns each network's diff frame with its active subscribers.

@@ -175,6 +175,7 @@ import WSCore
             let outcome = try await slow.readUntilClose(timeout: 60)
             #expect(outcome.closeCode == 1013)
             #expect(outcome.texts.allSatisfy { $0.hasPrefix(#"{"type":"presence_state""#) })
+            #expect(registry.metric("presence_slow_subscriber_closes_total") == 1)
         }
     }
 

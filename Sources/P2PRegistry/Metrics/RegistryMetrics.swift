@@ -17,9 +17,6 @@ enum RegistryMetrics {
     static let diverted = "signaling_messages_diverted_total"
     static let slowConsumerCloses = "signaling_slow_consumer_closes_total"
 
-    /// The limits.yaml setting bounding `coordinator_count`'s per-network series (default 100).
-    static let maxNetworkSeriesSetting = "metricsMaxNetworkSeries"
-
     /// Counts signaling messages; `amount` may be zero, which only makes the series appear.
     static func count(_ name: String, _ amount: Int = 1, on metrics: EngineMetrics) {
         metrics.increment(name, help: help[name] ?? name, by: amount)

@@ -39,7 +39,7 @@ import Testing
         #expect(ConfigKeys.key("routes.yaml", "ice.turnSecret")?.reload == .live)
     }
 
-    @Test func everyKeyWrittenInTheShippedFilesIsReadThroughTheTable() throws {
+    @Test func theSummaryPrintsEveryKeyOfTheShippedFiles() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var sources: [String: String] = [:]
         for file in ["routes.yaml", "limits.yaml", "jobs.yaml"] {

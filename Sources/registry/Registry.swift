@@ -9,7 +9,7 @@ struct Registry: AsyncParsableCommand {
         commandName: "registry",
         abstract: "P2P WebRTC signaling and presence registry, configured by routes.yaml, limits.yaml and jobs.yaml.",
         version: "registry \(BuildInfo.description)",
-        subcommands: [Serve.self, Check.self, Routes.self, OpenAPICommand.self, AsyncAPICommand.self, Token.self, Jobs.self],
+        subcommands: [Serve.self, Check.self, Routes.self, ConfigKeysCommand.self, OpenAPICommand.self, AsyncAPICommand.self, Token.self, Jobs.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -43,7 +43,7 @@ import Glibc
         #expect(after.headers["access-control-allow-methods"] == "GET, HEAD")
         // The reload's log line comes just after the version moves (the OpenAPI document is generated in between).
         _ = try await server.waitForOutput(matching: #""event":"(configuration reloaded)""#)
-        #expect(server.text.stdout.contains(#""http.cors: { allowOrigins: [] (off"#), "\(server.text.stdout)")
+        #expect(server.text.stdout.contains("http.cors.allowOrigins: [] → [\(Self.page)]"), "\(server.text.stdout)")
         #expect(server.text.stdout.contains("websocket.allowedOrigins: []"), "\(server.text.stdout)")
     }
 }

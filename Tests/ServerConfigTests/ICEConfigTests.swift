@@ -132,8 +132,9 @@ import Testing
         #expect(reload.needsRestart.isEmpty, "\(reload.needsRestart)")
         #expect(
             reload.applied == [
-                "ice: { stunUrls: [], turnUrls: [turn:t.example], turnSecret: <set, 27 bytes>, credentialTtl: 10m } → "
-                    + "{ stunUrls: [stun:s.example], turnUrls: [turn:t.example], turnSecret: <set, 27 bytes, changed>, credentialTtl: 5m }"
+                "ice.stunUrls: [] → [stun:s.example]",
+                "ice.turnSecret: <set, 27 bytes> → <set, 27 bytes> (changed)",
+                "ice.credentialTtl: 10m → 5m",
             ],
             "\(reload.applied)"
         )

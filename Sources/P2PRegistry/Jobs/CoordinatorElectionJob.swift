@@ -26,13 +26,11 @@ import ServerEngine
 ///   The log and the outcome report how many devices were really promoted.
 /// - Each promotion is a presence change (``PresenceFeed``): subscribers get the device's new entry as a join.
 enum CoordinatorElectionJob {
-    /// The limits.yaml setting with the minimum (`MIN_COORDINATORS_PER_NETWORK`).
-    static let minimumSetting = "minCoordinatorsPerNetwork"
     /// The capabilities that make a device eligible.
     static let eligibleCapabilities: [String] = ["store", "relay"]
 
     static func run(_ context: JobContext, presence: PresenceFeed? = nil) async throws -> JobOutcome {
-        let minimum = context.services.setting(minimumSetting)?.intValue ?? 2
+        let minimum = context.services.configuration.setting(RegistrySettings.minCoordinatorsPerNetwork)
         let now = context.services.clock.now()
         let election = Election(
             devices: context.services.collection(RegistryCollections.devices),

@@ -30,7 +30,7 @@ enum MetricsRefreshJob {
         RegistryMetrics.registerSignalingCounters(on: metrics)
         metrics.setGauge(RegistryMetrics.activeDevices, help: "Online devices (seen within the online window)", to: Double(online.count))
         metrics.setGauge(RegistryMetrics.activeNetworks, help: "Networks with at least one online device", to: Double(coordinators.count))
-        let limit = services.setting(RegistryMetrics.maxNetworkSeriesSetting)?.intValue ?? 100
+        let limit = services.configuration.setting(RegistrySettings.metricsMaxNetworkSeries)
         metrics.setBoundedGauges(
             RegistryMetrics.coordinatorCount,
             help: "Online coordinators per network; networks beyond metricsMaxNetworkSeries are summed under network=\"other\"",

@@ -21,9 +21,6 @@ enum RegistryMetrics {
     static let presenceDiffs = "presence_diffs_sent_total"
     static let presenceSlowCloses = "presence_slow_subscriber_closes_total"
 
-    /// The limits.yaml setting bounding `coordinator_count`'s per-network series (default 100).
-    static let maxNetworkSeriesSetting = "metricsMaxNetworkSeries"
-
     /// Counts signaling messages; `amount` may be zero, which only makes the series appear.
     static func count(_ name: String, _ amount: Int = 1, on metrics: EngineMetrics) {
         metrics.increment(name, help: help[name] ?? name, by: amount)

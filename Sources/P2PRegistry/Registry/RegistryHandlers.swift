@@ -47,18 +47,8 @@ public enum RegistryHandlers {
         public static let signaling = "signaling"
     }
 
-    /// The application's `settings:` in limits.yaml, with their types and defaults.
-    public static let settings: [String: SettingSpec] = [
-        "minCoordinatorsPerNetwork": SettingSpec(.integer(min: 0, max: 1000), default: .integer(2)),
-        "queueCapPerDevice": SettingSpec(.integer(min: 1, max: 100_000), default: .integer(100)),
-        "messageTypes": SettingSpec(.stringList, default: .stringList(["offer", "answer", "ice-candidate"])),
-        "messagesPerSecond": SettingSpec(.number, default: .number(50)),
-        "messageBurst": SettingSpec(.integer(min: 1, max: 100_000), default: .integer(100)),
-        "maxInvalidMessages": SettingSpec(.integer(min: 0, max: 100_000), default: .integer(10)),
-        "invalidMessageWindow": SettingSpec(.duration, default: .duration(.seconds(60))),
-        "presenceRefreshInterval": SettingSpec(.duration, default: .duration(.seconds(60))),
-        "metricsMaxNetworkSeries": SettingSpec(.integer(min: 0, max: 10_000), default: .integer(100)),
-    ]
+    /// The application's `settings:` in limits.yaml, with their types and defaults (declared in ``RegistrySettings``).
+    public static let settings: [String: SettingSpec] = RegistrySettings.specs
 
     /// Registers every handler, TTL and setting of the registry.
     public static func register(into registry: inout HandlerRegistry) {

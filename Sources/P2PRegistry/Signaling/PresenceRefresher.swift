@@ -26,7 +26,7 @@ enum PresenceRefresher {
 
     /// How often to refresh: the `presenceRefreshInterval` setting, but at least three times per online window.
     static func interval(_ services: EngineServices) -> Double {
-        let configured = services.setting("presenceRefreshInterval")?.durationValue?.seconds ?? 60
+        let configured = services.configuration.setting(RegistrySettings.presenceRefreshInterval).seconds
         let window = services.ttl(RegistryHandlers.TTL.deviceOnline).seconds
         return max(0.1, min(configured, window / 3))
     }

@@ -6,7 +6,7 @@ import ServerEngine
 enum SignalingContract {
     /// limits.yaml's `settings.messageTypes`, the types the parser accepts (default offer, answer, ice-candidate).
     static func messageTypes(_ configuration: ServerConfiguration) -> [String] {
-        configuration.limits.settings["messageTypes"]?.stringListValue ?? ["offer", "answer", "ice-candidate"]
+        configuration.setting(RegistrySettings.messageTypes)
     }
 
     /// Every `code` of an error frame the handler sends.

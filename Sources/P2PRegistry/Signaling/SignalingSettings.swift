@@ -4,7 +4,8 @@ import Logging
 import ServerConfig
 import ServerEngine
 
-/// The signaling limits from limits.yaml's `settings:`, read once per connection.
+/// The signaling limits from limits.yaml's `settings:`, read once per connection: a reload reports their edits as
+/// needing a reconnect (``RegistrySettings``).
 struct SignalingSettings: Sendable {
     let messageTypes: [String]
     let queueCap: Int
@@ -14,11 +15,12 @@ struct SignalingSettings: Sendable {
     let invalidMessageWindow: Double
 
     init(_ services: EngineServices) {
-        messageTypes = services.setting("messageTypes")?.stringListValue ?? ["offer", "answer", "ice-candidate"]
-        queueCap = services.setting("queueCapPerDevice")?.intValue ?? 100
-        if case .number(let rate)? = services.setting("messagesPerSecond") { messagesPerSecond = rate } else { messagesPerSecond = 50 }
-        messageBurst = services.setting("messageBurst")?.intValue ?? 100
-        maxInvalidMessages = services.setting("maxInvalidMessages")?.intValue ?? 10
-        invalidMessageWindow = services.setting("invalidMessageWindow")?.durationValue?.seconds ?? 60
+        let configuration = services.configuration
+        messageTypes = configuration.setting(RegistrySettings.messageTypes)
+        queueCap = configuration.setting(RegistrySettings.queueCap)
+        messagesPerSecond = configuration.setting(RegistrySettings.messagesPerSecond)
+        messageBurst = configuration.setting(RegistrySettings.messageBurst)
+        maxInvalidMessages = configuration.setting(RegistrySettings.maxInvalidMessages)
+        invalidMessageWindow = configuration.setting(RegistrySettings.invalidMessageWindow).seconds
     }
 }

@@ -81,28 +81,21 @@ public struct ConfigLoader: Sendable {
             reader.report(diagnostic.severity, diagnostic.message, at: diagnostic.location, keyPath: diagnostic.keyPath)
             if sources[diagnostic.location.file] == nil { reader.unusableFiles.insert(diagnostic.location.file) }
         }
-        let routes = root(
-            of: Self.routesFile,
-            sources,
-            reader,
-            allowed: ["service", "http", "websocket", "auth", "store", "metrics", "cluster", "ice", "routes", "websockets", "collections"]
-        )
-        let limits = root(of: Self.limitsFile, sources, reader, allowed: ConfigReader.limitsKeys)
-        let jobs = root(of: Self.jobsFile, sources, reader, allowed: ["jobs"])
+        let routes = root(of: Self.routesFile, sources, reader, allowed: ConfigKeys.names(in: Self.routesFile, under: ""))
+        let limits = root(of: Self.limitsFile, sources, reader, allowed: ConfigKeys.names(in: Self.limitsFile, under: ""))
+        let jobs = root(of: Self.jobsFile, sources, reader, allowed: ConfigKeys.names(in: Self.jobsFile, under: ""))
 
         var config = ServerConfiguration(directory: directory)
-        if let service = routes?["service"].flatMap(reader.string), !service.isEmpty { config.service = service }
-        (config.http, config.clientAddress, config.cors, config.openAPI) = reader.httpListener(routes?["http"])
-        config.webSocket = reader.listener(routes?["websocket"], defaultPort: 8080)
-        config.auth = reader.auth(routes?["auth"])
-        config.store = reader.store(routes?["store"])
-        config.metrics = reader.metrics(routes?["metrics"], httpHost: config.http.host)
-        config.cluster = reader.cluster(routes?["cluster"])
-        config.ice = reader.ice(routes?["ice"])
+        let sections = routes.map { reader.readKeys(of: Self.routesFile, map: $0, into: &config) } ?? [:]
+        reader.applyCORSEnvironment(&config.cors, map: sections["http.cors"])
+        reader.checkAlgorithmSecrets(config.auth, jwt: sections["auth.jwt"])
+        reader.checkCluster(config.cluster, map: sections["cluster"])
+        reader.checkICE(config.ice, map: sections["ice"])
         config.routes = reader.routes(routes?["routes"])
         config.webSocketRoutes = reader.webSocketRoutes(routes?["websockets"])
         config.collections = reader.collections(routes?["collections"])
-        config.limits = reader.limits(limits, settingSpecs: catalog?.settings)
+        if let limits { _ = reader.readKeys(of: Self.limitsFile, map: limits, into: &config) }
+        reader.namedLimits(limits, settingSpecs: catalog?.settings, into: &config.limits)
         config.jobs = reader.jobs(jobs)
         ConfigChecker(reader: reader, catalog: catalog).check(config)
 

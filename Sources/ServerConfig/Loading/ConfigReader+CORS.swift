@@ -2,20 +2,11 @@ import Yams
 
 /// routes.yaml `http.cors` and the origin lists it shares with limits.yaml `websocket.allowedOrigins`.
 extension ConfigReader {
-    /// `http.cors:` — `allowOrigins` (a list, `'*'`, or empty; replaced by `CORS_ALLOW_ORIGINS` when that is set and not
-    /// empty), `allowHeaders`, `exposeHeaders`, `maxAge`, `allowCredentials`. `'*'` with credentials is an error.
-    func cors(_ node: ConfigNode?) -> CORSConfig {
-        var cors = CORSConfig()
-        let map = node.flatMap { mapping($0, allowed: ["allowOrigins", "allowHeaders", "exposeHeaders", "maxAge", "allowCredentials"]) }
-        if let map {
-            if let listNode = map["allowOrigins"], let origins = origins(listNode, allowingAny: true) { cors.allowOrigins = origins }
-            if let headers = map["allowHeaders"].flatMap(headerNames) { cors.allowHeaders = headers }
-            if let headers = map["exposeHeaders"].flatMap(headerNames) { cors.exposeHeaders = headers }
-            if let maxAge = map["maxAge"].flatMap({ duration($0) }) { cors.maxAge = maxAge }
-            if let credentials = map["allowCredentials"].flatMap(bool) { cors.allowCredentials = credentials }
-        }
+    /// The checks of `http.cors` that span keys: `CORS_ALLOW_ORIGINS` (when set and not empty) replaces `allowOrigins`,
+    /// even when the file has no `cors:`; `'*'` with credentials is an error.
+    func applyCORSEnvironment(_ cors: inout CORSConfig, map: MappingReader?) {
         if let text = substitution.environment[CORSConfig.environmentVariable], !text.isEmpty {
-            let at = map?["allowOrigins"] ?? map?.node ?? node
+            let at = map?["allowOrigins"] ?? map?.node
             if let origins = origins(in: text, from: "\(CORSConfig.environmentVariable)=\(text)", at: at) {
                 cors.allowOrigins = origins
                 cors.originsFromEnvironment = true
@@ -28,7 +19,6 @@ extension ConfigReader {
                 at: credentialsNode
             )
         }
-        return cors
     }
 
     /// A list of origins (entries may hold several separated by commas, so `${VAR:-}` can carry a list), each checked
@@ -102,7 +92,7 @@ extension ConfigReader {
     }
 
     /// A list of HTTP header names (a single value, or comma-separated, is accepted too).
-    private func headerNames(_ node: ConfigNode) -> [String]? {
+    func headerNames(_ node: ConfigNode) -> [String]? {
         guard let items = stringList(node) else { return nil }
         var names: [String] = []
         for item in items {

@@ -1,24 +1,31 @@
+/// routes.yaml `store.uri` and `cluster:` beyond their types.
 extension ConfigReader {
-    /// `cluster:` — `enabled` (`auto`, `true`, `false`), `heartbeatInterval`, `instanceTimeout`, `inboxPollInterval`.
-    func cluster(_ node: ConfigNode?) -> ClusterConfig {
-        var cluster = ClusterConfig()
-        guard let node, let map = mapping(node, allowed: ["enabled", "heartbeatInterval", "instanceTimeout", "inboxPollInterval"]) else {
-            return cluster
+    /// `store.uri`: empty (the embedded engine) or a `mongodb://` / `mongodb+srv://` URI.
+    func storeURI(_ node: ConfigNode) -> String? {
+        guard let uri = string(node) else { return nil }
+        if !uri.isEmpty, !(uri.hasPrefix("mongodb://") || uri.hasPrefix("mongodb+srv://")) {
+            error("a MongoDB URI starts with mongodb:// or mongodb+srv://", at: node)
         }
-        if let enabled = map["enabled"], let text = string(enabled) {
-            switch text.trimmingWhitespace().lowercased() {
-            case "auto", "": cluster.mode = .auto
-            case "true", "yes", "on", "1": cluster.mode = .on
-            case "false", "no", "off", "0": cluster.mode = .off
-            default: error("expected auto, true or false, found '\(text)'", at: enabled)
-            }
+        return uri
+    }
+
+    /// `cluster.enabled`: `auto` (or empty), `true` or `false` (also yes/no, on/off, 1/0).
+    func clusterMode(_ node: ConfigNode) -> ClusterConfig.Mode? {
+        guard let text = string(node) else { return nil }
+        switch text.trimmingWhitespace().lowercased() {
+        case "auto", "": return .auto
+        case "true", "yes", "on", "1": return .on
+        case "false", "no", "off", "0": return .off
+        default:
+            error("expected auto, true or false, found '\(text)'", at: node)
+            return nil
         }
-        if let interval = map["heartbeatInterval"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { cluster.heartbeatInterval = interval }
-        if let timeout = map["instanceTimeout"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { cluster.instanceTimeout = timeout }
-        if let interval = map["inboxPollInterval"].flatMap({ duration($0, minimum: .milliseconds(1)) }) { cluster.inboxPollInterval = interval }
-        if let node = map["instanceTimeout"], cluster.instanceTimeout < cluster.heartbeatInterval * 2 {
+    }
+
+    /// `cluster.instanceTimeout` must be at least twice `heartbeatInterval`.
+    func checkCluster(_ cluster: ClusterConfig, map: MappingReader?) {
+        if let node = map?["instanceTimeout"], cluster.instanceTimeout < cluster.heartbeatInterval * 2 {
             error("instanceTimeout must be at least twice heartbeatInterval, or live instances are taken for gone", at: node)
         }
-        return cluster
     }
 }

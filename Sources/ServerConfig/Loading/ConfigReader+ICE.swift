@@ -1,18 +1,12 @@
 import Yams
 
-/// routes.yaml `ice:`.
+/// routes.yaml `ice:` beyond its types.
 extension ConfigReader {
-    /// `ice:` — `stunUrls` and `turnUrls` (lists; an entry may hold several separated by commas, so `${STUN_URLS:-}`
-    /// carries a list), `turnSecret` and `credentialTtl` (at least 1s, a fraction of a second dropped; default 10m). Each invalid URL is an
-    /// error at its entry. TURN URLs without a secret, or a secret without TURN URLs, are warnings: nothing is signed.
-    func ice(_ node: ConfigNode?) -> ICEConfig {
-        var ice = ICEConfig()
-        guard let node, let map = mapping(node, allowed: ["stunUrls", "turnUrls", "turnSecret", "credentialTtl"]) else { return ice }
-        if let list = map["stunUrls"] { ice.stunURLs = iceURLs(list, kind: .stun) }
-        if let list = map["turnUrls"] { ice.turnURLs = iceURLs(list, kind: .turn) }
-        // The secret is never echoed: a diagnostic names its key and length only.
-        if let secretNode = map["turnSecret"], let secret = string(secretNode) {
-            ice.turnSecret = secret.trimmingWhitespace()
+    /// The warnings of `ice:`: TURN URLs without a secret, or a secret without TURN URLs, sign nothing; a short secret
+    /// is guessable. The secret is never echoed: a diagnostic names its key and length only.
+    func checkICE(_ ice: ICEConfig, map: MappingReader?) {
+        guard let map else { return }
+        if let secretNode = map["turnSecret"] {
             if ice.turnSecret.isEmpty, !ice.turnURLs.isEmpty, let urls = map["turnUrls"] {
                 warning("turnUrls are set but turnSecret (TURN_SECRET) is empty: TURN is not handed out, clients get the STUN URLs only", at: urls)
             } else if !ice.turnSecret.isEmpty, ice.turnURLs.isEmpty {
@@ -23,19 +17,21 @@ extension ConfigReader {
         } else if !ice.turnURLs.isEmpty, let urls = map["turnUrls"] {
             warning("turnUrls are set but there is no turnSecret: TURN is not handed out, clients get the STUN URLs only", at: urls)
         }
-        if let ttlNode = map["credentialTtl"], let ttl = duration(ttlNode, minimum: .seconds(1)) {
-            // A TURN username's expiry is a Unix time in seconds: a fraction of a second is dropped.
-            ice.credentialTTL = .seconds(ttl.components.seconds)
-            if ttl > .seconds(86_400) {
-                warning("TURN credentials valid for more than a day cannot be taken back for that long; keep credentialTtl short", at: ttlNode)
-            }
+    }
+
+    /// `ice.credentialTtl`: at least 1s; a fraction of a second is dropped (a TURN username's expiry is a Unix time in
+    /// seconds); over a day is a warning.
+    func credentialTTL(_ node: ConfigNode) -> Duration? {
+        guard let ttl = duration(node, minimum: .seconds(1)) else { return nil }
+        if ttl > .seconds(86_400) {
+            warning("TURN credentials valid for more than a day cannot be taken back for that long; keep credentialTtl short", at: node)
         }
-        return ice
+        return .seconds(ttl.components.seconds)
     }
 
     /// A list of STUN or TURN URLs; each entry may hold several separated by commas. Reports each invalid one at its
     /// entry and leaves it out.
-    private func iceURLs(_ node: ConfigNode, kind: ICEServerURL.Kind) -> [String] {
+    func iceURLs(_ node: ConfigNode, kind: ICEServerURL.Kind) -> [String]? {
         let entries: [ConfigNode]
         if case .scalar = node.node {
             entries = [node]

@@ -1,46 +1,8 @@
-/// limits.yaml: `http`, `websocket`, `authThrottle`, `presence`, `rateLimits`, `ttls`, `settings`.
-///
-/// - `http`: `maxBodySize`, `maxHeaderSize`, `idleTimeout`, `bodyReadTimeout`
-/// - `websocket`: `maxFrameSize`, `pingInterval`, and the bounds of ``WebSocketLimits`` (`maxConnections`,
-///   `maxConnectionsPerUser`, `maxConnectionsPerIP`, `connectsPerMinutePerUser`, `connectsPerMinutePerIP`,
-///   `messagesPerSecondPerUser`, `messagesPerSecondPerIP`, `bytesPerSecondPerUser`, `bytesPerSecondPerIP`,
-///   `maxRateViolations`, `sendBuffer`, `sendBufferMessages`, `slowConsumerOverflow`, `slowConsumerCloseTimeout`,
-///   `maxBufferedBytes`, `handshakeTimeout`, `maxHeaderSize`, `allowedOrigins`)
-/// - `authThrottle`: `window`, `slowAfter`, `delay`, `maxDelay`, `maxFailures`, `blockFor`
-/// - `presence`: `diffInterval` (10ms to 1m)
+/// limits.yaml's named sections: `rateLimits`, `ttls`, `settings`. (Its keyed sections, `http`, `websocket`,
+/// `authThrottle` and `presence`, are read through ``ConfigKeys``.)
 extension ConfigReader {
-    static let limitsKeys = ["http", "websocket", "authThrottle", "presence", "rateLimits", "ttls", "settings"]
-
-    static let webSocketLimitKeys = [
-        "maxFrameSize", "pingInterval", "maxConnections", "maxConnectionsPerUser", "maxConnectionsPerIP", "connectsPerMinutePerUser",
-        "connectsPerMinutePerIP", "messagesPerSecondPerUser", "messagesPerSecondPerIP", "bytesPerSecondPerUser", "bytesPerSecondPerIP",
-        "maxRateViolations", "sendBuffer", "sendBufferMessages", "slowConsumerOverflow", "slowConsumerCloseTimeout", "maxBufferedBytes",
-        "handshakeTimeout", "maxHeaderSize", "allowedOrigins",
-    ]
-
-    func limits(_ map: MappingReader?, settingSpecs: [String: SettingSpec]?) -> LimitsConfig {
-        var limits = LimitsConfig()
-        if let node = map?["http"], let http = mapping(node, allowed: ["maxBodySize", "maxHeaderSize", "idleTimeout", "bodyReadTimeout"]) {
-            if let size = http["maxBodySize"].flatMap(size) { limits.maxBodySize = size }
-            if let size = http["maxHeaderSize"].flatMap(size) { limits.maxHeaderSize = max(size, 1024) }
-            if let timeout = http["idleTimeout"].flatMap({ duration($0, minimum: .milliseconds(100)) }) { limits.idleTimeout = timeout }
-            if let timeout = http["bodyReadTimeout"].flatMap({ duration($0, minimum: .milliseconds(100)) }) { limits.bodyReadTimeout = timeout }
-        }
-        if let node = map?["websocket"], let ws = mapping(node, allowed: Self.webSocketLimitKeys) {
-            if let size = ws["maxFrameSize"].flatMap(size) { limits.maxFrameSize = size }
-            if let interval = ws["pingInterval"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { limits.pingInterval = interval }
-            limits.webSocket = webSocketLimits(ws)
-        }
-        if let node = map?["authThrottle"],
-            let throttle = mapping(node, allowed: ["window", "slowAfter", "delay", "maxDelay", "maxFailures", "blockFor"])
-        {
-            limits.authThrottle = authThrottle(throttle)
-        }
-        if let node = map?["presence"], let presence = mapping(node, allowed: ["diffInterval"]),
-            let interval = presence["diffInterval"].flatMap({ duration($0, minimum: .milliseconds(10), maximum: .seconds(60)) })
-        {
-            limits.presence.diffInterval = interval
-        }
+    /// Reads `rateLimits`, `ttls` and `settings` into `limits`; settings not written take their declared defaults.
+    func namedLimits(_ map: MappingReader?, settingSpecs: [String: SettingSpec]?, into limits: inout LimitsConfig) {
         if let node = map?["rateLimits"], let named = mapping(node) {
             declaredNames["rateLimits"] = Set(named.entries.map(\.key))
             for entry in named.entries {
@@ -54,46 +16,6 @@ extension ConfigReader {
             }
         }
         limits.settings = settings(map?["settings"], specs: settingSpecs, fileNode: map?.node)
-        return limits
-    }
-
-    /// The bounds of ``WebSocketLimits`` under `websocket:`; unwritten keys keep their defaults.
-    private func webSocketLimits(_ ws: MappingReader) -> WebSocketLimits {
-        var bounds = WebSocketLimits()
-        let counts = 1...Int(Int32.max)
-        if let value = ws["maxConnections"].flatMap({ int($0, in: counts) }) { bounds.maxConnections = value }
-        if let value = ws["maxConnectionsPerUser"].flatMap({ int($0, in: counts) }) { bounds.maxConnectionsPerUser = value }
-        if let value = ws["maxConnectionsPerIP"].flatMap({ int($0, in: counts) }) { bounds.maxConnectionsPerIP = value }
-        if let value = ws["connectsPerMinutePerUser"].flatMap({ int($0, in: counts) }) { bounds.connectsPerMinutePerUser = value }
-        if let value = ws["connectsPerMinutePerIP"].flatMap({ int($0, in: counts) }) { bounds.connectsPerMinutePerIP = value }
-        if let value = ws["messagesPerSecondPerUser"].flatMap({ double($0, minimum: 0.001) }) { bounds.messagesPerSecondPerUser = value }
-        if let value = ws["messagesPerSecondPerIP"].flatMap({ double($0, minimum: 0.001) }) { bounds.messagesPerSecondPerIP = value }
-        if let value = ws["bytesPerSecondPerUser"].flatMap(size) { bounds.bytesPerSecondPerUser = value }
-        if let value = ws["bytesPerSecondPerIP"].flatMap(size) { bounds.bytesPerSecondPerIP = value }
-        if let value = ws["maxRateViolations"].flatMap({ int($0, in: 0...Int(Int32.max)) }) { bounds.maxRateViolations = value }
-        if let value = ws["sendBuffer"].flatMap(size) { bounds.sendBufferBytes = value }
-        if let value = ws["sendBufferMessages"].flatMap({ int($0, in: counts) }) { bounds.sendBufferMessages = value }
-        if let value = ws["slowConsumerOverflow"].flatMap({ int($0, in: 0...Int(Int32.max)) }) { bounds.slowConsumerOverflow = value }
-        if let value = ws["slowConsumerCloseTimeout"].flatMap({ duration($0, minimum: .milliseconds(10)) }) {
-            bounds.slowConsumerCloseTimeout = value
-        }
-        if let value = ws["maxBufferedBytes"].flatMap(size) { bounds.maxBufferedBytes = value }
-        if let value = ws["handshakeTimeout"].flatMap({ duration($0, minimum: .milliseconds(10)) }) { bounds.handshakeTimeout = value }
-        if let value = ws["maxHeaderSize"].flatMap(size) { bounds.maxHeaderSize = max(value, 1024) }
-        if let value = ws["allowedOrigins"].flatMap({ origins($0, allowingAny: false) }) { bounds.allowedOrigins = value }
-        return bounds
-    }
-
-    /// `authThrottle:`; unwritten keys keep their defaults.
-    private func authThrottle(_ map: MappingReader) -> AuthThrottleConfig {
-        var throttle = AuthThrottleConfig()
-        if let value = map["window"].flatMap({ duration($0, minimum: .milliseconds(1)) }) { throttle.window = value }
-        if let value = map["slowAfter"].flatMap({ int($0, in: 0...Int(Int32.max)) }) { throttle.slowAfter = value }
-        if let value = map["delay"].flatMap({ duration($0) }) { throttle.delay = value }
-        if let value = map["maxDelay"].flatMap({ duration($0) }) { throttle.maxDelay = value }
-        if let value = map["maxFailures"].flatMap({ int($0, in: 0...Int(Int32.max)) }) { throttle.maxFailures = value }
-        if let value = map["blockFor"].flatMap({ duration($0, minimum: .milliseconds(1)) }) { throttle.blockFor = value }
-        return throttle
     }
 
     /// `{ window, max, key: user|ip, message }`.

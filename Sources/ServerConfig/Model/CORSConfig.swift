@@ -61,13 +61,3 @@ public struct CORSConfig: Sendable, Equatable {
         allowsAnyOrigin || allowOrigins.contains(origin.lowercased())
     }
 }
-
-extension CORSConfig {
-    /// One line for `registry check` and the reload log: `{ allowOrigins: [...], ... }`, or `off` with why.
-    public var summary: String {
-        let source = originsFromEnvironment ? " (from \(Self.environmentVariable))" : ""
-        guard isEnabled else { return "{ allowOrigins: [] (off: no browser page on another origin can read the API) }" }
-        return "{ allowOrigins: [\(allowOrigins.joined(separator: ", "))]\(source), allowHeaders: [\(allowHeaders.joined(separator: ", "))], "
-            + "exposeHeaders: [\(exposeHeaders.joined(separator: ", "))], maxAge: \(DurationParser.format(maxAge)), allowCredentials: \(allowCredentials) }"
-    }
-}

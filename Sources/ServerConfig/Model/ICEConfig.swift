@@ -43,14 +43,10 @@ public struct ICEConfig: Sendable, Equatable {
 }
 
 extension ICEConfig: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// One line for `registry check` and the reload log, the secret as `<set, N bytes>`:
+    /// One line for logs and debugging, the secret as `<set, N bytes>`:
     /// `{ stunUrls: [stun:stun.example.com:3478], turnUrls: [], turnSecret: <not set>, credentialTtl: 10m }`.
-    public var summary: String { summary(secretChanged: false) }
-
-    /// ``summary``, with `changed` added to the secret's placeholder when `secretChanged` (a reload that rotates the
-    /// secret for one of the same length says so without showing either).
-    public func summary(secretChanged: Bool) -> String {
-        let secret = turnSecret.isEmpty ? "<not set>" : "<set, \(turnSecret.utf8.count) bytes\(secretChanged ? ", changed" : "")>"
+    public var summary: String {
+        let secret = turnSecret.isEmpty ? "<not set>" : "<set, \(turnSecret.utf8.count) bytes>"
         return "{ stunUrls: [\(stunURLs.joined(separator: ", "))], turnUrls: [\(turnURLs.joined(separator: ", "))], turnSecret: \(secret), "
             + "credentialTtl: \(DurationParser.format(credentialTTL)) }"
     }

@@ -11,7 +11,8 @@ public struct LimitsConfig: Sendable, Equatable {
     /// Longest time to receive a request body once its head arrived; a slower body gets 408. Default 10s
     /// (`http.bodyReadTimeout`).
     public var bodyReadTimeout: Duration
-    /// Largest accepted WebSocket message. Default 64KiB (`websocket.maxFrameSize`).
+    /// Largest accepted WebSocket message. Default 64KiB (`websocket.maxFrameSize`). A reload applies it to new sockets;
+    /// an open one keeps the frame limit set at its upgrade (``ConfigReload/needsReconnect``).
     public var maxFrameSize: Int
     /// How often the server pings each WebSocket. Default 30s (`websocket.pingInterval`).
     public var pingInterval: Duration

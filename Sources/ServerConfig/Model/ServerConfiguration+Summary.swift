@@ -1,37 +1,12 @@
 /// The resolved configuration as YAML-like text, for `registry check`. Secrets are redacted.
 extension ServerConfiguration {
-    /// Every resolved value, one per line, in the files' order.
+    /// Every resolved value in the files' order: the keyed sections from ``ConfigKeys`` (a section of more than eight
+    /// keys one key a line), then the lists and named sections.
     public func summary() -> String {
         var lines: [String] = []
         func add(_ indent: Int, _ text: String) { lines.append(String(repeating: "  ", count: indent) + text) }
         add(0, "# resolved from \(directory) (routes.yaml, limits.yaml, jobs.yaml)")
-        add(0, "service: \(service)")
-        let proxies =
-            clientAddress.trustedProxies.isEmpty
-            ? "[] (none: the TCP peer is the client)" : "[\(clientAddress.trustedProxies.map(\.description).joined(separator: ", "))]"
-        add(
-            0,
-            "http: { host: \(http.host), port: \(http.port), backlog: \(http.backlog), trustedProxies: \(proxies), forwardedHeader: \(clientAddress.header.rawValue), openapi: \(openAPI) }"
-        )
-        add(0, "http.cors: \(cors.summary)")
-        add(0, "websocket: { host: \(webSocket.host), port: \(webSocket.port), backlog: \(webSocket.backlog) }")
-        let secret = auth.hasSecret ? "<set, \(auth.jwtSecret.utf8.count) bytes>" : "<not set>"
-        add(
-            0,
-            "auth: { jwt: { secret: \(secret), leeway: \(DurationParser.format(auth.leeway)), algorithms: [\(auth.algorithms.map(\.rawValue).joined(separator: ", "))], requireExp: \(auth.requireExp) } }"
-        )
-        let metricsListener = metrics.listener.map { "{ host: \($0.host), port: \($0.port) }" } ?? "<HTTP API port>"
-        add(0, "metrics: { token: \(metrics.requiresToken ? "<set>" : "<not set>"), listener: \(metricsListener), public: \(metrics.isPublic) }")
-        let backend = store.usesMongoDB ? "mongodb \(store.redactedURI)" : "embedded"
-        add(
-            0,
-            "store: { backend: \(backend), database: \(store.database), poolSize: \(store.poolSize), ttlMonitorInterval: \(DurationParser.format(store.ttlMonitorInterval)) }"
-        )
-        add(
-            0,
-            "cluster: { enabled: \(cluster.mode.rawValue), heartbeatInterval: \(DurationParser.format(cluster.heartbeatInterval)), instanceTimeout: \(DurationParser.format(cluster.instanceTimeout)), inboxPollInterval: \(DurationParser.format(cluster.inboxPollInterval)) }"
-        )
-        add(0, "ice: \(ice.summary)")
+        lines += keyedSections(of: ConfigLoader.routesFile, indent: 0)
         add(0, "routes:")
         for route in routes {
             var text = "- \(route.method) \(route.path) -> \(route.handler) (auth: \(route.auth.rawValue)"
@@ -58,43 +33,7 @@ extension ServerConfiguration {
             }
         }
         add(0, "limits:")
-        add(
-            1,
-            "http: { maxBodySize: \(ByteSizeParser.format(limits.maxBodySize)), maxHeaderSize: \(ByteSizeParser.format(limits.maxHeaderSize)), "
-                + "idleTimeout: \(DurationParser.format(limits.idleTimeout)), bodyReadTimeout: \(DurationParser.format(limits.bodyReadTimeout)) }"
-        )
-        add(
-            1,
-            "websocket: { maxFrameSize: \(ByteSizeParser.format(limits.maxFrameSize)), pingInterval: \(DurationParser.format(limits.pingInterval)) }"
-        )
-        let ws = limits.webSocket
-        add(
-            2,
-            "connections: { maxConnections: \(ws.maxConnections), maxConnectionsPerUser: \(ws.maxConnectionsPerUser), maxConnectionsPerIP: \(ws.maxConnectionsPerIP), connectsPerMinutePerUser: \(ws.connectsPerMinutePerUser), connectsPerMinutePerIP: \(ws.connectsPerMinutePerIP) }"
-        )
-        add(
-            2,
-            "rates: { messagesPerSecondPerUser: \(ws.messagesPerSecondPerUser), messagesPerSecondPerIP: \(ws.messagesPerSecondPerIP), bytesPerSecondPerUser: \(ByteSizeParser.format(ws.bytesPerSecondPerUser)), bytesPerSecondPerIP: \(ByteSizeParser.format(ws.bytesPerSecondPerIP)), maxRateViolations: \(ws.maxRateViolations) }"
-        )
-        add(
-            2,
-            "buffers: { sendBuffer: \(ByteSizeParser.format(ws.sendBufferBytes)), sendBufferMessages: \(ws.sendBufferMessages), slowConsumerOverflow: \(ws.slowConsumerOverflow), slowConsumerCloseTimeout: \(DurationParser.format(ws.slowConsumerCloseTimeout)), maxBufferedBytes: \(ByteSizeParser.format(ws.maxBufferedBytes)) }"
-        )
-        add(
-            2,
-            "handshake: { handshakeTimeout: \(DurationParser.format(ws.handshakeTimeout)), maxHeaderSize: \(ByteSizeParser.format(ws.maxHeaderSize)) }"
-        )
-        let origins =
-            ws.allowedOrigins.isEmpty
-            ? "[] (no check: any Origin, or none, may upgrade)"
-            : "[\(ws.allowedOrigins.joined(separator: ", "))] (an upgrade with another Origin gets 403)"
-        add(2, "allowedOrigins: \(origins)")
-        let throttle = limits.authThrottle
-        add(
-            1,
-            "authThrottle: { window: \(DurationParser.format(throttle.window)), slowAfter: \(throttle.slowAfter), delay: \(DurationParser.format(throttle.delay)), maxDelay: \(DurationParser.format(throttle.maxDelay)), maxFailures: \(throttle.maxFailures), blockFor: \(DurationParser.format(throttle.blockFor)) }"
-        )
-        add(1, "presence: { diffInterval: \(DurationParser.format(limits.presence.diffInterval)) }")
+        lines += keyedSections(of: ConfigLoader.limitsFile, indent: 1)
         add(1, "rateLimits:")
         for limit in limits.rateLimits.values.sorted(by: { $0.name < $1.name }) {
             add(
@@ -114,6 +53,40 @@ extension ServerConfiguration {
             )
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The table's sections of `file`: top-level keys one a line, a section of up to eight keys as one
+    /// `section: { key: value, … }` line, a longer one as `section:` and one key a line.
+    private func keyedSections(of file: String, indent: Int) -> [String] {
+        let pad = String(repeating: "  ", count: indent)
+        var lines: [String] = []
+        for section in ConfigKeys.sections(in: file) {
+            let keys = ConfigKeys.keys(in: file).filter { $0.section == section }
+            let values = keys.map { "\($0.name): \($0.value(in: self))\(note(for: $0).map { " " + $0 } ?? "")" }
+            if section.isEmpty {
+                lines += values.map { pad + $0 }
+            } else if keys.count > 8 {
+                lines.append(pad + section + ":")
+                lines += values.map { pad + "  " + $0 }
+            } else {
+                lines.append(pad + section + ": { " + values.joined(separator: ", ") + " }")
+            }
+        }
+        return lines
+    }
+
+    /// What a value means where that is not plain from it.
+    private func note(for key: ConfigKey) -> String? {
+        switch (key.file, key.path) {
+        case (ConfigLoader.routesFile, "http.trustedProxies"):
+            clientAddress.trustedProxies.isEmpty ? "(none: the TCP peer is the client)" : nil
+        case (ConfigLoader.routesFile, "http.cors.allowOrigins"):
+            cors.originsFromEnvironment
+                ? "(from \(CORSConfig.environmentVariable))" : cors.isEnabled ? nil : "(off: no browser page on another origin can read the API)"
+        case (ConfigLoader.limitsFile, "websocket.allowedOrigins"):
+            limits.webSocket.allowedOrigins.isEmpty ? "(no check: any Origin, or none, may upgrade)" : "(an upgrade with another Origin gets 403)"
+        default: nil
+        }
     }
 
     /// The routes as an aligned table: method, path, handler, auth, rate limit.

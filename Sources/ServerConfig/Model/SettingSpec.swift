@@ -27,11 +27,15 @@ public struct SettingSpec: Sendable, Equatable {
     public var kind: Kind
     /// The value used when limits.yaml does not set it; nil makes the setting required.
     public var defaultValue: SettingValue?
+    /// What a live reload does with an edit: `.live` when the application reads the setting where it uses it,
+    /// `.reconnect` when it reads it once per connection (a reload then reports the edit as needing a reconnect).
+    public var reload: ReloadBehaviour
 
     /// Declares a setting.
-    public init(_ kind: Kind, default defaultValue: SettingValue? = nil) {
+    public init(_ kind: Kind, default defaultValue: SettingValue? = nil, reload: ReloadBehaviour = .live) {
         self.kind = kind
         self.defaultValue = defaultValue
+        self.reload = reload
     }
 }
 
@@ -69,6 +73,15 @@ public enum SettingValue: Sendable, Equatable, CustomStringConvertible {
     public var durationValue: Duration? {
         if case .duration(let value) = self { return value }
         return nil
+    }
+
+    /// The number, if this is one (a whole number counts).
+    public var doubleValue: Double? {
+        switch self {
+        case .number(let value): value
+        case .integer(let value): Double(value)
+        default: nil
+        }
     }
 
     /// The string list, if this is one.

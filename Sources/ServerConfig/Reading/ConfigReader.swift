@@ -209,7 +209,7 @@ final class ConfigReader {
         return text
     }
 
-    private static func describe(_ range: ClosedRange<Int>) -> String {
+    static func describe(_ range: ClosedRange<Int>) -> String {
         switch (range.lowerBound == Int.min, range.upperBound == Int.max) {
         case (true, true): "any whole number"
         case (false, true): "at least \(range.lowerBound)"

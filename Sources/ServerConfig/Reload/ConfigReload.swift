@@ -1,115 +1,97 @@
 /// What a live reload changes: the configuration in force merged with a newly loaded one.
 ///
-/// A reload applies limits.yaml (sizes, rate limits, TTLs, settings, the presence diff interval), jobs.yaml (intervals,
-/// leases, enabled flags, new and removed jobs) and routes.yaml's `http.trustedProxies`, `http.forwardedHeader`, `http.cors`
-/// and `ice` (read per request and per connection). Everything else routes.yaml holds (listeners, auth, store, routes,
-/// WebSocket routes, collections) is bound at start-up and needs a restart, and so does
-/// `websocket.pingInterval` (the WebSocket server's ping timer is set when it starts): those edits are
-/// reported in ``needsRestart`` and the running values stay in ``configuration``.
+/// Each key of ``ConfigKeys`` says what a reload does with an edit of it: `applied live` keys (most of limits.yaml,
+/// routes.yaml's `http.trustedProxies`, `http.forwardedHeader`, `http.cors` and `ice`) are put in force and listed in
+/// ``applied``; `needs reconnect` keys (`websocket.maxFrameSize`) are put in force for new connections and listed in
+/// ``needsReconnect``; `needs restart` keys keep their running value and are listed in ``needsRestart``. limits.yaml's
+/// rate limits, TTLs and settings and jobs.yaml are applied live, except the application settings it declares as
+/// read once per connection (``SettingSpec/reload``), which are listed in ``needsReconnect``. routes.yaml's lists
+/// (routes, WebSocket routes, collections) are bound at start-up.
 ///
 /// ```swift
 /// let loaded = try ConfigLoader(directory: running.directory, catalog: catalog).load()
-/// let reload = ConfigReload(running: running, loaded: loaded)
+/// let reload = ConfigReload(running: running, loaded: loaded, settingSpecs: catalog.settings)
 /// if reload.hasChanges { live.replace(with: reload.configuration) }
 /// for item in reload.needsRestart { logger.warning("needs a restart: \(item)") }
 /// ```
 public struct ConfigReload: Sendable {
-    /// The configuration to put in force: the running one with the loaded limits and jobs.
+    /// The configuration to put in force: the running one with every edit a reload applies.
     public let configuration: ServerConfiguration
-    /// The changes applied, one line each, such as `rateLimits.announce: { window: 1m, max: 12, … } → { … max: 3 … }`.
+    /// The changes applied to everything at once, one line each, such as `rateLimits.announce: { … max: 12 … } → { … max: 3 … }`.
     public let applied: [String]
+    /// The changes put in force for new connections only: open WebSockets keep the old value until they reconnect.
+    public let needsReconnect: [String]
     /// Edits found in the files that a reload does not apply, one line each.
     public let needsRestart: [String]
 
-    /// Whether anything is applied.
-    public var hasChanges: Bool { !applied.isEmpty }
+    /// Whether anything is put in force.
+    public var hasChanges: Bool { !applied.isEmpty || !needsReconnect.isEmpty }
 
-    /// Compares the running configuration with a freshly loaded (and checked) one.
-    public init(running: ServerConfiguration, loaded: ServerConfiguration) {
+    /// Compares the running configuration with a freshly loaded (and checked) one. `settingSpecs` (the application's
+    /// declared settings) say which `settings:` entries an open connection does not follow.
+    public init(running: ServerConfiguration, loaded: ServerConfiguration, settingSpecs: [String: SettingSpec] = [:]) {
         var applied: [String] = []
+        var needsReconnect: [String] = []
         var needsRestart: [String] = []
-        let old = running.limits
-        var new = loaded.limits
+        var merged = running
+        var routesSectionsNeedingRestart: [String] = []
 
-        Self.compare("http.maxBodySize", ByteSizeParser.format(old.maxBodySize), ByteSizeParser.format(new.maxBodySize), into: &applied)
-        Self.compare("http.bodyReadTimeout", DurationParser.format(old.bodyReadTimeout), DurationParser.format(new.bodyReadTimeout), into: &applied)
-        // The HTTP listener's channel options are set when it starts.
-        if old.maxHeaderSize != new.maxHeaderSize {
-            needsRestart.append(
-                "limits.yaml http.maxHeaderSize: \(ByteSizeParser.format(old.maxHeaderSize)) → \(ByteSizeParser.format(new.maxHeaderSize))"
-            )
-            new.maxHeaderSize = old.maxHeaderSize
+        for key in ConfigKeys.all where key.differs(running, loaded) {
+            var line = "\(key.path): \(key.value(in: running)) → \(key.value(in: loaded))"
+            // A secret rotated to one of the same length prints the same: say that it changed.
+            if key.value(in: running) == key.value(in: loaded) { line += " (changed)" }
+            switch key.reload {
+            case .live:
+                key.copy(loaded, &merged)
+                applied.append(line)
+            case .reconnect:
+                key.copy(loaded, &merged)
+                needsReconnect.append(line)
+            case .restart where key.file == ConfigLoader.limitsFile:
+                needsRestart.append("\(key.file) \(line)")
+            case .restart:
+                let section = key.path.split(separator: ".").first.map(String.init) ?? key.path
+                if !routesSectionsNeedingRestart.contains(section) { routesSectionsNeedingRestart.append(section) }
+            }
         }
-        if old.idleTimeout != new.idleTimeout {
-            needsRestart.append("limits.yaml http.idleTimeout: \(DurationParser.format(old.idleTimeout)) → \(DurationParser.format(new.idleTimeout))")
-            new.idleTimeout = old.idleTimeout
-        }
-        Self.compare("websocket", Self.fields(of: old.webSocket), Self.fields(of: new.webSocket), into: &applied)
-        Self.compare("authThrottle", Self.fields(of: old.authThrottle), Self.fields(of: new.authThrottle), into: &applied)
-        Self.compare("presence", Self.fields(of: old.presence), Self.fields(of: new.presence), into: &applied)
-        Self.compare("websocket.maxFrameSize", ByteSizeParser.format(old.maxFrameSize), ByteSizeParser.format(new.maxFrameSize), into: &applied)
-        if old.pingInterval != new.pingInterval {
-            needsRestart.append(
-                "limits.yaml websocket.pingInterval: \(DurationParser.format(old.pingInterval)) → \(DurationParser.format(new.pingInterval))"
-            )
-            new.pingInterval = old.pingInterval
-        }
-        Self.compare(
-            "rateLimits",
-            old.rateLimits.mapValues(Self.describe),
-            new.rateLimits.mapValues(Self.describe),
-            into: &applied
-        )
+        if loaded.cors.originsFromEnvironment != running.cors.originsFromEnvironment { merged.cors = loaded.cors }
+        let old = running.limits
+        let new = loaded.limits
+        Self.compare("rateLimits", old.rateLimits.mapValues(Self.describe), new.rateLimits.mapValues(Self.describe), into: &applied)
         Self.compare("ttls", old.ttls.mapValues { DurationParser.format($0) }, new.ttls.mapValues { DurationParser.format($0) }, into: &applied)
-        Self.compare("settings", old.settings.mapValues(\.description), new.settings.mapValues(\.description), into: &applied)
+        var settingsApplied: [String] = []
+        Self.compare("settings", old.settings.mapValues(\.description), new.settings.mapValues(\.description), into: &settingsApplied)
+        for line in settingsApplied {
+            let name = line.dropFirst("settings.".count).prefix { $0 != ":" }
+            if settingSpecs[String(name)]?.reload == .reconnect { needsReconnect.append(line) } else { applied.append(line) }
+        }
         Self.compare(
             "jobs",
             Dictionary(running.jobs.map { ($0.name, Self.describe($0)) }, uniquingKeysWith: { first, _ in first }),
             Dictionary(loaded.jobs.map { ($0.name, Self.describe($0)) }, uniquingKeysWith: { first, _ in first }),
             into: &applied
         )
-        Self.compare(
-            "http.trustedProxies",
-            "[" + running.clientAddress.trustedProxies.map(\.description).joined(separator: ", ") + "]",
-            "[" + loaded.clientAddress.trustedProxies.map(\.description).joined(separator: ", ") + "]",
-            into: &applied
-        )
-        Self.compare("http.forwardedHeader", running.clientAddress.header.rawValue, loaded.clientAddress.header.rawValue, into: &applied)
-        Self.compare("http.cors", running.cors.summary, loaded.cors.summary, into: &applied)
-        if running.ice != loaded.ice {
-            // The secrets are never shown: a rotation to one of the same length reads `<set, N bytes, changed>`.
-            let rotated = running.ice.turnSecret != loaded.ice.turnSecret
-            applied.append("ice: \(running.ice.summary) → \(loaded.ice.summary(secretChanged: rotated))")
-        }
-        let routesNeedRestart = Self.routesFileChanges(running, loaded)
+        let routesNeedRestart = Self.routesFileChanges(running, loaded, keyedSections: routesSectionsNeedingRestart)
         needsRestart += routesNeedRestart
 
-        var merged = running
-        merged.limits = new
+        merged.limits.rateLimits = new.rateLimits
+        merged.limits.ttls = new.ttls
+        merged.limits.settings = new.settings
         merged.jobs = loaded.jobs
-        merged.clientAddress = loaded.clientAddress
-        merged.cors = loaded.cors
-        merged.ice = loaded.ice
         merged.warnings = loaded.warnings
         for file in [ConfigLoader.limitsFile, ConfigLoader.jobsFile] { merged.sources[file] = loaded.sources[file] }
         // routes.yaml is in force as written when every edit of it was applied (so the digest matches `registry check`).
         if routesNeedRestart.isEmpty { merged.sources[ConfigLoader.routesFile] = loaded.sources[ConfigLoader.routesFile] }
         self.configuration = merged
         self.applied = applied
+        self.needsReconnect = needsReconnect
         self.needsRestart = needsRestart
     }
 
-    /// The sections of routes.yaml that differ; they are bound at start-up.
-    private static func routesFileChanges(_ running: ServerConfiguration, _ loaded: ServerConfiguration) -> [String] {
+    /// The sections of routes.yaml whose edits are bound at start-up: the table's (`keyedSections`) and the lists.
+    private static func routesFileChanges(_ running: ServerConfiguration, _ loaded: ServerConfiguration, keyedSections: [String]) -> [String] {
         guard running.sources[ConfigLoader.routesFile] != loaded.sources[ConfigLoader.routesFile] else { return [] }
-        var sections: [String] = []
-        if running.service != loaded.service { sections.append("service") }
-        if running.http != loaded.http || running.openAPI != loaded.openAPI { sections.append("http") }
-        if running.webSocket != loaded.webSocket { sections.append("websocket") }
-        if running.auth != loaded.auth { sections.append("auth") }
-        if running.store != loaded.store { sections.append("store") }
-        if running.metrics != loaded.metrics { sections.append("metrics") }
-        if running.cluster != loaded.cluster { sections.append("cluster") }
+        var sections = keyedSections
         if running.routes.map(\.unlocated) != loaded.routes.map(\.unlocated) { sections.append("routes") }
         if running.webSocketRoutes.map(\.unlocated) != loaded.webSocketRoutes.map(\.unlocated) { sections.append("websockets") }
         if running.collections.map(\.unlocated) != loaded.collections.map(\.unlocated) { sections.append("collections") }
@@ -122,23 +104,6 @@ public struct ConfigReload: Sendable {
         for name in Set(old.keys).union(new.keys).sorted() where old[name] != new[name] {
             lines.append("\(section).\(name): \(old[name] ?? "(none)") → \(new[name] ?? "(removed)")")
         }
-    }
-
-    private static func compare(_ key: String, _ old: String, _ new: String, into lines: inout [String]) {
-        if old != new { lines.append("\(key): \(old) → \(new)") }
-    }
-
-    /// The stored properties of a plain configuration struct as `name → value` (durations and sizes readable).
-    private static func fields(of value: Any) -> [String: String] {
-        var fields: [String: String] = [:]
-        for child in Mirror(reflecting: value).children {
-            guard let name = child.label else { continue }
-            switch child.value {
-            case let duration as Duration: fields[name] = DurationParser.format(duration)
-            default: fields[name] = "\(child.value)"
-            }
-        }
-        return fields
     }
 
     private static func describe(_ limit: RateLimitConfig) -> String {

@@ -4,7 +4,8 @@ import ServerConfig
 
 /// The outcome of a live reload.
 public enum ConfigReloadOutcome: Sendable {
-    /// The files changed; `reload.applied` is in force as `version`.
+    /// The files changed; `reload.applied` and `reload.needsReconnect` are in force as `version` (the latter for new
+    /// connections).
     case applied(ConfigReload, version: LiveConfiguration.Version)
     /// The files hold nothing a reload applies; `reload.needsRestart` may still list edits of routes.yaml.
     case unchanged(ConfigReload, version: LiveConfiguration.Version)
@@ -14,10 +15,13 @@ public enum ConfigReloadOutcome: Sendable {
 
 extension ServerEngine {
     /// Reads the three files again, checks them as start-up does, and puts the new limits.yaml and jobs.yaml in
-    /// force without dropping connections: rate limits, TTLs, sizes and settings apply to the next request,
-    /// message or tick, job intervals from each job's last run, and routes.yaml's trusted proxies, CORS settings and ICE servers. Edits that need a
-    /// restart (the rest of routes.yaml, `websocket.pingInterval`) are logged and not applied. Invalid files are refused with every diagnostic
-    /// logged, and the configuration in force stays.
+    /// force without dropping connections, as each key of ``ConfigKeys`` says: rate limits, TTLs, sizes and most
+    /// settings apply to the next request, message or tick, job intervals from each job's last run, and routes.yaml's
+    /// trusted proxies, CORS settings and ICE servers likewise. Edits open sockets do not follow (`websocket.maxFrameSize`,
+    /// the signaling settings read once per connection) apply to new connections and are logged as needing a reconnect.
+    /// Edits that need a restart (the rest of routes.yaml, `websocket.pingInterval`, `http.maxHeaderSize`,
+    /// `http.idleTimeout`) are logged and not applied. Invalid files are refused with every diagnostic logged, and the
+    /// configuration in force stays.
     ///
     /// ```swift
     /// if case .rejected(let error, _) = engine.reloadConfiguration() { print(error.description) }
@@ -43,12 +47,18 @@ extension ServerEngine {
             services.metrics.recordConfigReload(outcome: "rejected")
             return .rejected(error, version: version)
         }
-        let reload = ConfigReload(running: running, loaded: loaded)
+        let reload = ConfigReload(running: running, loaded: loaded, settingSpecs: handlers.catalog.settings ?? [:])
         ConfigWarningLog.log(loaded.warnings, to: logger)
         if !reload.needsRestart.isEmpty {
             logger.warning(
                 "configuration edits that need a restart were not applied",
                 metadata: ["needsRestart": .array(reload.needsRestart.map { .string($0) })]
+            )
+        }
+        if !reload.needsReconnect.isEmpty {
+            logger.notice(
+                "configuration edits apply to new connections; open WebSockets keep the old values until they reconnect",
+                metadata: ["needsReconnect": .array(reload.needsReconnect.map { .string($0) })]
             )
         }
         guard reload.hasChanges else {

@@ -176,7 +176,7 @@ import Testing
         let outcome = registry.engine.reloadConfiguration(loader: copy.loader)
         guard case .applied(let reload, _) = outcome else { throw TestFailure("reload not applied: \(outcome)") }
         #expect(reload.needsRestart.isEmpty, "\(reload.needsRestart)")
-        #expect(reload.applied.contains { $0.hasPrefix("http.cors:") }, "\(reload.applied)")
+        #expect(reload.applied.contains { $0.hasPrefix("http.cors.allowOrigins:") }, "\(reload.applied)")
         #expect(reload.applied.contains { $0.hasPrefix("websocket.allowedOrigins:") }, "\(reload.applied)")
         let allowed = try await Self.preflight(registry, "/network/net1/peers", origin: Self.page, method: "GET")
         #expect(allowed.status == 204)

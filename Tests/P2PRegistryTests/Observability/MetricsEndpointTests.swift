@@ -168,7 +168,11 @@ import FoundationNetworking
         let token = "metrics-token-0123456789"
         let registry = try await LiveRegistry.start(environment: ["METRICS_TOKEN": token, "METRICS_PUBLIC": "false"])
         try await stopping(registry) {
-            #expect(registry.engine.configuration.summary().contains("metrics: { token: <set>, listener: <HTTP API port>, public: false }"))
+            #expect(
+                registry.engine.configuration.summary().contains(
+                    "metrics: { token: <set, \(token.utf8.count) bytes>, port: <HTTP API port>, host: <HTTP API host>, public: false }"
+                )
+            )
             #expect(!registry.engine.configuration.summary().contains(token))
             #expect(try await registry.http("GET", "/metrics", token: nil).status == 401)
             #expect(try await registry.http("GET", "/metrics", token: "wrong-token-0123456789xx").status == 401)
@@ -186,7 +190,11 @@ import FoundationNetworking
         let capture = LogCapture()
         let registry = try await LiveRegistry.start(environment: ["METRICS_PUBLIC": "false"], logger: capture.logger(level: .notice))
         try await stopping(registry) {
-            #expect(registry.engine.configuration.summary().contains("metrics: { token: <not set>, listener: <HTTP API port>, public: false }"))
+            #expect(
+                registry.engine.configuration.summary().contains(
+                    "metrics: { token: <not set>, port: <HTTP API port>, host: <HTTP API host>, public: false }"
+                )
+            )
             let refused = try await registry.http("GET", "/metrics", token: nil)
             #expect(refused.status == 403)
             let message = try #require(refused.json["error"] as? String)

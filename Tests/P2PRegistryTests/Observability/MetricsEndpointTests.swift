@@ -1,5 +1,6 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import Logging
 import NIOWebSocket
 import P2PRegistry
@@ -8,7 +9,6 @@ import ServerEngine
 import ServiceLifecycle
 import Synchronization
 import Testing
-import WSCore
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -26,7 +26,7 @@ public struct ServerEngine: Sendable {
     /// The OpenAPI document served at `GET /openapi.json`; nil when no generator was given or `http.openapi` is off.
     public let openAPIDocument: PublishedDocument?
     /// The open WebSockets, closed with 1001 on shutdown.
-    public let webSockets = WebSocketTracker()
+    package let webSockets = WebSocketTracker()
 
     /// The configuration in force.
     public var configuration: ServerConfiguration { services.configuration }

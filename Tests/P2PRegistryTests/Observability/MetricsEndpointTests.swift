@@ -218,7 +218,7 @@ import FoundationNetworking
         ]
         let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         #expect(config.metrics.listener == ListenerConfig(host: "127.0.0.1", port: 0))
-        let engine = try await ServerEngine(
+        let engine = try await Engine(
             configuration: config,
             handlers: handlers,
             store: MemoryStore(),

@@ -12,7 +12,7 @@ public enum ConfigReloadOutcome: Sendable {
     case rejected(ConfigError, version: LiveConfiguration.Version)
 }
 
-extension ServerEngine {
+extension Engine {
     /// Reads the three files again, checks them as start-up does, and puts the new limits.yaml and jobs.yaml in
     /// force without dropping connections: rate limits, TTLs, sizes and settings apply to the next request,
     /// message or tick, job intervals from each job's last run, and routes.yaml's trusted proxies, CORS settings and ICE servers. Edits that need a

@@ -13,10 +13,10 @@ import UnixSignals
 ///
 /// ```swift
 /// let config = try ConfigLoader(directory: ".", catalog: handlers.catalog).load()
-/// let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: logger)
+/// let engine = try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), logger: logger)
 /// try await engine.run()  // until SIGTERM or SIGINT
 /// ```
-public struct ServerEngine: Sendable {
+public struct Engine: Sendable {
     /// Store, clock, configuration and logger, as handlers see them.
     public let services: EngineServices
     /// The registered handlers.
@@ -37,7 +37,7 @@ public struct ServerEngine: Sendable {
     public init(
         configuration: ServerConfiguration,
         handlers: HandlerRegistry,
-        store: any DocumentStore,
+        store: any DocumentDatabase,
         clock: any WallClock = SystemWallClock(),
         logger: Logger,
         instanceId: String = InstanceIdentity.make(),

@@ -14,7 +14,8 @@ echo "== format"
 scripts/check-format.sh
 
 echo "== build"
-swift build --build-tests --quiet
+# Every module a target imports must be declared in Package.swift for that target: an undeclared import fails here.
+swift build --build-tests --quiet --explicit-target-dependency-import-check=error
 
 echo "== swift test"
 # In two runs: the in-process suites, then the process-level ones (IntegrationTests start `registry serve`

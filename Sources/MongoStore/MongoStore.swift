@@ -2,7 +2,7 @@ import CMongoc
 import DocumentStore
 import Logging
 
-/// The MongoDB backend of ``DocumentStore``, through libmongoc.
+/// The MongoDB backend of ``DocumentDatabase``, through libmongoc.
 ///
 /// A `mongoc_client_pool_t` of `poolSize` clients serves every collection; every blocking
 /// libmongoc call runs on a dedicated thread pool of as many threads, never on an event loop or
@@ -17,7 +17,7 @@ import Logging
 /// _ = try await devices.updateOne(["deviceId": "peer_a"], ["$set": ["isOnline": true]], upsert: true)
 /// try await store.shutdown()
 /// ```
-public final class MongoStore: DocumentStore {
+public final class MongoStore: DocumentDatabase {
     /// The database the collections live in.
     public let databaseName: String
     /// The hosts of the connection string as `host:port` (for logs; never with credentials).

@@ -11,7 +11,7 @@ enum EngineOperations {
             ("/readyz", OpenAPI.PathItem(get: readyz(configuration))),
         ]
         if configuration.metrics.listener == nil { items.append(("/metrics", OpenAPI.PathItem(get: metrics(configuration)))) }
-        if configuration.openAPI { items.append((OpenAPI.Path(rawValue: ServerEngine.openAPIPath), OpenAPI.PathItem(get: openAPI))) }
+        if configuration.openAPI { items.append((OpenAPI.Path(rawValue: Engine.openAPIPath), OpenAPI.PathItem(get: openAPI))) }
         return items
     }
 

@@ -9,7 +9,7 @@ import ServerEngine
 ///
 /// ```swift
 /// let json = try OpenAPIGenerator.json(configuration: config, handlers: handlers)   // `registry openapi`
-/// let engine = try await ServerEngine(…, openAPI: OpenAPIGenerator.json)            // GET /openapi.json
+/// let engine = try await Engine(…, openAPI: OpenAPIGenerator.json)            // GET /openapi.json
 /// ```
 public enum OpenAPIGenerator {
     /// The name of the bearer JWT security scheme.

@@ -44,9 +44,9 @@ struct Serve: AsyncParsableCommand {
         let clock = SystemWallClock()
         let selected = try await StoreSelection.makeOrExit(config.store, clock: clock, logger: logger)
         let instanceId = InstanceIdentity.make()
-        let engine: ServerEngine
+        let engine: Engine
         do {
-            engine = try await ServerEngine(
+            engine = try await Engine(
                 configuration: config,
                 handlers: handlers,
                 store: selected.store,

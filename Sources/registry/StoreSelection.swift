@@ -10,7 +10,7 @@ import ServiceLifecycle
 enum StoreSelection {
     /// The store and the services it needs run alongside the server.
     struct Selected {
-        var store: any DocumentStore
+        var store: any DocumentDatabase
         var services: [any Service]
         var description: String
     }

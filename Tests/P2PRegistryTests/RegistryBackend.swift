@@ -16,7 +16,7 @@ enum RegistryBackend: String, Sendable, CaseIterable, CustomTestStringConvertibl
     var testDescription: String { rawValue }
 
     /// A fresh, empty store on `clock`.
-    func makeStore(clock: any WallClock) async throws -> any DocumentStore {
+    func makeStore(clock: any WallClock) async throws -> any DocumentDatabase {
         switch self {
         case .memory:
             return MemoryStore(clock: clock)

@@ -17,8 +17,8 @@ struct RegistryHarness {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     let clock: ManualWallClock
-    let store: any DocumentStore
-    let engine: ServerEngine
+    let store: any DocumentDatabase
+    let engine: Engine
 
     /// A fresh registry on a fresh embedded store; `environment` overrides the spec variables, `editRoutes` edits the
     /// text of the shipped routes.yaml before it is loaded, `adjust` the loaded configuration.
@@ -47,7 +47,7 @@ struct RegistryHarness {
         adjust(&config)
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         let store = try await backend.makeStore(clock: clock)
-        let engine = try await ServerEngine(
+        let engine = try await Engine(
             configuration: config,
             handlers: handlers,
             store: store,

@@ -23,7 +23,7 @@ final class ClientTestServer: Sendable {
         case memory, mongodb
         var testDescription: String { rawValue }
 
-        func makeStore(clock: any WallClock) async throws -> any DocumentStore {
+        func makeStore(clock: any WallClock) async throws -> any DocumentDatabase {
             switch self {
             case .memory: return MemoryStore(clock: clock)
             case .mongodb:
@@ -41,11 +41,11 @@ final class ClientTestServer: Sendable {
         var webSocketPort: Int
     }
 
-    let store: any DocumentStore
+    let store: any DocumentDatabase
     private let environment: [String: String]
     private let running = Mutex<Running?>(nil)
 
-    private init(store: any DocumentStore, environment: [String: String]) {
+    private init(store: any DocumentDatabase, environment: [String: String]) {
         self.store = store
         self.environment = environment
     }
@@ -70,7 +70,7 @@ final class ClientTestServer: Sendable {
         let config = try ConfigLoader(directory: Self.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         var logger = Logger(label: "client-test-server")
         logger.logLevel = .warning
-        let engine = try await ServerEngine(
+        let engine = try await Engine(
             configuration: config,
             handlers: handlers,
             store: store,

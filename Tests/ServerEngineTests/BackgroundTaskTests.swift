@@ -20,7 +20,7 @@ import FoundationNetworking
         let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog).load(sources: [
             "routes.yaml": EngineFixtures.routes + "\nhttp:\n  host: 127.0.0.1\n  port: 0\n", "limits.yaml": EngineFixtures.limits, "jobs.yaml": "",
         ])
-        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))
+        let engine = try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))
         let port = Mutex<Int?>(nil)
         let group = try engine.makeServiceGroup(instanceId: "t", onHTTPRunning: { bound in port.withLock { $0 = bound } })
         let server = Task { try await group.run() }

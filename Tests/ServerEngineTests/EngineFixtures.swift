@@ -47,10 +47,10 @@ enum EngineFixtures {
         return handlers
     }
 
-    static func engine(handlers: HandlerRegistry = handlers(), routes: String = routes) async throws -> ServerEngine {
+    static func engine(handlers: HandlerRegistry = handlers(), routes: String = routes) async throws -> Engine {
         let config = try ConfigLoader(directory: ".", environment: [:], catalog: handlers.catalog)
             .load(sources: ["routes.yaml": routes, "limits.yaml": limits, "jobs.yaml": ""])
-        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))
+        let engine = try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "test"))
         try await engine.services.prepareStore()
         return engine
     }

@@ -137,7 +137,7 @@ import Testing
             "routes.yaml": "routes:\n  - { method: GET, path: /healthz, handler: mine, auth: none }\n", "limits.yaml": "", "jobs.yaml": "",
         ])
         await #expect(throws: EngineError.self) {
-            try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
+            try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
         }
     }
 }
@@ -150,7 +150,7 @@ import Testing
             "routes.yaml": EngineFixtures.routes + "\n  - { method: POST, path: /parsed, handler: parsed, auth: none }\n",
             "limits.yaml": EngineFixtures.limits, "jobs.yaml": "",
         ])
-        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
+        let engine = try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
         try await engine.services.prepareStore()
         try await Application(router: engine.makeRouter()).test(.router) { client in
             try await client.execute(
@@ -181,7 +181,7 @@ import Testing
             "jobs.yaml": "",
         ])
         await #expect(throws: EngineError.self) {
-            try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
+            try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), logger: Logger(label: "t"))
         }
     }
 

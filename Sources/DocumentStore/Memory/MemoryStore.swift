@@ -14,7 +14,7 @@
 /// clock.advance(by: .seconds(600))
 /// let reaped = await store.reapExpiredDocuments()
 /// ```
-public final class MemoryStore: DocumentStore {
+public final class MemoryStore: DocumentDatabase {
     /// How often ``runTTLMonitor()`` deletes expired documents.
     public let ttlMonitorInterval: Duration
     /// The clock behind TTL expiry and `$currentDate`.

@@ -5,7 +5,7 @@
 ///     for try await document in watching.watchInserts(into: "instance_inbox", matching: ["instance": "a"]) { … }
 /// }
 /// ```
-public protocol InsertWatchingStore: DocumentStore {
+public protocol InsertWatchingStore: DocumentDatabase {
     /// Whether the server can open change streams (a replica set member or a mongos; not a standalone server).
     func supportsChangeStreams() async -> Bool
 

@@ -1,6 +1,5 @@
 import DocumentStore
 import Foundation
-import Logging
 import ServerEngine
 
 /// `GET /network/:networkId/peer/:userId`: a user's most recently seen online device in a network, or,

@@ -1,7 +1,6 @@
 import DocumentStore
 import Foundation
 import HTTPTypes
-import Logging
 import NIOCore
 import ServerEngine
 

@@ -1,5 +1,3 @@
-import HTTPTypes
-import Logging
 import ServerConfig
 import ServerEngine
 

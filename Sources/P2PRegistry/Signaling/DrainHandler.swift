@@ -1,8 +1,6 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
 import Logging
-import ServerConfig
 import ServerEngine
 
 /// `GET /signaling/messages/:deviceId`: returns and removes the signaling messages queued for a device.

@@ -1,6 +1,3 @@
-import HTTPTypes
-import Logging
-import ServerConfig
 import Synchronization
 
 /// Counts of what the signaling hub did, for tests and metrics.

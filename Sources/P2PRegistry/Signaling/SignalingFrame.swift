@@ -1,7 +1,5 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
-import Logging
 import ServerConfig
 import ServerEngine
 

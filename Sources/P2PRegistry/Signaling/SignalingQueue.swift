@@ -1,8 +1,5 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
-import Logging
-import ServerConfig
 import ServerEngine
 
 /// The offline queue in `signaling_channels`: one document per pair of devices (`channelId` is the two

@@ -1,6 +1,4 @@
 import DocumentStore
-import HTTPTypes
-import Logging
 import ServerConfig
 import ServerEngine
 

@@ -1,18 +1,17 @@
 import DocumentStore
 import Foundation
 import Logging
-import ServerConfig
 import ServerEngine
 import Synchronization
 
 /// One device's signaling socket, as the hub serves it: checks each incoming message against the rates (per user
 /// and IP, then the socket's own token bucket), relays it, and answers a refused one with an error frame; closes
-/// the socket with 1008 after too many rate violations in a row or too many invalid frames within the window.
+/// the socket with 1008 after too many invalid frames within the window; rate violations are counted by the session,
+/// which closes the socket after too many in a row (`websocket.maxRateViolations`).
 final class SignalingSocket: WebSocketReceiver {
     private struct State {
         var bucket: TokenBucket
         var invalid = SlidingWindowLog()
-        var rateViolations = 0
         var closing = false
     }
 
@@ -132,7 +131,7 @@ final class SignalingSocket: WebSocketReceiver {
         case .rejected(let rejection):
             refuse(rejection.echoing(id), session: session)
         case .relayed(let delivery):
-            state.withLock { $0.rateViolations = 0 }
+            session.resetRateViolations()
             if let id, let delivery {
                 session.send(DeliveryReceipt.frame(id: id, delivery: delivery, at: session.services.clock.now()))
             }
@@ -145,39 +144,20 @@ final class SignalingSocket: WebSocketReceiver {
         let logger = SignalingHub.logger(session, deviceId: deviceId)
         logger.info("message rejected", metadata: ["code": "\(rejection.code)"])
         session.send(rejection.frame)
+        if rejection.code == "rate_limited" {
+            if session.recordRateViolation(logger: logger) { state.withLock { $0.closing = true } }
+            return
+        }
+        session.resetRateViolations()
+        guard rejection.countsAsInvalid else { return }
         let now = session.services.clock.now()
-        let allowedViolations = session.services.configuration.limits.webSocket.maxRateViolations
-        enum Verdict {
-            case keep
-            case tooManyMessages(Int)
-            case tooManyInvalid(Int)
-        }
-        let verdict = state.withLock { state -> Verdict in
-            if rejection.code == "rate_limited" {
-                state.rateViolations += 1
-                if state.rateViolations > allowedViolations {
-                    state.closing = true
-                    return .tooManyMessages(state.rateViolations)
-                }
-                return .keep
-            }
-            state.rateViolations = 0
-            guard rejection.countsAsInvalid else { return .keep }
+        let tooManyInvalid = state.withLock { state -> Int? in
             let invalid = state.invalid.record(now, window: settings.invalidMessageWindow, keep: settings.maxInvalidMessages)
-            if invalid > settings.maxInvalidMessages {
-                state.closing = true
-                return .tooManyInvalid(invalid)
-            }
-            return .keep
+            guard invalid > settings.maxInvalidMessages else { return nil }
+            state.closing = true
+            return invalid
         }
-        switch verdict {
-        case .keep:
-            break
-        case .tooManyMessages(let count):
-            session.services.metrics.recordWebSocketLimitRejection(limit: "maxRateViolations")
-            logger.notice("closing socket after repeated rate limit violations", metadata: ["count": "\(count)"])
-            session.close(.policyViolation, reason: "Too many messages")
-        case .tooManyInvalid(let count):
+        if let count = tooManyInvalid {
             logger.notice("closing socket after repeated invalid messages", metadata: ["count": "\(count)"])
             session.close(.policyViolation, reason: "Too many invalid messages")
         }

@@ -21,16 +21,16 @@ import Synchronization
 /// try await Task.sleep(for: verdict.delay)
 /// if let retryAfter = verdict.refusedFor { /* 429, Retry-After */ } else { /* 401 */ }
 /// ```
-public final class AuthThrottle: Sendable {
+package final class AuthThrottle: Sendable {
     /// What one failure means for its address.
-    public struct FailureVerdict: Sendable, Equatable {
+    package struct FailureVerdict: Sendable, Equatable {
         /// How long to wait before the failure is answered.
-        public var delay: Duration
+        package var delay: Duration
         /// True when this failure started a block.
-        public var blocked: Bool
+        package var blocked: Bool
         /// When the address was already blocked: the seconds left of its (extended) block, at least 1; the failure is
         /// answered as refused. Nil when the failure is answered as itself.
-        public var refusedFor: Int?
+        package var refusedFor: Int?
     }
 
     private struct Entry {
@@ -41,10 +41,10 @@ public final class AuthThrottle: Sendable {
     private let state = Mutex(KeyedEntries<Entry>())
 
     /// Creates an empty throttle.
-    public init() {}
+    package init() {}
 
     /// Seconds the IP stays blocked (at least 1), or nil when it is not blocked.
-    public func blockedFor(ip: String, config: AuthThrottleConfig, now: Date) -> Int? {
+    package func blockedFor(ip: String, config: AuthThrottleConfig, now: Date) -> Int? {
         guard config.maxFailures > 0 else { return nil }
         return state.withLock { state in
             guard let until = state.entries[ip]?.blockedUntil, until > now else { return nil }
@@ -54,7 +54,7 @@ public final class AuthThrottle: Sendable {
 
     /// Counts a failure and says how to answer it: the delay (zero until `slowAfter` failures, `maxDelay` while
     /// blocked), whether it starts a block, and whether the address was blocked already.
-    public func recordFailure(ip: String, config: AuthThrottleConfig, now: Date) -> FailureVerdict {
+    package func recordFailure(ip: String, config: AuthThrottleConfig, now: Date) -> FailureVerdict {
         guard config.maxFailures > 0 else { return FailureVerdict(delay: .zero, blocked: false, refusedFor: nil) }
         let window = config.window.seconds
         return state.withLock { state in

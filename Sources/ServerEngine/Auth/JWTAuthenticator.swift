@@ -29,7 +29,7 @@ public struct JWTAuthenticator: Sendable {
     private let leeway: Double
     private let requireExp: Bool
     /// Invalid-token counts per IP, shared by the HTTP API and the WebSocket listener (limits.yaml `authThrottle`).
-    public let throttle = AuthThrottle()
+    package let throttle = AuthThrottle()
     /// Throttle refusals logged at most once a second.
     let refusalLog = BoundedRateLog()
     /// Tokens already verified, with their claims.

@@ -18,27 +18,27 @@ import ServerConfig
 /// resolver.clientAddress(peer: "10.0.0.2", xForwardedFor: ["9.9.9.9, 203.0.113.7"], forwarded: [])  // "203.0.113.7"
 /// resolver.clientAddress(peer: "198.51.100.1", xForwardedFor: ["9.9.9.9"], forwarded: [])           // "198.51.100.1"
 /// ```
-public struct ClientAddressResolver: Sendable {
+package struct ClientAddressResolver: Sendable {
     /// The trusted proxies and the header they write.
-    public let config: ClientAddressConfig
+    package let config: ClientAddressConfig
 
     /// A resolver for `config`.
-    public init(_ config: ClientAddressConfig) {
+    package init(_ config: ClientAddressConfig) {
         self.config = config
     }
 
     /// True when some proxy is trusted (otherwise every client address is its peer's).
-    public var trustsProxies: Bool { !config.trustedProxies.isEmpty }
+    package var trustsProxies: Bool { !config.trustedProxies.isEmpty }
 
     /// True when `peer` is the address of a trusted proxy.
-    public func isTrustedProxy(_ peer: String?) -> Bool {
+    package func isTrustedProxy(_ peer: String?) -> Bool {
         guard trustsProxies, let address = peer.flatMap({ IPAddress($0) }) else { return false }
         return isTrusted(address)
     }
 
     /// The client address of a request from `peer` carrying these header lines (every line of each header, in order;
     /// only the configured header is read). Nil only when `peer` is nil (no IP transport).
-    public func clientAddress(peer: String?, xForwardedFor: [String], forwarded: [String]) -> String? {
+    package func clientAddress(peer: String?, xForwardedFor: [String], forwarded: [String]) -> String? {
         guard let peer else { return nil }
         // The common case, on every request: no proxy is trusted and the peer is an IPv4 address as the socket gives
         // it (a dotted quad, already canonical), so there is nothing to parse.

@@ -43,7 +43,7 @@ public final class ClusterBus: Sendable {
     public let instanceId: String
     /// Whether routing runs (`cluster.enabled`, resolved against the store).
     public let isEnabled: Bool
-    private let store: any DocumentStore
+    private let store: any DocumentDatabase
     private let clock: any WallClock
     private let state = Mutex(State())
 
@@ -66,7 +66,7 @@ public final class ClusterBus: Sendable {
     }
 
     /// Creates the bus of instance `instanceId` on `store`.
-    public init(instanceId: String, isEnabled: Bool, store: any DocumentStore, clock: any WallClock) {
+    public init(instanceId: String, isEnabled: Bool, store: any DocumentDatabase, clock: any WallClock) {
         self.instanceId = instanceId
         self.isEnabled = isEnabled
         self.store = store

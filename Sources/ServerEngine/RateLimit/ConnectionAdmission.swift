@@ -14,28 +14,28 @@ import Synchronization
 /// case .refused(let refusal): close(refusal.closeCode)
 /// }
 /// ```
-public final class ConnectionAdmission: Sendable {
+package final class ConnectionAdmission: Sendable {
     /// Proof of an admitted socket; release it when the socket closes.
-    public struct Ticket: Sendable, Hashable {
+    package struct Ticket: Sendable, Hashable {
         let user: String?
         let ip: String?
         let id: UInt64
     }
 
     /// Why a socket was refused.
-    public struct Refusal: Sendable, Equatable, Error {
+    package struct Refusal: Sendable, Equatable, Error {
         /// The limit's name, as in `websocket_limit_rejections_total{limit}`.
-        public var limit: String
+        package var limit: String
         /// The error frame's `code`.
-        public var code: String
+        package var code: String
         /// The error frame's text and the close reason.
-        public var message: String
+        package var message: String
         /// 1013 when the process is full (try again later), 1008 when the client exceeded its own limit.
-        public var closeCode: UInt16
+        package var closeCode: UInt16
     }
 
     /// The outcome of ``admit(user:ip:limits:now:)``.
-    public enum Decision: Sendable {
+    package enum Decision: Sendable {
         case admitted(Ticket)
         case refused(Refusal)
     }
@@ -59,15 +59,15 @@ public final class ConnectionAdmission: Sendable {
     )
 
     /// Creates empty counts.
-    public init() {}
+    package init() {}
 
     /// Open sockets admitted and not yet released.
-    public var openCount: Int { state.withLock { $0.open } }
+    package var openCount: Int { state.withLock { $0.open } }
 
     /// Counts a newly accepted connection towards the process and per-IP caps (`maxConnections`,
     /// `maxConnectionsPerIP`), before its upgrade: idle and half-sent handshakes hold a place like open sockets.
     /// The ticket is released when the connection closes, upgraded or not.
-    public func accept(ip: String?, limits: WebSocketLimits) -> Decision {
+    package func accept(ip: String?, limits: WebSocketLimits) -> Decision {
         state.withLock { state in
             guard state.open < limits.maxConnections else {
                 return .refused(
@@ -87,7 +87,7 @@ public final class ConnectionAdmission: Sendable {
     /// process cap held it) under the client address its upgrade request forwarded: checks `maxConnectionsPerIP` for
     /// `clientIP` and takes a place there. On success the returned ticket replaces the accepted one and releasing it
     /// gives both places back; on refusal the accepted ticket stays valid (release it when the connection closes).
-    public func acceptForwarded(_ ticket: Ticket, clientIP: String, limits: WebSocketLimits) -> Decision {
+    package func acceptForwarded(_ ticket: Ticket, clientIP: String, limits: WebSocketLimits) -> Decision {
         // A ticket that already holds a per-IP place keeps it: one connection is counted under one address.
         guard ticket.ip == nil else { return .admitted(ticket) }
         return state.withLock { state in
@@ -98,12 +98,12 @@ public final class ConnectionAdmission: Sendable {
     }
 
     /// The open connections counted under `ip` (per-IP places held).
-    public func openCount(ip: String) -> Int { state.withLock { $0.perIP[ip, default: 0] } }
+    package func openCount(ip: String) -> Int { state.withLock { $0.perIP[ip, default: 0] } }
 
     /// Admits the upgrade of an accepted connection (`ticket` from ``accept(ip:limits:)``) for `user`: counts the
     /// attempt towards the connect rates, then checks the per-user cap. On success the returned ticket replaces the
     /// accepted one; on refusal the accepted ticket stays valid (release it when the connection closes).
-    public func upgrade(_ ticket: Ticket, user: String?, limits: WebSocketLimits, now: Date) -> Decision {
+    package func upgrade(_ ticket: Ticket, user: String?, limits: WebSocketLimits, now: Date) -> Decision {
         state.withLock { state in
             state.connects.countCall(droppingWhere: { $0.isIdle(now, window: Self.connectWindow) })
             // Connect rates first: they count every attempt.
@@ -146,7 +146,7 @@ public final class ConnectionAdmission: Sendable {
     }
 
     /// ``accept(ip:limits:)`` and ``upgrade(_:user:limits:now:)`` in one step, for a socket admitted all at once.
-    public func admit(user: String?, ip: String?, limits: WebSocketLimits, now: Date) -> Decision {
+    package func admit(user: String?, ip: String?, limits: WebSocketLimits, now: Date) -> Decision {
         switch accept(ip: ip, limits: limits) {
         case .refused(let refusal):
             return .refused(refusal)
@@ -173,7 +173,7 @@ public final class ConnectionAdmission: Sendable {
     }
 
     /// Forgets an admitted socket.
-    public func release(_ ticket: Ticket) {
+    package func release(_ ticket: Ticket) {
         state.withLock { state in
             state.open -= 1
             if let user = ticket.user {

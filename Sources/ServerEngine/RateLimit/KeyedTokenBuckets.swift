@@ -13,14 +13,14 @@ import Synchronization
 /// let buckets = KeyedTokenBuckets()
 /// if !buckets.take("user:alice", cost: 1, rate: 100, now: Date()) { /* over the limit */ }
 /// ```
-public final class KeyedTokenBuckets: Sendable {
+package final class KeyedTokenBuckets: Sendable {
     private let state = Mutex(KeyedEntries<TokenBucket>())
 
     /// Creates an empty set of buckets.
-    public init() {}
+    package init() {}
 
     /// Takes `cost` tokens from `key`'s bucket refilling at `rate` a second; false (nothing taken) if it is empty.
-    public func take(_ key: String, cost: Double, rate: Double, now: Date) -> Bool {
+    package func take(_ key: String, cost: Double, rate: Double, now: Date) -> Bool {
         let burst = max(1, rate * 2)
         return state.withLock { table in
             table.countCall(droppingWhere: { $0.isFull(rate: rate, burst: burst, now: now) })
@@ -35,5 +35,5 @@ public final class KeyedTokenBuckets: Sendable {
     }
 
     /// How many keys have a bucket (for tests).
-    public var count: Int { state.withLock { $0.count } }
+    package var count: Int { state.withLock { $0.count } }
 }

@@ -24,7 +24,7 @@ public struct RateLimiter: Sendable {
     private let local = WindowCounters()
 
     /// Creates a limiter over a store.
-    public init(store: any DocumentStore, clock: any WallClock) {
+    public init(store: any DocumentDatabase, clock: any WallClock) {
         self.collection = store.collection(Self.collectionName)
         self.clock = clock
         self.embedded = store.backendName == "memory"

@@ -12,11 +12,11 @@ import UnixSignals
 /// let group = try engine.makeServiceGroup(instanceId: id, additionalServices: [reloads])
 /// ```
 public struct ConfigReloadService: Service {
-    private let engine: ServerEngine
+    private let engine: Engine
     private let signals: UnixSignalsSequence
 
     /// Traps SIGHUP now.
-    public init(engine: ServerEngine) async {
+    public init(engine: Engine) async {
         self.engine = engine
         self.signals = await UnixSignalsSequence(trapping: .sighup)
     }

@@ -15,7 +15,7 @@ public struct EngineServices: Sendable {
     /// A snapshot of the configuration in force.
     public var configuration: ServerConfiguration { liveConfiguration.current }
     /// The document store (embedded or MongoDB).
-    public let store: any DocumentStore
+    public let store: any DocumentDatabase
     /// The one clock all time comes from; tests move it.
     public let clock: any WallClock
     /// The root logger.
@@ -34,7 +34,7 @@ public struct EngineServices: Sendable {
     /// Creates services; each gets its own metrics registry unless one is passed.
     public init(
         configuration: ServerConfiguration,
-        store: any DocumentStore,
+        store: any DocumentDatabase,
         clock: any WallClock,
         logger: Logger,
         metrics: EngineMetrics = EngineMetrics(),

@@ -2,14 +2,14 @@ import Synchronization
 
 /// A process-wide count of bytes held in WebSocket send buffers, so all sockets together stay under
 /// `websocket.maxBufferedBytes` whatever each of them does.
-public final class ByteBudget: Sendable {
+package final class ByteBudget: Sendable {
     private let used = Mutex(0)
 
     /// Creates an empty budget.
-    public init() {}
+    package init() {}
 
     /// Bytes currently reserved.
-    public var bytes: Int { used.withLock { $0 } }
+    package var bytes: Int { used.withLock { $0 } }
 
     /// Reserves `count` bytes if the total stays within `limit`.
     func reserve(_ count: Int, limit: Int) -> Bool {

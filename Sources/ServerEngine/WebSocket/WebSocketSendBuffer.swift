@@ -100,7 +100,7 @@ public final class WebSocketSendBuffer: Sendable {
     private let sink: (any WebSocketFrameSink)?
 
     /// Creates an empty buffer drawing on the process's `budget` that only holds what it accepts.
-    public convenience init(budget: ByteBudget) {
+    package convenience init(budget: ByteBudget) {
         self.init(budget: budget, sink: nil)
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import ServerConfig
+import Synchronization
 
 /// An authenticated WebSocket connection, as a WebSocket handler gets it.
 ///
@@ -12,7 +13,8 @@ import ServerConfig
 /// socket's protocol state lives on its event loop: an idle socket holds no task.
 ///
 /// Send through ``sendBuffer``: it never waits for a slow receiver. Check each incoming message with
-/// ``admitMessage(bytes:)`` for the per-user and per-IP rates.
+/// ``admitMessage(bytes:)`` for the per-user and per-IP rates, and report each message a rate refused with
+/// ``recordRateViolation(logger:)``: the session closes the socket past `websocket.maxRateViolations` in a row.
 public final class WebSocketSession: Sendable {
     /// A process-unique id of this connection.
     public let connectionId: UInt64
@@ -43,6 +45,8 @@ public final class WebSocketSession: Sendable {
     private let shared: WebSocketConnectionHandler.Setup
     /// The connection's channel; nil for a session that is not attached to a socket (tests).
     let channel: (any Channel)?
+    /// Messages refused by a rate since the last one that was not (``recordRateViolation(logger:)``).
+    let rateViolations = Atomic<Int>(0)
 
     init(
         connectionId: UInt64,

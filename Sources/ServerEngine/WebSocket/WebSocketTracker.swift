@@ -6,11 +6,11 @@ import Synchronization
 /// Every open WebSocket of the process, so graceful shutdown can close them with 1001 ("going away")
 /// and new upgrades are refused while shutting down; and the process-wide accounting behind the WebSocket bounds
 /// of limits.yaml: connections per user and IP, connect rates, message and byte rates, buffered bytes.
-public final class WebSocketTracker: Sendable {
+package final class WebSocketTracker: Sendable {
     /// Connections and connect rates, per process, user and IP.
-    public let admission = ConnectionAdmission()
+    package let admission = ConnectionAdmission()
     /// Bytes held in all sockets' send buffers.
-    public let budget = ByteBudget()
+    package let budget = ByteBudget()
     /// Message rates per user and per IP, across their sockets.
     let messageBuckets = KeyedTokenBuckets()
     /// Incoming byte rates per user and per IP, across their sockets.
@@ -25,7 +25,7 @@ public final class WebSocketTracker: Sendable {
     private let state = Mutex(State())
 
     /// Creates an empty tracker.
-    public init() {}
+    package init() {}
 
     /// A new connection id, or nil when the server is shutting down.
     func nextConnectionId() -> UInt64? {
@@ -51,13 +51,13 @@ public final class WebSocketTracker: Sendable {
     }
 
     /// The number of open sockets.
-    public var count: Int { state.withLock { $0.open.count } }
+    package var count: Int { state.withLock { $0.open.count } }
 
     /// True once ``closeAll(reason:)`` ran.
     var isClosing: Bool { state.withLock { $0.closing } }
 
     /// Closes every open socket with 1001, refuses new ones, and waits (at most `patience`) until they are gone.
-    public func closeAll(reason: String = "Server shutting down", patience: Duration = .seconds(5)) async {
+    package func closeAll(reason: String = "Server shutting down", patience: Duration = .seconds(5)) async {
         let sessions = state.withLock { state in
             state.closing = true
             return Array(state.open.values)

@@ -4,7 +4,7 @@ import Foundation
 /// One test's view of a backend: the store, and the hooks a backend may or may not offer.
 struct StoreFixture: Sendable {
     /// The store under test.
-    let store: any DocumentStore
+    let store: any DocumentDatabase
     /// The clock the store reads, when tests can move it (`nil` for a real server).
     let clock: ManualWallClock?
     /// Runs one TTL pass now, when the backend allows it (`nil` where a server-side monitor

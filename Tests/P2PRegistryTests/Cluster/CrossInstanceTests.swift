@@ -1,11 +1,11 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import Logging
 import NIOWebSocket
 import ServerConfig
 import ServerEngine
 import Testing
-import WSCore
 
 /// Two registry instances on one store with cluster routing on: messages cross instances live, exactly once;
 /// one socket per device across instances; a stopping instance hands its devices over to the queue.

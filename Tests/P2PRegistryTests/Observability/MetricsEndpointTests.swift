@@ -1,5 +1,6 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import Logging
 import NIOWebSocket
 import P2PRegistry
@@ -8,7 +9,6 @@ import ServerEngine
 import ServiceLifecycle
 import Synchronization
 import Testing
-import WSCore
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -226,7 +226,7 @@ import FoundationNetworking
         ]
         let config = try ConfigLoader(directory: RegistryHarness.packageRoot.path, environment: variables, catalog: handlers.catalog).load()
         #expect(config.metrics.listener == ListenerConfig(host: "127.0.0.1", port: 0))
-        let engine = try await ServerEngine(
+        let engine = try await Engine(
             configuration: config,
             handlers: handlers,
             store: MemoryStore(),

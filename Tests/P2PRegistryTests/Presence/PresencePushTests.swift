@@ -1,10 +1,10 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import ServerConfig
 import ServerEngine
 import Testing
-import WSCore
 
 /// Presence push through the real server: `presence_subscribe` answers with the network's state, then one diff per
 /// `presence.diffInterval` tells the joins and leaves. The interval runs on a manual clock: a diff is due only when

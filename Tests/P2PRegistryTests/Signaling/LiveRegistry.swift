@@ -28,19 +28,19 @@ final class LiveRegistry: Sendable {
 
     let httpPort: Int
     let webSocketPort: Int
-    let store: any DocumentStore
+    let store: any DocumentDatabase
     let clock: any WallClock
     /// The engine served (its metrics, its job scheduler).
-    let engine: ServerEngine
+    let engine: Engine
     private let group: ServiceGroup
     private let server: Task<Void, any Error>
 
     private init(
         httpPort: Int,
         webSocketPort: Int,
-        store: any DocumentStore,
+        store: any DocumentDatabase,
         clock: any WallClock,
-        engine: ServerEngine,
+        engine: Engine,
         group: ServiceGroup,
         server: Task<Void, any Error>
     ) {
@@ -64,7 +64,7 @@ final class LiveRegistry: Sendable {
         backend: RegistryBackend = .memory,
         logger: Logger? = nil,
         limits: (inout LimitsConfig) -> Void = { _ in },
-        store sharedStore: (any DocumentStore)? = nil
+        store sharedStore: (any DocumentDatabase)? = nil
     ) async throws -> LiveRegistry {
         var handlers = HandlerRegistry()
         RegistryHandlers.register(into: &handlers)
@@ -73,7 +73,7 @@ final class LiveRegistry: Sendable {
         var config = try ConfigLoader(directory: configDirectory.path, environment: variables, catalog: handlers.catalog).load()
         limits(&config.limits)
         let clock = clock ?? SystemWallClock()
-        let store: any DocumentStore
+        let store: any DocumentDatabase
         if let sharedStore { store = sharedStore } else { store = try await backend.makeStore(clock: clock) }
         let logger =
             logger
@@ -82,7 +82,7 @@ final class LiveRegistry: Sendable {
                 logger.logLevel = .warning
                 return logger
             }()
-        let engine = try await ServerEngine(
+        let engine = try await Engine(
             configuration: config,
             handlers: handlers,
             store: store,

@@ -1,10 +1,10 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import NetworkTestSupport
 import ServerEngine
 import Testing
-import WSCore
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -1,10 +1,10 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import NetworkTestSupport
 import ServerConfig
 import Testing
-import WSCore
 
 /// Resource bounds of the signaling socket (limits.yaml `websocket:`), in-process over real sockets. The
 /// process-level versions, with RSS and other client addresses, are in Tests/e2e/test_bounds.py.

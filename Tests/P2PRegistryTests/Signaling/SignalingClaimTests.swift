@@ -1,8 +1,8 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import Testing
-import WSCore
 
 /// Who may use a device over the signaling socket: only an announce makes a user a device's owner, and a token's
 /// `networks` claim must grant the device's network, at connect and after every announce.

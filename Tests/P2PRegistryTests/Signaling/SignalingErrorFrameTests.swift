@@ -1,8 +1,8 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import Testing
-import WSCore
 
 /// Bad client frames get an error frame; the socket stays usable and nothing is stored.
 @Suite(.serialized) struct SignalingErrorFrameTests {

@@ -1,8 +1,8 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import Testing
-import WSCore
 
 /// Presence while connected, graceful shutdown, and many sockets at once.
 @Suite(.serialized) struct SignalingLifecycleTests {

@@ -1,8 +1,8 @@
 import DocumentStore
 import Foundation
+import HummingbirdWSClient
 import NIOWebSocket
 import Testing
-import WSCore
 
 /// The signaling WebSocket over real sockets.
 @Suite(.serialized) struct SignalingRelayTests {

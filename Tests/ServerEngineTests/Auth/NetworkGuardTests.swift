@@ -35,7 +35,7 @@ import Testing
             "routes.yaml": Self.routes, "limits.yaml": "", "jobs.yaml": "",
         ])
         let clock = SystemWallClock()
-        let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), clock: clock, logger: Logger(label: "t"))
+        let engine = try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), clock: clock, logger: Logger(label: "t"))
         try await engine.services.prepareStore()
         let minter = await JWTAuthenticator(secret: Self.secret, clock: clock)
         let anyNetwork = try await minter.mint(user: "u")

@@ -4,11 +4,11 @@
 /// passes the same conformance suite.
 ///
 /// ```swift
-/// let store: any DocumentStore = MemoryStore()
+/// let store: any DocumentDatabase = MemoryStore()
 /// let devices = store.collection("devices")
 /// try await store.ping()
 /// ```
-public protocol DocumentStore: Sendable {
+public protocol DocumentDatabase: Sendable {
     /// The collection named `name`, created on first use.
     func collection(_ name: String) -> any DocumentCollection
 

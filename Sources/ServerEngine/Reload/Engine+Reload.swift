@@ -13,7 +13,7 @@ public enum ConfigReloadOutcome: Sendable {
     case rejected(ConfigError, version: LiveConfiguration.Version)
 }
 
-extension ServerEngine {
+extension Engine {
     /// Reads the three files again, checks them as start-up does, and puts the new limits.yaml and jobs.yaml in
     /// force without dropping connections, as each key of ``ConfigKeys`` says: rate limits, TTLs, sizes and most
     /// settings apply to the next request, message or tick, job intervals from each job's last run, and routes.yaml's

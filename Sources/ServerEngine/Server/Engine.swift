@@ -13,10 +13,10 @@ import UnixSignals
 ///
 /// ```swift
 /// let config = try ConfigLoader(directory: ".", catalog: handlers.catalog).load()
-/// let engine = try await ServerEngine(configuration: config, handlers: handlers, store: MemoryStore(), logger: logger)
+/// let engine = try await Engine(configuration: config, handlers: handlers, store: MemoryStore(), logger: logger)
 /// try await engine.run()  // until SIGTERM or SIGINT
 /// ```
-public struct ServerEngine: Sendable {
+public struct Engine: Sendable {
     /// Store, clock, configuration and logger, as handlers see them.
     public let services: EngineServices
     /// The registered handlers.
@@ -26,7 +26,7 @@ public struct ServerEngine: Sendable {
     /// The OpenAPI document served at `GET /openapi.json`; nil when no generator was given or `http.openapi` is off.
     public let openAPIDocument: PublishedDocument?
     /// The open WebSockets, closed with 1001 on shutdown.
-    public let webSockets = WebSocketTracker()
+    package let webSockets = WebSocketTracker()
 
     /// The configuration in force.
     public var configuration: ServerConfiguration { services.configuration }
@@ -37,7 +37,7 @@ public struct ServerEngine: Sendable {
     public init(
         configuration: ServerConfiguration,
         handlers: HandlerRegistry,
-        store: any DocumentStore,
+        store: any DocumentDatabase,
         clock: any WallClock = SystemWallClock(),
         logger: Logger,
         instanceId: String = InstanceIdentity.make(),

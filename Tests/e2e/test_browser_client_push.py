@@ -69,8 +69,9 @@ def test_js_client_presence_receipts_ice_servers_and_leave(module_page):  # noqa
     carol = f"peer_carol_{names['tag']}"
     assert outcome["state"]["networkId"] == names["network"]
     assert sorted(p["deviceId"] for p in outcome["state"]["peers"]) == [names["alice"], names["bob"]]
-    assert [(p["deviceId"], p["capabilities"]) for p in outcome["join"]["joins"]] == [(carol, ["store"])]
-    assert outcome["leave"]["leaves"] == [carol] and outcome["leave"]["joins"] == []
+    # (A diff may also carry the coordinator election's promotions of alice and bob as joins.)
+    assert [p["capabilities"] for p in outcome["join"]["joins"] if p["deviceId"] == carol] == [["store"]]
+    assert outcome["leave"]["leaves"] == [carol]
     assert outcome["listedAfterLeave"] == sorted([names["alice"], names["bob"]]), "leave() takes the device out of GET peers"
     assert outcome["diffsAfter"] == outcome["diffsBefore"], "no diff after presence_unsubscribe"
     assert (outcome["live"]["delivery"], outcome["queued"]["delivery"]) == ("live", "queued")

@@ -37,10 +37,6 @@ public final class RegistryClient: Sendable {
         public var sleeper: Sleeper
         /// How many messages a signaling connection keeps while disconnected, to send on reconnect (oldest dropped).
         public var outboxLimit: Int
-        /// How long a new signaling socket must stay open before the kept messages are sent on it and it counts as
-        /// connected: the server refuses a socket (`1013` while starting, `1008` for a bad token) right after the
-        /// upgrade, and what was sent on it then is lost.
-        public var settleTime: Duration
 
         public init(
             apiURL: URL,
@@ -49,8 +45,7 @@ public final class RegistryClient: Sendable {
             requestTimeout: Duration = .seconds(20),
             reconnectBackoff: Backoff = Backoff(),
             sleeper: Sleeper = .continuous,
-            outboxLimit: Int = 100,
-            settleTime: Duration = .milliseconds(250)
+            outboxLimit: Int = 100
         ) {
             self.apiURL = apiURL
             self.signalingURL = signalingURL
@@ -59,7 +54,6 @@ public final class RegistryClient: Sendable {
             self.reconnectBackoff = reconnectBackoff
             self.sleeper = sleeper
             self.outboxLimit = outboxLimit
-            self.settleTime = settleTime
         }
     }
 
@@ -69,6 +63,7 @@ public final class RegistryClient: Sendable {
     private let http: HTTPRequester
     private let session: URLSession
     private let peersCache = PeersCache()
+    private let announced = AnnouncedDevices()
 
     /// A client of the registry at `configuration`, authenticating with the tokens of `tokens`; `logger` (swift-log)
     /// receives its connection events.
@@ -102,6 +97,7 @@ public final class RegistryClient: Sendable {
     public func announce(_ announcement: Announcement, in network: String) async throws -> RateLimitStatus? {
         let body = try RegistryJSON.encoder().encode(announcement)
         let reply = try await http.send("POST", "network/\(escaped(network))/announce", body: body)
+        announced.record(announcement, in: network)
         guard let limit = reply.headers["ratelimit-limit"].flatMap(Int.init),
             let remaining = reply.headers["ratelimit-remaining"].flatMap(Int.init),
             let reset = reply.headers["ratelimit-reset"].flatMap(Int.init)
@@ -152,6 +148,13 @@ public final class RegistryClient: Sendable {
     /// brings it back.
     public func leave(deviceId: String, in network: String) async throws {
         _ = try await http.send("DELETE", "network/\(escaped(network))/devices/\(escaped(deviceId))")
+        announced.forget(deviceId)
+    }
+
+    /// The last announce of `deviceId` this client made (not followed by `leave`), which a signaling connection repeats
+    /// when the server answers `not_announced`.
+    func lastAnnouncement(of deviceId: String) -> (announcement: Announcement, network: String)? {
+        announced.last(of: deviceId)
     }
 
     // MARK: - Presence and signaling

@@ -4,10 +4,8 @@ import Testing
 @testable import RegistryClient
 
 extension RegistryClientSuites {
-    /// The frames and close codes of docs/protocol.md as the client reads and writes them. The issue 24 frames
-    /// (presence_state, presence_diff, delivered, an error frame echoing an id) are typed from that issue's contract: the
-    /// server on main does not send them yet, so they are checked here on their documented JSON only, until the server's
-    /// branch lands and a test against it is added.
+    /// The frames and close codes of docs/protocol.md as the client reads and writes them, on their documented JSON
+    /// (PresencePushTests and ReceiptAndRecoveryTests check them against the real server).
     @Suite struct FrameContractTests {
         @Test func relayedAndErrorFramesAreTyped() throws {
             let offer = try #require(
@@ -73,6 +71,22 @@ extension RegistryClientSuites {
             )
             #expect(try OutgoingFrame.presenceSubscribe.text() == #"{"type":"presence_subscribe"}"#)
             #expect(try OutgoingFrame.presenceUnsubscribe.text() == #"{"type":"presence_unsubscribe"}"#)
+            #expect(try OutgoingFrame.sessionHello.text() == #"{"type":"session_hello"}"#)
+            let welcome = try #require(SignalingFrame.decode(#"{"type":"session_welcome","deviceId":"peer_a","timestamp":1}"#))
+            #expect(welcome.isSessionWelcome)
+            #expect(SignalingFrame.decode(#"{"type":"hello"}"#)?.isSessionWelcome == false)
+        }
+
+        @Test func sentMessagesAreKeptUntilAnsweredAndBounded() {
+            var sent = SentMessages(limit: 2)
+            sent.remember("a", text: "A")
+            sent.remember("b", text: "B")
+            sent.remember("c", text: "C")
+            #expect(sent.take("a") == nil, "the oldest is forgotten past the limit")
+            #expect(sent.take("b") == SentMessages.Entry(text: "B", resent: false))
+            #expect(sent.take("b") == nil, "taken once")
+            sent.remember("c", text: "C", resent: true)
+            #expect(sent.take("c")?.resent == true)
         }
 
         @Test func closeCodesDecideWhetherToReconnect() {

@@ -118,5 +118,54 @@ extension RegistryClientSuites {
                 #expect(isClose(wait, to: secondsLeftInTheDayWindow()), "\(wait)")
             }
         }
+
+        @Test func iceServersCarryATURNCredentialAndLeaveTakesTheDeviceOffline() async throws {
+            let server = try await ClientTestServer.start(environment: [
+                "STUN_URLS": "stun:stun.example.com:3478", "TURN_URLS": "turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349",
+                "TURN_SECRET": "turn-secret-0123456789abcdef",
+            ])
+            try await serving(server) {
+                let tag = uniqueTag()
+                let alice = try await server.client(user: "alice\(tag)")
+                let mallory = try await server.client(user: "mallory\(tag)")
+                defer {
+                    alice.shutdown()
+                    mallory.shutdown()
+                }
+                let ice = try await alice.iceServers(in: "net\(tag)")
+                #expect(ice.ttl == 600)
+                #expect(
+                    ice.iceServers.map(\.urls) == [
+                        ["stun:stun.example.com:3478"], ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:5349"],
+                    ]
+                )
+                #expect(ice.iceServers[0].username == nil && ice.iceServers[0].credential == nil)
+                // The TURN credential: `<expiry>:<userId>`, expiring a ttl from now, and a base64 HMAC-SHA1 (20 bytes).
+                let turn = ice.iceServers[1]
+                let parts = try #require(turn.username?.split(separator: ":", maxSplits: 1))
+                #expect(parts.count == 2 && parts[1] == "alice\(tag)")
+                let expiry = try #require(Double(parts[0]))
+                #expect(abs(expiry - Date().addingTimeInterval(600).timeIntervalSince1970) < 60)
+                #expect(Data(base64Encoded: try #require(turn.credential))?.count == 20)
+
+                let network = "net\(tag)"
+                let device = "peer_alice_\(tag)"
+                try await alice.announce(server.announcement(device), in: network)
+                #expect(try await alice.peers(in: network).peers.map(\.deviceId) == [device])
+                let notYours = await #expect(throws: RegistryError.self) { try await mallory.leave(deviceId: device, in: network) }
+                #expect(notYours == .forbidden("Device \(device) belongs to another user"))
+                try await alice.leave(deviceId: device, in: network)
+                #expect(try await alice.peers(in: network).peers.isEmpty)
+                guard case .offline = try await alice.peer(userId: "alice\(tag)", in: network) else {
+                    Issue.record("a device that left is offline")
+                    return
+                }
+                let unknown = await #expect(throws: RegistryError.self) { try await alice.leave(deviceId: "peer_nobody_\(tag)", in: network) }
+                #expect(unknown == .notFound("Device peer_nobody_\(tag) is not announced in network \(network)"))
+                // A later announce brings it back.
+                try await alice.announce(server.announcement(device), in: network)
+                #expect(try await alice.peers(in: network).peers.map(\.deviceId) == [device])
+            }
+        }
     }
 }

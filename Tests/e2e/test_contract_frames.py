@@ -2,7 +2,7 @@
 
 Every kind of frame goes through a real server: offer, answer and ice-candidate, live and from the queue, the error
 frames a client can provoke, the error frame of a refused connection, and the added presence frames (subscribe,
-state, diff) and delivery receipts. Each frame the server sends must be valid
+state, diff), delivery receipts and the session_hello / session_welcome handshake. Each frame the server sends must be valid
 against the schema of one message of the document's `send` operation (and of the one that names its kind), each frame
 a client sends that the server accepts must be valid against the `receive` operation's messages, and each one it
 refuses as malformed must be invalid against them: the parser and the schema agree. The close codes seen are in the
@@ -81,7 +81,7 @@ PAYLOADS = {
 
 def test_relayed_and_queued_messages_match_the_schema(registry, asyncapi):
     frames = Frames(asyncapi)
-    assert set(frames.receives) == set(PAYLOADS) | {"presence_subscribe", "presence_unsubscribe"}
+    assert set(frames.receives) == set(PAYLOADS) | {"presence_subscribe", "presence_unsubscribe", "session_hello"}
 
     async def scenario() -> None:
         alice, a_socket, bob, b_socket, a, b, network = await _pair(registry)
@@ -314,6 +314,29 @@ def test_presence_frames_and_receipts_match_the_schema(registry, asyncapi):
                 await socket.close()
             for api in (alice, bob, carol):
                 await api.close()
+
+    run(scenario())
+
+
+def test_session_hello_is_answered_with_the_documented_welcome(registry, asyncapi):
+    frames = Frames(asyncapi)
+    hello = {"type": "session_hello"}
+    assert frames.receives["session_hello"].is_valid(hello)
+
+    async def scenario() -> None:
+        api = Api(registry, f"alice{uid()}")
+        device = f"peer_a{uid()}"
+        await announced(api, f"net{uid()}", device)
+        socket = await Signaling.open(registry, device, api.token)
+        try:
+            await socket.send(hello)
+            welcome = await socket.next()
+            frames.check_sent(welcome, "session_welcome")
+            assert welcome["type"] == "session_welcome" and welcome["deviceId"] == device
+            assert not frames.sends["session_welcome"].is_valid({**welcome, "deviceId": "alice"})
+        finally:
+            await socket.close()
+            await api.close()
 
     run(scenario())
 

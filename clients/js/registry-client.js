@@ -33,6 +33,21 @@
  */
 
 /**
+ * Client → server: `{"type":"session_hello"}`, sent first on every socket; the server answers `session_welcome` once
+ * it has accepted the socket.
+ * @typedef {Object} SessionHelloFrame
+ * @property {"session_hello"} type
+ */
+
+/**
+ * Server → client: the answer to `session_hello` (the connection consumes it: the socket is then `connected`).
+ * @typedef {Object} SessionWelcomeFrame
+ * @property {"session_welcome"} type
+ * @property {string} deviceId the socket's device
+ * @property {number} timestamp milliseconds since the epoch
+ */
+
+/**
  * Server → recipient: an offer relayed from another device, live or from the device's queue.
  * @typedef {Object} OfferFrame
  * @property {string} id
@@ -103,7 +118,7 @@
 
 /**
  * Any frame the server sends.
- * @typedef {OfferFrame|AnswerFrame|IceCandidateFrame|ErrorFrame|PresenceStateFrame|PresenceDiffFrame|DeliveredFrame} ServerFrame
+ * @typedef {OfferFrame|AnswerFrame|IceCandidateFrame|ErrorFrame|PresenceStateFrame|PresenceDiffFrame|DeliveredFrame|SessionWelcomeFrame} ServerFrame
  */
 
 /**
@@ -125,8 +140,8 @@
  */
 
 /**
- * Where a signaling connection is: `connecting`, `connected` (the socket stayed open for the settle time and the kept
- * messages were sent), `waiting` (with `retryIn` ms and the `close` that
+ * Where a signaling connection is: `connecting`, `connected` (the server confirmed the socket with `session_welcome`
+ * and the kept messages were sent), `waiting` (with `retryIn` ms and the `close` that
  * caused it) or `ended` (with `reason`: `closed`, `replaced`, `refused`, `authentication-failed`).
  * @typedef {{state: "connecting", attempt: number} | {state: "connected"} | {state: "waiting", retryIn: number, close: {code: number, reason: string}} | {state: "ended", reason: string, close?: {code: number, reason: string}}} ConnectionState
  */
@@ -166,6 +181,9 @@ const sleepFor = (ms, signal) => new Promise((resolve, reject) => {
   signal?.addEventListener("abort", () => { clearTimeout(timer); reject(new DOMException("aborted", "AbortError")); }, { once: true });
 });
 
+/** The error codes of a connection refused at connect (an error frame, then the close). */
+const CONNECT_REFUSALS = ["too_many_connections", "too_many_connects", "server_full"];
+
 /** The close codes of docs/protocol.md, read as a client must. */
 export function closeAction({ code, reason = "" }) {
   if (code === 4000) return { action: "stop", reason: "replaced" };
@@ -192,24 +210,22 @@ export class RegistryClient {
    * @param {{initial?: number, maximum?: number, multiplier?: number, jitter?: number}} [options.backoff] reconnection delays, ms
    * @param {(ms: number, signal?: AbortSignal) => Promise<void>} [options.sleep] how the client waits (tests record it)
    * @param {number} [options.outboxLimit] messages kept while disconnected (100)
-   * @param {number} [options.settleTime] ms a new socket must stay open before the kept messages go out on it and it
-   *   counts as connected (250): the server refuses a socket (1013 while starting, 1008 for the token) right after the
-   *   upgrade, and what was sent on it then is lost
    * @param {{debug: Function, info: Function, warn: Function}} [options.logger] (silent by default)
    */
-  constructor({ apiUrl, signalingUrl, tokenProvider, signalingPath = "/signaling", backoff = {}, sleep = sleepFor, outboxLimit = 100, settleTime = 250, logger = null }) {
+  constructor({ apiUrl, signalingUrl, tokenProvider, signalingPath = "/signaling", backoff = {}, sleep = sleepFor, outboxLimit = 100, logger = null }) {
     this.apiUrl = apiUrl.replace(/\/+$/, "");
     this.signalingUrl = signalingUrl.replace(/\/+$/, "");
     this.signalingPath = signalingPath;
     this.backoff = backoff;
     this.sleep = sleep;
     this.outboxLimit = outboxLimit;
-    this.settleTime = settleTime;
     this.logger = logger ?? { debug() {}, info() {}, warn() {} };
     this._tokenProvider = tokenProvider;
     this._token = null;
     this._fetching = null;
     this._listings = new Map();
+    /** @type {Map<string, {network: string, announcement: Announcement}>} the last announce of each device (not left) */
+    this._announced = new Map();
   }
 
   /** The cached token, or the provider's first one. */
@@ -268,6 +284,7 @@ export class RegistryClient {
    */
   async announce(network, announcement) {
     const response = await this._request("POST", `/network/${encodeURIComponent(network)}/announce`, { body: announcement });
+    this._announced.set(announcement.peerId, { network, announcement });
     const limit = response.headers.get("RateLimit-Limit");
     if (limit === null) return null;
     return { limit: Number(limit), remaining: Number(response.headers.get("RateLimit-Remaining")), reset: Number(response.headers.get("RateLimit-Reset")) };
@@ -308,6 +325,18 @@ export class RegistryClient {
   /** DELETE /network/:networkId/devices/:deviceId (issue 24): sets the device offline now. */
   async leave(network, deviceId) {
     await this._request("DELETE", `/network/${encodeURIComponent(network)}/devices/${encodeURIComponent(deviceId)}`);
+    this._announced.delete(deviceId);
+  }
+
+  /** Announces `deviceId` again with this client's last announce of it (none after `leave`); false when there is
+   * none or it failed. Signaling connections call it on `not_announced`. */
+  async reannounce(deviceId) {
+    const last = this._announced.get(deviceId);
+    if (!last) return false;
+    try { await this.announce(last.network, last.announcement); return true; } catch (error) {
+      this.logger.warn(`announcing ${deviceId} again failed: ${error.message}`);
+      return false;
+    }
   }
 
   /**
@@ -389,6 +418,15 @@ export class PresenceLoop extends EventTarget {
  * A device's signaling socket that stays connected. Events: one per frame, named by its type (`offer`, `answer`,
  * `ice-candidate`, `presence_state`, `presence_diff`, `delivered`, and `error` for error frames), each a CustomEvent
  * whose `detail` is the frame; `frame` for every frame; `state` (detail: {@link ConnectionState}) on each change.
+ *
+ * Each socket sends `{"type":"session_hello"}` first; the server, which reads nothing before it has accepted the
+ * socket, answers `session_welcome`, and only then are the kept messages sent and the connection `connected` (a socket
+ * refused right after the upgrade, 1013 or 1008, loses nothing).
+ *
+ * On a `not_announced` error frame (the device's presence expired, or it was set offline) the connection announces the
+ * device again with the client's last announce of it (the presence loop's or `announce`'s; never after `leave`),
+ * subscribes to presence again if it was subscribed, and sends the refused message once more when it carried an `id`
+ * (no `error` event then). A refused message without `id`, or one refused again, is dispatched as the error frame.
  */
 export class SignalingConnection extends EventTarget {
   constructor(client, deviceId) {
@@ -401,6 +439,10 @@ export class SignalingConnection extends EventTarget {
     this._open = false;
     this._outbox = [];
     this._presence = false;
+    this._awaitingWelcome = false;
+    /** @type {Map<string, {text: string, resent: boolean}>} messages sent with an id, until their receipt or error */
+    this._sent = new Map();
+    this._reannouncing = null;
     this._abort = new AbortController();
     this._ended = null;
     this._done = null;
@@ -416,7 +458,16 @@ export class SignalingConnection extends EventTarget {
     /** @type {OutgoingSignalFrame} */
     const frame = { type, toPeerId: to, data };
     if (id !== undefined) frame.id = id;
-    this._deliver(JSON.stringify(frame));
+    const text = JSON.stringify(frame);
+    if (this._ended) throw new RegistryError(0, `signaling connection ended: ${this._ended}`);
+    if (id !== undefined) this._remember(id, text, false);
+    this._deliver(text);
+  }
+
+  _remember(id, text, resent) {
+    this._sent.delete(id);
+    this._sent.set(id, { text, resent });
+    if (this._sent.size > 100) this._sent.delete(this._sent.keys().next().value);
   }
 
   /** Asks for presence_state and presence_diff frames (issue 24), again after each reconnection. */
@@ -501,31 +552,63 @@ export class SignalingConnection extends EventTarget {
       let socket;
       try { socket = new WebSocket(url); } catch (error) { resolve({ code: 1006, reason: String(error) }); return; }
       this._socket = socket;
+      // Kept messages wait for the server's welcome: a socket it refuses right after the upgrade (1013, 1008) would
+      // lose them.
+      const accepted = () => {
+        if (!this._awaitingWelcome || this._socket !== socket || socket.readyState !== WebSocket.OPEN) return;
+        this._awaitingWelcome = false;
+        if (this._presence) socket.send(JSON.stringify({ type: "presence_subscribe" }));
+        while (this._outbox.length) socket.send(this._outbox.shift());
+        this._open = true;
+        this._publish({ state: "connected" });
+      };
       socket.onopen = () => {
         opened.at = performance.now();
-        // Kept messages wait until the socket has stayed open for the settle time: one the server refuses right
-        // after the upgrade (1013, 1008) would lose them.
-        setTimeout(() => {
-          if (this._socket !== socket || socket.readyState !== WebSocket.OPEN) return;
-          if (this._presence) socket.send(JSON.stringify({ type: "presence_subscribe" }));
-          while (this._outbox.length) socket.send(this._outbox.shift());
-          this._open = true;
-          this._publish({ state: "connected" });
-        }, this.client.settleTime);
+        this._awaitingWelcome = true;
+        socket.send(JSON.stringify({ type: "session_hello" }));
       };
       socket.onmessage = (event) => {
         let frame;
         try { frame = JSON.parse(event.data); } catch { this.client.logger.warn("signaling frame is not JSON"); return; }
         const type = frame.error !== undefined && frame.code !== undefined ? "error" : frame.type;
-        if (type) this.dispatchEvent(new CustomEvent(type, { detail: frame }));
-        this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
+        if (type === "session_welcome") { accepted(); return; }
+        if (this._awaitingWelcome) {
+          // Before the welcome the socket sent nothing but the hello: an error frame is a connection limit's refusal
+          // (the close follows), or a server without the hello refusing it (it accepted the socket).
+          if (type !== "error") accepted();
+          else if (!CONNECT_REFUSALS.includes(frame.code)) { accepted(); return; }
+        }
+        if (type === "delivered") this._sent.delete(frame.id);
+        if (type === "error" && frame.id !== undefined) {
+          const message = this._sent.get(frame.id);
+          this._sent.delete(frame.id);
+          if (frame.code === "not_announced") { this._recover(frame, message); return; }
+        } else if (type === "error" && frame.code === "not_announced") { this._recover(frame, undefined); return; }
+        this._dispatchFrame(type, frame);
       };
       socket.onclose = (event) => {
         this._open = false;
+        this._awaitingWelcome = false;
         this._socket = null;
         resolve({ code: event.code, reason: event.reason });
       };
     });
+  }
+
+  _dispatchFrame(type, frame) {
+    if (type) this.dispatchEvent(new CustomEvent(type, { detail: frame }));
+    this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
+  }
+
+  /** `not_announced`: announce again, subscribe again, send the refused message once more; else dispatch the error. */
+  async _recover(frame, message) {
+    this._reannouncing ??= this.client.reannounce(this.deviceId).finally(() => { this._reannouncing = null; });
+    const announced = await this._reannouncing;
+    if (announced && this._presence && this._open) this._socket.send(JSON.stringify({ type: "presence_subscribe" }));
+    if (!announced || !message || message.resent || this._ended) { this._dispatchFrame("error", frame); return; }
+    this.client.logger.info(`sending message ${frame.id} again after announcing ${this.deviceId}`);
+    this._remember(frame.id, message.text, true);
+    this._deliver(message.text);
   }
 
   _end(reason, close) {

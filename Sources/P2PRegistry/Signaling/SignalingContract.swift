@@ -111,7 +111,7 @@ enum SignalingContract {
                         .init("id", messageId, optional: true),
                     ])
                 )
-            } + presenceReceives,
+            } + presenceReceives + [SessionWelcome.receives],
             sends: messageTypes.map { type in
                 WebSocketContract.Frame(
                     "relayed-\(type)",
@@ -135,7 +135,7 @@ enum SignalingContract {
                         .init("id", .described("The refused message's id, when it carried a valid one", .string(minLength: 1)), optional: true),
                     ])
                 )
-            ] + presenceSends,
+            ] + presenceSends + [SessionWelcome.sends],
             closes: [
                 .init(
                     .policyViolation,

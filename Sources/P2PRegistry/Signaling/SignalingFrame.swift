@@ -28,6 +28,8 @@ enum SignalingFrame {
         case presenceSubscribe
         /// `{"type":"presence_unsubscribe"}`: stop pushing it.
         case presenceUnsubscribe
+        /// `{"type":"session_hello"}`: confirm that the socket was accepted (``SessionWelcome``).
+        case sessionHello
     }
 
     /// The types of the frames a client sends to the server itself (never relayed).
@@ -93,6 +95,7 @@ enum SignalingFrame {
         switch envelope.strings["type"] {
         case presenceSubscribe: return .presenceSubscribe
         case presenceUnsubscribe: return .presenceUnsubscribe
+        case SessionWelcome.hello: return .sessionHello
         default: break
         }
         let id = try messageId(envelope)

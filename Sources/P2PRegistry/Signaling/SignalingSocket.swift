@@ -54,6 +54,9 @@ final class SignalingSocket: WebSocketReceiver {
         case .success(.presenceUnsubscribe):
             hub.presence.unsubscribe(deviceId, connectionId: session.connectionId)
             return .handled
+        case .success(.sessionHello):
+            session.send(SessionWelcome.frame(deviceId: deviceId, at: session.services.clock.now()))
+            return .handled
         }
         // The relay logs at debug level only; the engine's logger saves building one with this socket's metadata.
         switch hub.relayNow(inbound, from: deviceId, membership: membership, session: session, logger: session.services.logger) {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A frame this device sends: a message relayed to another device, or a presence subscription (issue 24).
+/// A frame this device sends: a message relayed to another device, a presence subscription (issue 24), or the hello
+/// that asks the server to confirm the socket.
 enum OutgoingFrame: Sendable, Hashable, Encodable {
     /// `{"type":…,"toPeerId":…,"data":…,"id":…}`; `id` asks for a delivery receipt (issue 24).
     case signal(type: SignalType, to: String, data: JSONValue, id: String?)
@@ -8,6 +9,8 @@ enum OutgoingFrame: Sendable, Hashable, Encodable {
     case presenceSubscribe
     /// `{"type":"presence_unsubscribe"}` (issue 24).
     case presenceUnsubscribe
+    /// `{"type":"session_hello"}`: the server answers `session_welcome` once it has accepted the socket.
+    case sessionHello
 
     private enum Keys: String, CodingKey { case type, toPeerId, data, id }
 
@@ -23,6 +26,8 @@ enum OutgoingFrame: Sendable, Hashable, Encodable {
             try container.encode("presence_subscribe", forKey: .type)
         case .presenceUnsubscribe:
             try container.encode("presence_unsubscribe", forKey: .type)
+        case .sessionHello:
+            try container.encode("session_hello", forKey: .type)
         }
     }
 

@@ -6,6 +6,16 @@ import Logging
 /// authentication close (`1008 Authentication token expired`), and stops for good on `4000 replaced` and on refusals
 /// a retry cannot fix.
 ///
+/// A new socket counts as connected when the server confirms it: the connection sends `{"type":"session_hello"}`
+/// first, and the server, which reads nothing before it has accepted the socket, answers `session_welcome`. Until then
+/// messages are kept, so none is lost on a socket the server refuses (`1013` while starting, `1008` for the token).
+///
+/// When the server answers a frame with `not_announced` (the device's presence expired, or it was set offline), the
+/// connection announces the device again with the client's last announce of it (the presence loop's, or
+/// `RegistryClient.announce`'s; never after `leave`), subscribes to presence again if it was subscribed, and sends the
+/// refused message once more when it carried an `id` (the error frame is then not passed on). A refused message
+/// without `id`, or one refused again, is passed on as the error frame.
+///
 /// ```swift
 /// let connection = client.signaling(deviceId: "peer_alice_1")
 /// await connection.start()
@@ -34,8 +44,14 @@ public actor SignalingConnection {
     private var flushing = false
     private var presenceSubscribed = false
     private var openedAt: ContinuousClock.Instant?
-    /// Counts the sockets opened, to tell a settled socket from one that closed during its settle time.
+    /// Counts the sockets opened, to tell the socket a welcome confirms from one that closed since.
     private var socketNumber = 0
+    /// True from a socket's opening until the server confirmed it (`session_welcome`).
+    private var awaitingWelcome = false
+    /// Messages sent with an `id`, until their receipt or error frame.
+    private var sent = SentMessages(limit: 100)
+    /// The announce repeated after a `not_announced`, shared by the refusals that arrive meanwhile.
+    private var reannouncing: Task<Bool, Never>?
     private var loop: Task<Void, Never>?
     private var stopping = false
     private var end: SignalingEnd?
@@ -76,7 +92,9 @@ public actor SignalingConnection {
     /// Sends an offer, answer or ICE candidate to `deviceId`. While the socket is not open the message is kept and
     /// sent, in order, once it is. `id` (at most 64 characters) asks for a `delivered` receipt (issue 24).
     public func send(_ type: SignalType, to deviceId: String, data: JSONValue, id: String? = nil) async throws {
-        try await deliver(OutgoingFrame.signal(type: type, to: deviceId, data: data, id: id).text())
+        let text = try OutgoingFrame.signal(type: type, to: deviceId, data: data, id: id).text()
+        if end == nil, let id { sent.remember(id, text: text) }
+        try await deliver(text)
     }
 
     /// Asks for `presence_state` and then `presence_diff` frames of the device's network (issue 24); sent again after
@@ -139,6 +157,7 @@ public actor SignalingConnection {
                 received: { text in await self.received(text) }
             )
             writer = nil
+            awaitingWelcome = false
             if stopping { break connecting }
             if let openedAt, ContinuousClock.now - openedAt >= Self.stableAfter { attempt = 0 }
             logger.info("signaling socket closed", metadata: ["code": "\(close.code)", "reason": "\(close.reason)"])
@@ -179,23 +198,31 @@ public actor SignalingConnection {
         }
     }
 
-    /// A socket is open: messages go to the outbox until it has stayed open for the settle time, so that a socket the
-    /// server refuses right after the upgrade (`1013` while it starts, `1008` for the token) loses none of them.
-    private func opened(_ writer: SocketWriter) {
+    /// A socket is open: it sends `session_hello`, and messages go to the outbox until the server answers it, so that
+    /// a socket the server refuses right after the upgrade (`1013` while it starts, `1008` for the token) loses none.
+    private func opened(_ writer: SocketWriter) async {
         socketNumber += 1
-        let number = socketNumber
         openedAt = .now
         self.writer = writer
         flushing = true
-        let (settleTime, sleeper) = (client.configuration.settleTime, client.configuration.sleeper)
-        Task {
-            try? await sleeper.sleep(settleTime)
-            await self.settled(number)
+        awaitingWelcome = true
+        do {
+            try await writer.send(OutgoingFrame.sessionHello.text())
+        } catch {
+            logger.notice("signaling socket failed before the hello", metadata: ["error": "\(error)"])
         }
     }
 
-    /// The socket `number` stayed open for the settle time: send what was kept, then report it connected.
-    private func settled(_ number: Int) async {
+    /// The server confirmed the socket: send what was kept, then report it connected.
+    private func accepted() {
+        guard awaitingWelcome else { return }
+        awaitingWelcome = false
+        let number = socketNumber
+        Task { await self.flushKept(number) }
+    }
+
+    /// Sends what was kept on the socket `number`, then reports it connected.
+    private func flushKept(_ number: Int) async {
         guard number == socketNumber, let writer else { return }
         do {
             if presenceSubscribed { try await writer.send(OutgoingFrame.presenceSubscribe.text()) }
@@ -221,7 +248,79 @@ public actor SignalingConnection {
             logger.warning("signaling frame is not JSON", metadata: ["frame": "\(text.prefix(200))"])
             return
         }
+        if frame.isSessionWelcome {
+            accepted()
+            return
+        }
+        if awaitingWelcome {
+            if case .error(let refusal) = frame {
+                // Before the welcome the socket has sent nothing but the hello: an error frame is a connection limit's
+                // refusal (the close follows), or a server without the hello refusing it (it accepted the socket).
+                if !Self.connectRefusals.contains(refusal.code) {
+                    accepted()
+                    return
+                }
+            } else {
+                accepted()  // a message from the device's queue: the socket was accepted
+            }
+        }
+        switch frame {
+        case .delivered(let receipt):
+            _ = sent.take(receipt.id)
+        case .error(let refusal) where refusal.code == "not_announced":
+            let message = refusal.id.flatMap { sent.take($0) }
+            Task { await self.recover(from: refusal, message: message) }
+            return
+        case .error(let refusal):
+            if let id = refusal.id { _ = sent.take(id) }
+        default:
+            break
+        }
         frameSink.yield(frame)
+    }
+
+    /// The error codes of a connection refused at connect (an error frame, then the close).
+    static let connectRefusals: Set<String> = ["too_many_connections", "too_many_connects", "server_full"]
+
+    /// `not_announced`: announces the device again and sends the refused message (`message`) once more; passes the
+    /// error frame on when that cannot be done.
+    private func recover(from refusal: ErrorFrame, message: SentMessages.Entry?) async {
+        guard await reannounce() else {
+            frameSink.yield(.error(refusal))
+            return
+        }
+        if presenceSubscribed, let writer, !flushing { try? await writer.send(OutgoingFrame.presenceSubscribe.text()) }
+        guard let message, !message.resent, let id = refusal.id, end == nil else {
+            frameSink.yield(.error(refusal))
+            return
+        }
+        logger.info("sending a message again after announcing the device", metadata: ["id": "\(id)"])
+        sent.remember(id, text: message.text, resent: true)
+        try? await deliver(message.text)
+    }
+
+    /// Announces the device again with the client's last announce of it; false when there is none or it failed.
+    private func reannounce() async -> Bool {
+        if let reannouncing { return await reannouncing.value }
+        guard let last = client.lastAnnouncement(of: deviceId) else {
+            logger.notice("the server says the device is not announced, and this client has not announced it")
+            return false
+        }
+        logger.info("the server says the device is not announced: announcing it again", metadata: ["network": "\(last.network)"])
+        let (client, logger) = (self.client, self.logger)
+        let task = Task {
+            do {
+                try await client.announce(last.announcement, in: last.network)
+                return true
+            } catch {
+                logger.warning("announcing the device again failed", metadata: ["error": "\(error)"])
+                return false
+            }
+        }
+        reannouncing = task
+        let announced = await task.value
+        reannouncing = nil
+        return announced
     }
 
     private func publish(_ new: ConnectionState) {

@@ -22,6 +22,7 @@ import Testing
                 "signaling.offer", "signaling.answer", "signaling.ice-candidate", "signaling.relayed-offer", "signaling.relayed-answer",
                 "signaling.relayed-ice-candidate", "signaling.error", "signaling.connectionRefused", "signaling.presence_subscribe",
                 "signaling.presence_unsubscribe", "signaling.presence_state", "signaling.presence_diff", "signaling.delivered",
+                "signaling.session_hello", "signaling.session_welcome",
             ]
         )
     }

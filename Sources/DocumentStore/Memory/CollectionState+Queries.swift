@@ -3,7 +3,7 @@ extension CollectionState {
     /// else the secondary index whose equality/`$in` prefix yields the fewest candidates (the
     /// hash lookups are cheap enough to try every usable index), else a full scan.
     func plan(for expression: FilterExpression) -> (plan: QueryPlan, candidates: [Int]?) {
-        let conditions = EqualityConditions(expression).valuesByPath
+        let conditions = EqualityConditions(expression)
         guard !conditions.isEmpty else { return (.collectionScan, nil) }
         if let ids = conditions["_id"] {
             let candidates = Set(ids.compactMap { primary[IndexValue($0)] })
@@ -39,7 +39,8 @@ extension CollectionState {
 
     /// The keys to look up in `index`: every combination of the condition values on its longest
     /// constrained prefix (bounded by ``maximumLookups``); `nil` when its first field is unconstrained.
-    private func lookupKeys(_ index: MemoryIndex, _ conditions: [String: [Value]]) -> (fields: Int, keys: [[IndexValue]])? {
+    private func lookupKeys(_ index: MemoryIndex, _ conditions: EqualityConditions) -> (fields: Int, keys: [[IndexValue]])? {
+        guard let first = index.paths.first, conditions[first.raw] != nil else { return nil }
         var keys: [[IndexValue]] = [[]]
         var fields = 0
         for path in index.paths {

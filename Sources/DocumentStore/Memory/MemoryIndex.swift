@@ -25,6 +25,14 @@ struct MemoryIndex: Sendable {
     /// ("cannot index parallel arrays").
     func keys(of document: Document) throws -> [IndexEntryKey] {
         if paths.count == 1, let path = paths.first {
+            // One top-level field that is not an array (a date, a string): its value is the key.
+            if path.components.count == 1 {
+                switch document[path.components[0]] {
+                case nil: return [IndexEntryKey(head: .null, tail: [])]
+                case .array?: break
+                case let value?: return [IndexEntryKey(head: IndexValue(value), tail: [])]
+                }
+            }
             return Self.values(of: document, path: path).0.map { IndexEntryKey(head: $0, tail: []) }
         }
         var perField: [[IndexValue]] = []

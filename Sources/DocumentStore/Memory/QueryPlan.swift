@@ -39,16 +39,28 @@ package struct QueryStatistics: Sendable, Equatable {
     package init() {}
 }
 
-/// The equality (and `$in`) conditions of a filter's top-level conjunction, by path.
+/// The equality (and `$in`) conditions of a filter's top-level conjunction, by path: a filter names a few paths, so
+/// they are kept in a list searched in order (cheaper than hashing each path for a dictionary).
 struct EqualityConditions {
-    private(set) var valuesByPath: [String: [Value]] = [:]
+    private(set) var entries: [(path: String, values: [Value])] = []
 
     init(_ expression: FilterExpression) {
         for clause in expression.conjuncts {
             guard case .field(let path, let predicate) = clause, let values = predicate.indexableValues else { continue }
-            if let existing = valuesByPath[path.raw], existing.count <= values.count { continue }
-            valuesByPath[path.raw] = values
+            if let position = entries.firstIndex(where: { $0.path == path.raw }) {
+                if entries[position].values.count > values.count { entries[position].values = values }
+            } else {
+                entries.append((path.raw, values))
+            }
         }
+    }
+
+    /// Whether no path has a condition.
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// The values a path must equal one of, or nil.
+    subscript(path: String) -> [Value]? {
+        entries.first { $0.path == path }?.values
     }
 }
 

@@ -65,7 +65,8 @@ struct UpdatePlan: Sendable {
             return
         }
         let keys = steps.map { $0.path.components.count == 1 ? $0.path.raw : $0.path.components.joined(separator: "\u{0}") }
-        let order = keys.indices.sorted { Value.compareStrings(keys[$0], keys[$1]) < 0 }
+        // Byte order, as `Value.compareStrings`; field names differ in their first bytes, where this stops.
+        let order = keys.indices.sorted { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }
         steps = order.map { steps[$0] }
     }
 

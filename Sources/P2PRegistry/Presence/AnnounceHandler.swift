@@ -75,6 +75,9 @@ enum AnnounceHandler {
                 "new": "\(before == nil)",
             ]
         )
-        return .json(value: ["success": true])
+        return success
     }
+
+    /// The answer to every accepted announce, encoded once.
+    private static let success = HandlerResponse.json(value: ["success": true])
 }

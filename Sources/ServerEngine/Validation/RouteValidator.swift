@@ -159,27 +159,6 @@ struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; m
     }
 }
 
-/// URL checking for `url:` rules: an absolute URL whose scheme is allowed, with a plausible host.
-enum URLCheck {
-    static func isValid(_ text: String, protocols: [String]) -> Bool {
-        // ASCII text (nearly every address) is checked byte by byte; other text by Character, as before.
-        let ascii = text.utf8.allSatisfy { $0 < 0x80 }
-        let hasWhitespace = ascii ? text.utf8.contains(where: ASCIIBytes.isWhitespace) : text.contains(where: { $0.isWhitespace })
-        guard text.utf8.count <= 2083, !hasWhitespace,
-            let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            protocols.contains(where: { $0.lowercased() == scheme }),
-            let host = components.host, !host.isEmpty
-        else { return false }
-        if components.user != nil || components.password != nil { return false }
-        // The host is percent-decoded: ASCII text can still give a non-ASCII host.
-        let hostAllowed =
-            host.utf8.allSatisfy({ $0 < 0x80 })
-            ? host.utf8.allSatisfy { ASCIIBytes.isLetterOrDigit($0) || "-.:[]".utf8.contains($0) }
-            : host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == ":" || $0 == "[" || $0 == "]" }
-        return hostAllowed && !host.hasPrefix(".") && !host.hasSuffix("..")
-    }
-}
-
 /// Byte tests for ASCII text, exact where the text is ASCII: what `Character.isLetter`, `isNumber` and
 /// `isWhitespace` answer for ASCII characters, without Unicode property lookups.
 enum ASCIIBytes {
@@ -188,6 +167,15 @@ enum ASCIIBytes {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
         default: return false
         }
+    }
+
+    static func isLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+    }
+
+    /// The byte of an ASCII upper-case letter in lower case; any other byte unchanged.
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
     /// Tab, line feed, vertical tab, form feed, carriage return, space.

@@ -62,4 +62,23 @@ import Testing
             #expect(URLCheck.isValid(text, protocols: ["ws", "wss"]) == valid, "\(text)")
         }
     }
+
+    @Test func plainURLsAreAnsweredAsURLComponentsAnswers() {
+        let plain = [
+            "wss://signal.example.com/peer_a", "WSS://Signal.Example.com/", "ws://a", "wss://a.b.c/x?y=1&z=2", "wss://.x/", "wss://x../",
+            "wss://x./", "wss://-x-/", "wss://1.2.3.4/a/b", "wss:///", "wss://", "wss://x/p@q:r;s=t,u+v*w(x)y'z!$~", "https://x/",
+            "w-s.s+1://x/", "wss://x/?a=1?b=/c",
+        ]
+        for text in plain {
+            #expect(PlainURL(text) != nil, "\(text)")
+            #expect(URLCheck.isValid(text, protocols: ["ws", "wss"]) == URLCheck.isValidByComponents(text, protocols: ["ws", "wss"]), "\(text)")
+        }
+        let other = [
+            "wss://user@x/", "wss://x:443/", "wss://[::1]/", "wss://x/a%20b", "wss://x/#frag", "wss://x/a b", "wss://a_b/", "1ws://x/",
+            "wss:/x", "wss:x", "://x", "wss://x/a\u{7F}", "wss://bücher.example/", "wss://x/<a>",
+        ]
+        for text in other {
+            #expect(PlainURL(text) == nil, "\(text)")
+        }
+    }
 }

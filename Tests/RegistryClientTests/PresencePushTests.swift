@@ -16,10 +16,7 @@ extension RegistryClientSuites {
                     pair.shutdown()
                     carol.shutdown()
                 }
-                let alice = await Watched(pair.alice.signaling(deviceId: pair.aliceDevice))
-                let bob = await Watched(pair.bob.signaling(deviceId: pair.bobDevice))
-                try await alice.connected()
-                try await bob.connected()
+                let (alice, bob) = try await pair.connectedBoth()
                 try await alice.connection.subscribePresence()
                 try await bob.connection.subscribePresence()
 

@@ -13,10 +13,7 @@ extension RegistryClientSuites {
             try await serving(server) {
                 let pair = try await SignalingPair.announced(on: server)
                 defer { pair.shutdown() }
-                let alice = await Watched(pair.alice.signaling(deviceId: pair.aliceDevice))
-                let bob = await Watched(pair.bob.signaling(deviceId: pair.bobDevice))
-                try await alice.connected()
-                try await bob.connected()
+                let (alice, bob) = try await pair.connectedBoth()
 
                 try await alice.connection.send(.offer, to: pair.bobDevice, data: ["n": "1"], id: "m-1")
                 let live = try await alice.frames.next("the live receipt") { $0.receipt?.id == "m-1" }
@@ -45,10 +42,7 @@ extension RegistryClientSuites {
             try await serving(server) {
                 let pair = try await SignalingPair.announced(on: server)
                 defer { pair.shutdown() }
-                let alice = await Watched(pair.alice.signaling(deviceId: pair.aliceDevice))
-                let bob = await Watched(pair.bob.signaling(deviceId: pair.bobDevice))
-                try await alice.connected()
-                try await bob.connected()
+                let (alice, bob) = try await pair.connectedBoth()
                 try await bob.connection.subscribePresence()
                 try await bob.frames.next("bob's presence_state") { $0.presenceState != nil }
 

@@ -10,10 +10,7 @@ extension RegistryClientSuites {
             try await serving(server) {
                 let pair = try await SignalingPair.announced(on: server)
                 defer { pair.shutdown() }
-                let alice = await Watched(pair.alice.signaling(deviceId: pair.aliceDevice))
-                let bob = await Watched(pair.bob.signaling(deviceId: pair.bobDevice))
-                try await alice.connected()
-                try await bob.connected()
+                let (alice, bob) = try await pair.connectedBoth()
 
                 await server.stop()
                 // The server said it was going away (1001), and the clients wait to come back.

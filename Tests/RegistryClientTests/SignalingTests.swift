@@ -30,6 +30,15 @@ struct SignalingPair {
         alice.shutdown()
         bob.shutdown()
     }
+
+    /// Both devices' signaling connections, started, watched, and connected.
+    func connectedBoth() async throws -> (alice: Watched, bob: Watched) {
+        let watchedAlice = await Watched(alice.signaling(deviceId: aliceDevice))
+        let watchedBob = await Watched(bob.signaling(deviceId: bobDevice))
+        try await watchedAlice.connected()
+        try await watchedBob.connected()
+        return (watchedAlice, watchedBob)
+    }
 }
 
 /// A started connection with recorders on its frames and states.
@@ -67,10 +76,7 @@ extension RegistryClientSuites {
             try await serving(server) {
                 let pair = try await SignalingPair.announced(on: server)
                 defer { pair.shutdown() }
-                let alice = await Watched(pair.alice.signaling(deviceId: pair.aliceDevice))
-                let bob = await Watched(pair.bob.signaling(deviceId: pair.bobDevice))
-                try await alice.connected()
-                try await bob.connected()
+                let (alice, bob) = try await pair.connectedBoth()
 
                 try await alice.connection.send(.offer, to: pair.bobDevice, data: ["type": "offer", "sdp": "v=0 alice", "n": "1"])
                 let offer = try await bob.message("1")

@@ -57,9 +57,15 @@ public struct ClusterService: Service {
             group.addTask {
                 while await services.clock.sleepUnlessShuttingDown(for: services.configuration.cluster.heartbeatInterval) {
                     await beat(first: false)
-                    await takeOverGoneInstances()
                 }
                 wake.finish()
+            }
+            // Apart from the heartbeats: a take-over reads and writes much more, and a heartbeat waiting behind it on a
+            // slow store would be late, which makes others take this instance for gone (and it pause its inbox).
+            group.addTask {
+                while await services.clock.sleepUnlessShuttingDown(for: services.configuration.cluster.heartbeatInterval) {
+                    await takeOverGoneInstances()
+                }
             }
             group.addTask {
                 let poll = {

@@ -84,7 +84,15 @@ class ClusterInstance(Registry):
 class Cluster:
     def __init__(self, mongo, log_dir: Path) -> None:
         config = cluster_config(log_dir / f"cluster-{uuid.uuid4().hex[:8]}")
-        env = {"MONGODB_DB_NAME": f"e2e_churn_{uuid.uuid4().hex[:10]}", "REGISTRY_CLUSTER": "true"}
+        # The suite's 500 ms sweep and election (conftest.BASE_ENV) on three instances kept mongoeco, a single-threaded
+        # stand-in for MongoDB, so busy that an election took 3 s and relayed messages waited behind it; this test is
+        # about signaling, so the jobs run once a minute (production: every 5 and 10 minutes).
+        env = {
+            "MONGODB_DB_NAME": f"e2e_churn_{uuid.uuid4().hex[:10]}",
+            "REGISTRY_CLUSTER": "true",
+            "PRESENCE_CLEANUP_INTERVAL": "60000",
+            "COORDINATOR_CHECK_INTERVAL": "60000",
+        }
         self.instances: dict[str, Registry] = {}
         for name in ("a", "b", "c"):
             self.instances[name] = ClusterInstance(config, {**env, "REGISTRY_INSTANCE_ID": f"churn-{name}"}, log_dir, mongo)
@@ -267,6 +275,11 @@ async def scenario(cluster: Cluster) -> None:
             connected = any(start <= sent and (end is None or end >= when) for start, end, _ in pair.receiver_connections)
             if connected and not cluster.disturbed_between(sent, when) and when - sent > BOUND:
                 late.append(f"pair {pair.index} seq {seq}: {when - sent:.2f}s")
+                if os.environ.get("CHURN_DEBUG"):
+                    where = [n for start, end, n in pair.receiver_connections if start <= sent and (end is None or end >= when)]
+                    wall = sent + time.time() - time.monotonic()
+                    print(f"DEBUG late: pair {pair.index} ({pair.sender} -> {pair.receiver} on {where}) seq {seq} sent "
+                          f"{time.strftime('%H:%M:%S', time.gmtime(wall))}.{int(wall % 1 * 1000):03d} UTC, {when - sent:.2f}s")
 
     kills = sum(1 for _, _, kind in cluster.events if kind == "kill")
     print(f"churn: {len(cluster.events)} events ({kills} SIGKILL), {accepted_total} accepted messages, "

@@ -24,9 +24,11 @@ final class QueueFlusher: Sendable {
         var enqueuesInFlight = 0
         /// Messages diverted to the queue since a live offer overflowed (none while the backlog has another cause).
         var diversions = 0
-        /// The device moved here from another instance whose inbox may still hold messages for it: the backlog
-        /// lasts at least until those are taken (``settle()``, ``settled()``).
-        var settling = false
+        /// How many settles are under way (``settle()``, ``settled()``): the device's route is being claimed, or it moved
+        /// here from another instance whose inbox may still hold messages for it. Meanwhile nothing is flushed and the
+        /// backlog lasts: what the old instance held is older than what arrives here live, and the queue puts both in
+        /// order (by the senders' timestamps) only once all of it is in.
+        var settling = 0
         /// Dropped by ``finish()``: the work refers to the socket's session, whose send buffer refers back to this
         /// flusher (its `drained` hook), and the cycle must not outlive the socket.
         var work: (@Sendable (QueueFlusher) async -> Void)?
@@ -111,25 +113,30 @@ final class QueueFlusher: Sendable {
         yield()
     }
 
-    /// The device moved here from another instance: live delivery waits until ``settled()``.
+    /// The device's route is being claimed, or it moved here from another instance: live delivery and flushes wait
+    /// until the matching ``settled()`` (settles nest: the last one ends the wait).
     func settle() {
         state.withLock {
-            $0.settling = true
+            $0.settling += 1
             $0.backlog = true
         }
     }
 
-    /// What the old instance held for the device is queued here: the backlog can end once the queue is drained.
+    /// What the old instance held for the device is queued here: the flush runs, and the backlog can end once the
+    /// queue is drained.
     func settled() {
-        state.withLock { $0.settling = false }
+        state.withLock { $0.settling = max(0, $0.settling - 1) }
         yield()
     }
+
+    /// Whether a settle is under way: a flush must not start sending yet (see ``settle()``).
+    var isSettling: Bool { state.withLock { $0.settling > 0 } }
 
     /// A drain found the queue empty: live delivery resumes, unless an enqueue is still in flight (its
     /// ``enqueued()`` flushes again).
     func drainedEmpty() {
         state.withLock { state in
-            if state.enqueuesInFlight == 0, !state.settling {
+            if state.enqueuesInFlight == 0, state.settling == 0 {
                 state.backlog = false
                 state.diversions = 0
             }

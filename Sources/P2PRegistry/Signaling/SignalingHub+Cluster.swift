@@ -60,6 +60,10 @@ extension SignalingHub {
     func clusterConnected(_ deviceId: String, connectionId: UInt64, flush: QueueFlusher, services: EngineServices, logger: Logger) async {
         let bus = services.cluster
         guard bus.isEnabled else { return }
+        // From before the claim until it is answered: a sender that finds the new route at once forwards here, and a
+        // flush meanwhile must not send that ahead of what the device's previous instance still holds.
+        flush.settle()
+        defer { flush.settled() }
         do {
             let claim = try await bus.claim(deviceId, connectionId: "\(connectionId)")
             if let previous = claim.replaces {
@@ -74,23 +78,30 @@ extension SignalingHub {
 
     /// Keeps order when a device moves between instances: senders may go on handing its messages to the old
     /// instance's inbox until their route cache expires (``ClusterBus/routeCacheLifetime``), and an old instance that
-    /// died leaves them there until the take-over. For that long (plus an inbox poll) this instance takes them over and
-    /// queues them, and the device's live messages wait behind them; then its queue is flushed in order.
+    /// died leaves them there until the take-over. For that long (plus an inbox poll, and for as long as each take finds
+    /// more: a busy store lands writes late) this instance takes them over and queues them; the device's live messages
+    /// are queued too, and nothing is flushed meanwhile. Then its queue is flushed, in the senders' order (the queue
+    /// sorts by the timestamp each message got from its sender's instance), whichever path a message took.
     func settleMove(_ deviceId: String, from instance: String, flush: QueueFlusher, services: EngineServices, logger: Logger) {
         flush.settle()
         let poll = services.configuration.cluster.inboxPollInterval
         let clock = services.clock
         let until = clock.now().addingTimeInterval((ClusterBus.routeCacheLifetime + poll + .milliseconds(250)).seconds)
+        // However busy the store: after this, what is left there goes to the queue with the old instance's take-over.
+        let latest = clock.now().addingTimeInterval(ClusterBus.releasedRouteRelevance.seconds)
         Task { [self] in
             var taken = 0
             while true {
-                let last = clock.now() >= until
+                var last = clock.now() >= until
                 do {
                     // Messages only: a `replace` there is for the old socket, and the rest is stale for this one.
-                    for item in try await services.cluster.takeItems(ClusterKind.message, for: deviceId, from: instance) {
+                    let items = try await services.cluster.takeItems(ClusterKind.message, for: deviceId, from: instance)
+                    for item in items {
                         taken += 1
                         await receive(item, services: services, logger: logger)
                     }
+                    // More may be on their way while the writes still land: one more poll after the last one found.
+                    if !items.isEmpty, clock.now() < latest { last = false }
                 } catch {
                     logger.warning("cannot take the device's items from its previous instance", metadata: ["error": "\(error)"])
                 }

@@ -64,8 +64,11 @@ extension SignalingHub {
 
     /// Sends the device's queued messages while its send buffer has room; what does not fit goes back to the queue
     /// until the receiver catches up (the buffer's `drained` hook requests another flush). A drain that finds the
-    /// queue empty ends the backlog, and live delivery resumes.
+    /// queue empty ends the backlog, and live delivery resumes. Nothing is sent while a move settles.
     func flushQueue(deviceId: String, session: WebSocketSession, flush: QueueFlusher, logger: Logger) async {
+        // A move is settling: what the old instance still holds may be older than what is queued here already (the end of
+        // the settle flushes again).
+        guard !flush.isSettling else { return }
         let queue = SignalingQueue(services: session.services)
         let limits = session.services.configuration.limits.webSocket
         // Without room the flush stops; the buffer then calls `drained` once it empties, which flushes again.

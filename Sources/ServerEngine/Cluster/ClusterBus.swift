@@ -125,7 +125,7 @@ public final class ClusterBus: Sendable {
 
     /// How long after a device's connection closed a connection elsewhere still counts as a move: longer than senders
     /// keep a route (``routeCacheLifetime``), with room for their writes to land on a busy store.
-    static let releasedRouteRelevance: Duration = .seconds(10)
+    public static let releasedRouteRelevance: Duration = .seconds(10)
 
     /// Takes the items of `kind` for `key` waiting in `instance`'s inbox, oldest first (each claimed by deleting it, so the
     /// instance itself, if alive, never handles the same item): a key that moved here takes what was sent to its old

@@ -68,4 +68,53 @@ import Testing
             #expect(try await inbox.count(["key": "peer_b", "kind": "message"]) == 0)
         }
     }
+
+    /// The receiver's instance died (SIGKILL) with messages for it in its inbox, and the sender's instance wrote one more
+    /// there after the receiver reconnected here (a busy store lands writes late). A newer message that reaches the
+    /// receiver here while the move settles is queued behind it, not sent ahead of it: the queue is flushed only once the
+    /// old inbox is taken, in the senders' order.
+    @Test(arguments: RegistryBackend.all) func aReceiverWhoseInstanceDiedGetsWhatItsInboxHeldFirst(backend: RegistryBackend) async throws {
+        let clock = ManualWallClock(Date())
+        let (first, second) = try await CrossInstanceTests.twoInstances(backend, manual: clock)
+        try await stopping(first, second) {
+            let alice = try await first.token("alice")
+            let bob = try await first.token("bob")
+            #expect(try await first.announce("net1", peerId: "peer_a", token: alice) == 200)
+            #expect(try await first.announce("net1", peerId: "peer_b", token: bob) == 200)
+            // peer_b was connected to an instance that is gone now, whose inbox holds message 0 for it.
+            let bus = first.engine.services.cluster
+            let dead = ClusterRoute(instance: "killed-instance", connectionId: "7")
+            let routes = first.store.collection(ClusterBus.routesCollection)
+            _ = try await routes.updateOne(
+                ["_id": "peer_b"],
+                ["$set": ["instance": .string(dead.instance), "connectionId": .string(dead.connectionId), "updatedAt": .date(clock.now())]],
+                upsert: true
+            )
+            func message(_ n: String, sentBefore seconds: Double) -> Document {
+                [
+                    "id": .string("m\(n)"), "type": "offer", "from": "peer_a", "to": "peer_b", "data": ["n": .string(n)],
+                    "timestamp": .date(clock.now().addingTimeInterval(-seconds)),
+                ]
+            }
+            try await bus.send("message", to: dead, key: "peer_b", body: message("0", sentBefore: 1))
+
+            let a = TestSocket.connect(first, deviceId: "peer_a", token: alice)
+            try await a.ready()
+            let b = TestSocket.connect(first, deviceId: "peer_b", token: bob)
+            // The move's first take of the old inbox has run once message 0 is gone from it.
+            let inbox = first.store.collection(ClusterBus.inboxCollection)
+            let deadline = ContinuousClock.now + TestSocket.patience
+            while ContinuousClock.now < deadline, try await inbox.count(["key": "peer_b"]) > 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // Message 1 lands in the old inbox late; message 2, sent after it, reaches peer_b here at once. The clock has
+            // not moved, so the move's next take has not run yet.
+            try await bus.send("message", to: dead, key: "peer_b", body: message("1", sentBefore: 0.5))
+            a.signal("offer", to: "peer_b", data: #"{"n":"2"}"#)
+            try await a.ready()
+            try await Self.advance(clock, until: b, has: 3)
+            #expect(Self.numbers(b) == ["0", "1", "2"])
+            #expect(try await inbox.count(["key": "peer_b", "kind": "message"]) == 0)
+        }
+    }
 }

@@ -38,6 +38,8 @@ extension SignalingHub {
             // No receipt: the sender's instance handed it to one that died (the sender may send it again).
             await self.queue(DeliveryReceipt.detach(from: item.body).stored, to: item.key, services: services, logger: log)
         }
+        // Leaving on graceful shutdown: what the closed sockets never wrote is stored before the hand-over.
+        bus.onLeave { [self] in await self.pendingRequeues.wait() }
         bus.onRejoin { [self] in
             for deviceId in self.directory.deviceIds {
                 guard let connection = self.directory.connection(for: deviceId) else { continue }
@@ -78,9 +80,9 @@ extension SignalingHub {
 
     /// Keeps order when a device moves between instances: senders may go on handing its messages to the old
     /// instance's inbox until their route cache expires (``ClusterBus/routeCacheLifetime``), and an old instance that
-    /// died leaves them there until the take-over. For that long (plus an inbox poll, and for as long as each take finds
-    /// more: a busy store lands writes late) this instance takes them over and queues them; the device's live messages
-    /// are queued too, and nothing is flushed meanwhile. Then its queue is flushed, in the senders' order (the queue
+    /// died leaves them there until the take-over. For that long (plus an inbox poll, for as long as each take finds
+    /// more, since a busy store lands writes late, and while the old instance is leaving and handing over) this instance
+    /// takes them over and queues them; the device's live messages are queued too, and nothing is flushed meanwhile. Then its queue is flushed, in the senders' order (the queue
     /// sorts by the timestamp each message got from its sender's instance), whichever path a message took.
     func settleMove(_ deviceId: String, from instance: String, flush: QueueFlusher, services: EngineServices, logger: Logger) {
         flush.settle()
@@ -101,7 +103,15 @@ extension SignalingHub {
                         await receive(item, services: services, logger: logger)
                     }
                     // More may be on their way while the writes still land: one more poll after the last one found.
-                    if !items.isEmpty, clock.now() < latest { last = false }
+                    // And an instance that is leaving is still handing over what it holds (its inbox, what its closed
+                    // sockets never wrote): older than anything here, so wait until it is gone.
+                    if clock.now() < latest {
+                        if !items.isEmpty {
+                            last = false
+                        } else if try await services.cluster.isLeaving(instance) {
+                            last = false
+                        }
+                    }
                 } catch {
                     logger.warning("cannot take the device's items from its previous instance", metadata: ["error": "\(error)"])
                 }

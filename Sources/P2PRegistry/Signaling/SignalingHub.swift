@@ -25,6 +25,8 @@ final class SignalingHub: Sendable {
     /// Presence push: the subscribers on this instance and the changes to send them.
     let presence = PresenceFeed()
     let counters = Mutex(SignalingCounters())
+    /// Messages of closed sockets on their way back into the queue (waited for when this instance leaves the cluster).
+    let pendingRequeues = PendingRequeues()
     /// The signaling counters of the engine serving this hub, resolved once.
     private let metricHandles = Mutex<(engine: ObjectIdentifier, handles: RegistryMetrics.Signaling)?>(nil)
 
@@ -79,7 +81,11 @@ final class SignalingHub: Sendable {
             // Accepted for this socket but never written: back to the offline queue, nothing lost.
             let documents = items.compactMap { $0.payload ?? ($0.storable ? SignalingFrame.stored(fromOutbound: $0.text) : nil) }
             guard !documents.isEmpty else { return }
-            Task { await self.requeue(documents, for: deviceId, services: session.services, logger: Self.logger(session, deviceId: deviceId)) }
+            self.pendingRequeues.begin()
+            Task {
+                await self.requeue(documents, for: deviceId, services: session.services, logger: Self.logger(session, deviceId: deviceId))
+                self.pendingRequeues.end()
+            }
         }
         hooks.drained = { flush.yield() }  // the receiver caught up: send what was queued meanwhile
         session.sendBuffer.setHooks(hooks)

@@ -63,6 +63,7 @@ public final class ClusterBus: Sendable {
         var receiver: Handler?
         var orphanHandler: Handler?
         var rejoinHandler: (@Sendable () async -> Void)?
+        var leaveHandler: (@Sendable () async -> Void)?
     }
 
     /// Creates the bus of instance `instanceId` on `store`.
@@ -82,6 +83,11 @@ public final class ClusterBus: Sendable {
     /// Sets what runs when this instance finds it was taken for gone (its registration had expired and other
     /// instances dropped its routes): the application claims its connections' routes again.
     public func onRejoin(_ handler: @escaping @Sendable () async -> Void) { state.withLock { $0.rejoinHandler = handler } }
+
+    /// Sets what runs when this instance leaves the cluster on graceful shutdown, before it hands its inbox to the orphan
+    /// handler and removes its registration: the application finishes putting what its closed sockets never wrote back
+    /// into the queue, so a device that moved on finds it there (see ``isLeaving(_:)``).
+    public func onLeave(_ handler: @escaping @Sendable () async -> Void) { state.withLock { $0.leaveHandler = handler } }
 
     /// The instances seen alive at the last heartbeat, this one included.
     public var liveInstances: Set<String> { state.withLock { $0.live } }
@@ -174,6 +180,23 @@ public final class ClusterBus: Sendable {
         return route
     }
 
+    // MARK: Leaving
+
+    /// Marks this instance as leaving (graceful shutdown has begun): other instances stop counting it as alive, so
+    /// senders queue for its devices instead of forwarding, and a device that moves away from it waits, while it is
+    /// registered, for what it still holds (``isLeaving(_:)``). Its registration goes once everything is handed over.
+    public func markLeaving() async throws {
+        guard isEnabled, state.withLock({ $0.registered }) else { return }
+        _ = try await instances.updateOne(["_id": .string(instanceId)], ["$set": ["leaving": true]], upsert: false)
+    }
+
+    /// Whether `instance` is still registered and leaving: it is handing what it holds (its inbox, the messages its
+    /// closed sockets never wrote) to the queue, and removes its registration when done.
+    public func isLeaving(_ instance: String) async throws -> Bool {
+        guard isEnabled else { return false }
+        return try await instances.findOne(["_id": .string(instance), "leaving": true], options: FindOptions(projection: ["_id": 1])) != nil
+    }
+
     // MARK: Sending
 
     /// Where `key` is connected when that is another instance, read from the store whether that instance looks alive or
@@ -223,7 +246,8 @@ public final class ClusterBus: Sendable {
 
     func isLive(_ instance: String) -> Bool { state.withLock { $0.live.contains(instance) } }
 
-    /// Whether `instance` is alive: in the set of the last heartbeat, or else with a recent heartbeat in the store.
+    /// Whether `instance` is alive: in the set of the last heartbeat, or else with a recent heartbeat in the store (and not
+    /// leaving).
     /// An instance started since this one's last heartbeat is found at once, so a route to it is never ignored
     /// (nothing is cached for an instance found silent: it may be rejoining).
     func isLiveNow(_ instance: String) async throws -> Bool {
@@ -231,7 +255,7 @@ public final class ClusterBus: Sendable {
         if known { return true }
         let since = clock.now().addingTimeInterval(-timeout.seconds)
         let found = try await instances.findOne(
-            ["_id": .string(instance), "heartbeatAt": ["$gte": .date(since)]],
+            ["_id": .string(instance), "heartbeatAt": ["$gte": .date(since)], "leaving": ["$ne": true]],
             options: FindOptions(projection: ["_id": 1])
         )
         guard found != nil else { return false }
@@ -282,6 +306,7 @@ public final class ClusterBus: Sendable {
     var receiver: Handler? { state.withLock { $0.receiver } }
     var orphanHandler: Handler? { state.withLock { $0.orphanHandler } }
     var rejoinHandler: (@Sendable () async -> Void)? { state.withLock { $0.rejoinHandler } }
+    var leaveHandler: (@Sendable () async -> Void)? { state.withLock { $0.leaveHandler } }
 
     /// Takes up to `limit` items of `instance`'s inbox, oldest first; each is claimed by deleting it, so two
     /// instances taking over the same inbox never get the same item.

@@ -110,8 +110,9 @@ public struct ClusterService: Service {
         do {
             let inserted = try await bus.writeHeartbeat()
             let now = services.clock.now()
+            // A leaving instance is handing over what it holds: nothing is forwarded to it any more.
             let alive = try await bus.instances.find(
-                ["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-timeout.seconds))]],
+                ["heartbeatAt": ["$gte": .date(now.addingTimeInterval(-timeout.seconds))], "leaving": ["$ne": true]],
                 options: FindOptions(projection: ["_id": 1])
             )
             bus.setLive(Set(alive.compactMap { $0["_id"]?.stringValue }).union([bus.instanceId]), instanceTimeout: timeout)
@@ -212,16 +213,19 @@ public struct ClusterService: Service {
 
     // MARK: Leaving
 
-    /// Graceful shutdown: no more routes or registration here; what is left in the inbox is orphaned now.
+    /// Graceful shutdown: what the application and the inbox still hold goes to the queue, then the registration goes.
+    /// The instance has been marked leaving since the shutdown began (``ClusterLeavingService``): senders stopped
+    /// forwarding here, and devices that moved to another instance wait there until the registration is gone.
     private func leave() async {
         do {
             // The routes stay until another instance's take-over: a device that reconnects elsewhere finds where it
             // was, and takes over what senders still hand to this inbox meanwhile (in order with what comes next).
-            // Without the registration, senders no longer forward here once they re-read it.
             let routes = try await bus.routes.count(["instance": .string(bus.instanceId), "connectionId": ["$ne": ""]])
+            await bus.leaveHandler?()
+            var orphans = try await takeAll(from: bus.instanceId)
             _ = try await bus.instances.deleteOne(["_id": .string(bus.instanceId)])
-            // Senders may still see this instance alive until their next heartbeat: take what they sent meanwhile.
-            let orphans = try await takeAll(from: bus.instanceId)
+            // A sender that read the registration just before it was marked leaving may still have forwarded here.
+            orphans += try await takeAll(from: bus.instanceId)
             services.logger.info("left the cluster", metadata: ["routesLeft": "\(routes)", "inboxItemsQueued": "\(orphans)"])
         } catch {
             services.logger.warning("leaving the cluster failed; other instances take over after the timeout", metadata: ["error": "\(error)"])

@@ -216,7 +216,8 @@ public struct Engine: Sendable {
             services.logger.notice("metrics are not served: GET /metrics answers 403", metadata: ["fix": "\(HealthRoutes.closedMetricsMessage)"])
         }
         let background: [any Service] = handlers.backgroundTasks.map { BackgroundTaskService(name: $0.name, task: $0.task, services: services) }
-        // Services shut down in reverse order: sockets are closed (1001) first, then jobs and listeners stop.
+        // Services shut down in reverse order: the instance is marked leaving the cluster, sockets are closed (1001), then
+        // jobs and listeners stop.
         var all: [any Service] = [StoreReadinessService(services: services)]
         all += listeners
         let scheduler = makeJobScheduler(instanceId: instanceId)
@@ -228,6 +229,8 @@ public struct Engine: Sendable {
         all += additionalServices
         all += background
         all.append(WebSocketShutdownService(tracker: webSockets, logger: services.logger))
+        // Shut down first of all: the cluster learns this instance is leaving before its sockets close.
+        all.append(ClusterLeavingService(services: services))
         return ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: all,

@@ -117,4 +117,45 @@ import Testing
             #expect(try await inbox.count(["key": "peer_b", "kind": "message"]) == 0)
         }
     }
+
+    /// The receiver's instance is shutting down gracefully (marked leaving) and hands over late what it still held for
+    /// the receiver, who reconnected here meanwhile: the receiver's newer messages wait here until that instance is gone,
+    /// and arrive behind what it handed over.
+    @Test(arguments: RegistryBackend.all) func aReceiverWhoseInstanceIsLeavingGetsWhatItHandsOverFirst(backend: RegistryBackend) async throws {
+        let clock = ManualWallClock(Date())
+        let (first, second) = try await CrossInstanceTests.twoInstances(backend, manual: clock)
+        try await stopping(first, second) {
+            let (a, b) = try await CrossInstanceTests.spreadPair(first, second)
+            // Graceful shutdown of the second instance begins: it is marked leaving before its sockets close.
+            try await second.engine.services.cluster.markLeaving()
+            #expect(try await first.engine.services.cluster.isLeaving(second.engine.services.instanceId))
+
+            let moved = TestSocket.connect(first, deviceId: "peer_b", token: try await first.token("bob"))
+            let routes = first.store.collection(ClusterBus.routesCollection)
+            let here = first.engine.services.instanceId
+            let deadline = ContinuousClock.now + TestSocket.patience
+            while ContinuousClock.now < deadline, try await routes.findOne(["_id": "peer_b"])?["instance"]?.stringValue != here {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            a.signal("offer", to: "peer_b", data: #"{"n":"2"}"#)
+            try await a.ready()
+            // Well past the time a move settles when the old instance is gone or stays.
+            for _ in 0..<40 {
+                clock.advance(by: .milliseconds(50))
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // What the leaving instance still held (a sender's write that landed late), older than message 2; then it
+            // finishes its shutdown, handing over its inbox and removing its registration.
+            let message: Document = [
+                "id": "m1", "type": "offer", "from": "peer_a", "to": "peer_b", "data": ["n": "1"],
+                "timestamp": .date(clock.now().addingTimeInterval(-3)),
+            ]
+            let secondRoute = ClusterRoute(instance: second.engine.services.instanceId, connectionId: "")
+            try await first.engine.services.cluster.send("message", to: secondRoute, key: "peer_b", body: message)
+            await second.stop()
+            try await Self.advance(clock, until: moved, has: 2)
+            #expect(Self.numbers(moved) == ["1", "2"])
+            _ = b
+        }
+    }
 }

@@ -12,7 +12,7 @@ import Synchronization
 ///   (``claim(_:connectionId:)``, ``release(_:connectionId:)``); a key that moves takes what waits for it in its old
 ///   instance's inbox (``takeItems(_:for:from:)``).
 /// - ``forward(_:key:body:)`` puts an item for a key connected to another live instance into
-///   `instance_inbox`; that instance takes each item exactly once (a delete by `_id` is the claim) and
+///   `instance_inbox`; that instance takes the items in the order they were sent, each exactly once (a delete by `_id` is the claim) and
 ///   hands it to the application's receiver. Items of an instance that is gone go to the orphan handler
 ///   (the registry queues its messages), so nothing is lost and nothing is handled twice.
 ///
@@ -33,7 +33,10 @@ public final class ClusterBus: Sendable {
         (instancesCollection, [IndexSpec("expiresAt", expireAfterSeconds: 0)]),
         // A released route is kept a while (see ``release(_:connectionId:)``), then expires.
         (routesCollection, [IndexSpec("instance"), IndexSpec("releasedAt", expireAfterSeconds: 3600)]),
-        (inboxCollection, [IndexSpec(keys: [IndexKey("instance"), IndexKey("_id")])]),
+        // Read in the order the senders' instances sent (`at`, then `_id` within one millisecond): `_id`s made by two
+        // processes in the same second do not sort in the order they were made, so a sender that reconnected to
+        // another instance could see its messages overtake each other.
+        (inboxCollection, [IndexSpec(keys: [IndexKey("instance"), IndexKey("at"), IndexKey("_id")])]),
     ]
 
     /// A handler of items.
@@ -139,7 +142,7 @@ public final class ClusterBus: Sendable {
     public func takeItems(_ kind: String, for key: String, from instance: String) async throws -> [ClusterMessage] {
         let pending = try await inbox.find(
             ["instance": .string(instance), "key": .string(key), "kind": .string(kind)],
-            options: FindOptions(sort: [SortKey("_id")], limit: 1024)
+            options: FindOptions(sort: Self.sendingOrder, limit: 1024)
         )
         return try await claimed(pending)
     }
@@ -311,9 +314,12 @@ public final class ClusterBus: Sendable {
     /// Takes up to `limit` items of `instance`'s inbox, oldest first; each is claimed by deleting it, so two
     /// instances taking over the same inbox never get the same item.
     func take(from instance: String, limit: Int) async throws -> [ClusterMessage] {
-        let pending = try await inbox.find(["instance": .string(instance)], options: FindOptions(sort: [SortKey("_id")], limit: limit))
+        let pending = try await inbox.find(["instance": .string(instance)], options: FindOptions(sort: Self.sendingOrder, limit: limit))
         return try await claimed(pending)
     }
+
+    /// The order items are read in: as their instances sent them (see ``indexes``).
+    static let sendingOrder = [SortKey("at"), SortKey("_id")]
 
     /// The items of `pending` this instance managed to delete (claim), in order.
     private func claimed(_ pending: [Document]) async throws -> [ClusterMessage] {

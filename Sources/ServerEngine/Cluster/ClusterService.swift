@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// Transport: on a replica set (MongoDB change streams) each insert into this instance's inbox wakes the
 /// reader at once, with a poll every second as a safety net; elsewhere (a standalone server, mongoeco, the
 /// embedded engine) the inbox is read every `cluster.inboxPollInterval`. Either way the reader takes items in
-/// `_id` order and claims each by deleting it, so both paths hand each item over exactly once.
+/// sending order (`at`, then `_id`) and claims each by deleting it, so both paths hand each item over exactly once.
 ///
 /// Heartbeats and polls wait on the engine's clock (`services.clock`), so tests move them by hand.
 public struct ClusterService: Service {
@@ -51,7 +51,7 @@ public struct ClusterService: Service {
             ]
         )
         await beat(first: true)
-        // One reader, woken by the poll timer and by change events, so items are handled in `_id` order.
+        // One reader, woken by the poll timer and by change events, so items are handled in the order they were sent.
         let (wakeUps, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await withDiscardingTaskGroup { group in
             group.addTask {

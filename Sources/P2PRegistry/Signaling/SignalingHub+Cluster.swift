@@ -98,10 +98,8 @@ extension SignalingHub {
                 do {
                     // Messages only: a `replace` there is for the old socket, and the rest is stale for this one.
                     let items = try await services.cluster.takeItems(ClusterKind.message, for: deviceId, from: instance)
-                    for item in items {
-                        taken += 1
-                        await receive(item, services: services, logger: logger)
-                    }
+                    taken += items.count
+                    await queueMoved(items, for: deviceId, services: services, logger: logger)
                     // More may be on their way while the writes still land: one more poll after the last one found.
                     // And an instance that is leaving is still handing over what it holds (its inbox, what its closed
                     // sockets never wrote): older than anything here, so wait until it is gone.
@@ -122,6 +120,17 @@ extension SignalingHub {
                 logger.info("took the device's items from its previous instance", metadata: ["from": "\(instance)", "count": "\(taken)"])
             }
             flush.settled()
+        }
+    }
+
+    /// Queues the messages a move took from the old instance's inbox, all at once (one store write per sender: nothing
+    /// can go out live before the move settles anyway), and sends the receipts their senders asked for.
+    private func queueMoved(_ items: [ClusterMessage], for deviceId: String, services: EngineServices, logger: Logger) async {
+        guard !items.isEmpty else { return }
+        let detached = items.map { (message: DeliveryReceipt.detach(from: $0.body), from: $0.from) }
+        guard await requeue(detached.map(\.message.stored), for: deviceId, services: services, logger: logger, moved: true) else { return }
+        for (message, from) in detached {
+            await sendReceipt(message.request, .queued, for: message.stored, to: from, services: services)
         }
     }
 

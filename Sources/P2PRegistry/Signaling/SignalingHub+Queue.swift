@@ -44,22 +44,28 @@ extension SignalingHub {
         }
     }
 
-    /// Puts messages that were taken for a socket but not written back into the offline queue.
-    func requeue(_ messages: [Document], for deviceId: String, services: EngineServices, logger: Logger) async {
+    /// Puts messages that were taken for a socket but not written back into the offline queue (or, `moved`, those a
+    /// device's move took from its previous instance's inbox); false if they could not be stored.
+    @discardableResult
+    func requeue(_ messages: [Document], for deviceId: String, services: EngineServices, logger: Logger, moved: Bool = false) async -> Bool {
         let cap = SignalingSettings(services).queueCap
+        var stored = true
         do {
             // At once: a flush puts back most of a long backlog each time, and one store round per message made
             // flushing it quadratic.
             let dropped = try await SignalingQueue(services: services).enqueue(all: messages, to: deviceId, cap: cap)
             countQueued(messages.count, dropped: dropped, to: deviceId, services: services, logger: logger)
         } catch {
-            logger.error("could not queue unsent messages again", metadata: ["to": "\(deviceId)", "count": "\(messages.count)", "error": "\(error)"])
+            let what = moved ? "could not queue the messages taken from the device's previous instance" : "could not queue unsent messages again"
+            logger.error("\(what)", metadata: ["to": "\(deviceId)", "count": "\(messages.count)", "error": "\(error)"])
+            stored = false
         }
         if let connection = directory.connection(for: deviceId) {
             connection.flush.yield()
         } else {
             await nudgeOtherInstance(deviceId, services: services)
         }
+        return stored
     }
 
     /// Sends the device's queued messages while its send buffer has room; what does not fit goes back to the queue

@@ -32,6 +32,9 @@ final class QueueFlusher: Sendable {
         /// Dropped by ``finish()``: the work refers to the socket's session, whose send buffer refers back to this
         /// flusher (its `drained` hook), and the cycle must not outlive the socket.
         var work: (@Sendable (QueueFlusher) async -> Void)?
+        /// The task running flushes, while one runs (``idle()`` waits for it), and how many were started.
+        var current: Task<Void, Never>?
+        var started = 0
     }
 
     private let state: Mutex<State>
@@ -43,7 +46,7 @@ final class QueueFlusher: Sendable {
 
     /// Requests a flush: starts one now, or runs it again after the one in progress.
     func yield() {
-        let work = state.withLock { state -> (@Sendable (QueueFlusher) async -> Void)? in
+        let start = state.withLock { state -> (work: @Sendable (QueueFlusher) async -> Void, number: Int)? in
             guard let work = state.work else { return nil }
             if state.running {
                 state.pending = true
@@ -51,15 +54,18 @@ final class QueueFlusher: Sendable {
             }
             state.running = true
             state.pending = false
-            return work
+            state.started += 1
+            return (work, state.started)
         }
-        guard var work else { return }
-        Task {
+        guard let start else { return }
+        var work = start.work
+        let task = Task {
             while true {
                 await work(self)
                 let next = state.withLock { state -> (@Sendable (QueueFlusher) async -> Void)? in
                     guard state.pending, let work = state.work else {
                         state.running = false
+                        state.current = nil
                         return nil
                     }
                     state.pending = false
@@ -69,6 +75,13 @@ final class QueueFlusher: Sendable {
                 work = next
             }
         }
+        // Unless it ended already (and perhaps another started since).
+        state.withLock { if $0.running, $0.started == start.number { $0.current = task } }
+    }
+
+    /// Returns once no flush is running (one requested meanwhile included).
+    func idle() async {
+        while let task = state.withLock({ $0.current }) { await task.value }
     }
 
     /// Whether a live message must go to the queue instead, behind the backlog (the caller then stores it and calls

@@ -121,7 +121,10 @@ final class SignalingHub: Sendable {
             presence.changed(deviceId, in: network)
         }
         logger.info("signaling connected", metadata: ["userId": "\(user.id)", "ip": "\(session.remoteAddress ?? "")"])
-        flush.yield()  // deliver what was queued while the device was away
+        // Deliver what was queued while the device was away, before the socket's first frame is read: a client told it
+        // is connected (`session_welcome`) finds its backlog sent and its next messages relayed live.
+        flush.yield()
+        await flush.idle()
         return SignalingSocket(hub: self, deviceId: deviceId, membership: membership, flush: flush, services: session.services)
     }
 

@@ -96,7 +96,8 @@ class Cluster:
         self.instances: dict[str, Registry] = {}
         for name in ("a", "b", "c"):
             self.instances[name] = ClusterInstance(config, {**env, "REGISTRY_INSTANCE_ID": f"churn-{name}"}, log_dir, mongo)
-        self.events: list[tuple[float, str, str]] = []  # (when, instance, "term" | "kill" | "start")
+        # (when, instance, "term" | "kill" | "exited" | "start"); "exited" ends a graceful stop, which lasts a while
+        self.events: list[tuple[float, str, str]] = []
         self.sigkilled_at: dict[str, list[float]] = {"a": [], "b": [], "c": []}
 
     def live(self) -> list[str]:
@@ -119,6 +120,7 @@ class Cluster:
                     await asyncio.to_thread(c.process.wait)
                 else:
                     code = await asyncio.to_thread(c.stop)
+                    self.events.append((time.monotonic(), "c", "exited"))
                     assert code == 0, f"instance c exited {code} on SIGTERM:\n{c.log_tail()}"
             else:
                 await asyncio.to_thread(c.start)

@@ -288,6 +288,26 @@ async def scenario(cluster: Cluster) -> None:
           f"{sum(len(p.received) for p in pairs)} delivered, {lost_to_kill} lost inside killed processes, {len(late)} late, "
           f"{reordered_by_sender_moves} reordered around a sender's move")
     assert accepted_total > PAIRS * 20, "too few messages went through for the test to mean anything"
+    if problems and os.environ.get("CHURN_DEBUG"):
+        import pymongo
+
+        with pymongo.MongoClient(a.env["MONGODB_URI"], serverSelectionTimeoutMS=10000) as client:
+            db = client[a.env["MONGODB_DB_NAME"]]
+            print("DEBUG instances:", list(db["instances"].find({})))
+            print("DEBUG inbox per instance and kind:", [(d["_id"], d["n"]) for d in db["instance_inbox"].aggregate(
+                [{"$group": {"_id": {"instance": "$instance", "kind": "$kind"}, "n": {"$sum": 1}}}])])
+            queued = {}
+            for doc in db["signaling_channels"].find({}):
+                for m in doc.get("messages", []):
+                    queued[m.get("to")] = queued.get(m.get("to"), 0) + 1
+            print("DEBUG queued per recipient:", queued)
+            print("DEBUG routes:", list(db["connection_routes"].find({"_id": {"$regex": f"^peer_r{tag}"}}))[:10])
+        for pair in pairs:
+            missing = sorted(pair.accepted - {seq for seq, _ in pair.received})
+            if missing:
+                print(f"DEBUG pair {pair.index}: missing {missing[:3]}..{missing[-1:]} ({len(missing)}), receiver connections "
+                      f"{[(round(x, 1), round(y, 1) if y else None, n) for x, y, n in pair.receiver_connections]}, sender connections "
+                      f"{[round(w, 1) for w in pair.sender_connections]}, first missing sent {pair.sent_at[missing[0]]:.1f}")
     assert not problems, "\n".join(problems[:20])
     assert not late, "delivered later than the bound while the receiver was connected:\n" + "\n".join(late[:20])
     assert lost_to_kill <= 3 * max(1, kills), f"{lost_to_kill} messages lost in {kills} SIGKILLs"

@@ -33,9 +33,10 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from conftest import ROOT, Registry
 from helpers import open_socket, run, uid
 
-# Opt-in (CLUSTER_CHURN_SECONDS=60): in CI it still found a rare reordering (one pair, one message, in one of about
-# eight runs), which issue 20 keeps open; it stays out of the default suite until that is understood.
-CHURN_SECONDS = float(os.environ.get("CLUSTER_CHURN_SECONDS", "0"))
+# In the default suite (and so in CI), 60 s; CLUSTER_CHURN_SECONDS changes it, and 0 skips the test. It needs the
+# machine to itself: mongoeco, the store here, is one Python thread, and beside other builds it falls behind enough
+# for deliveries to miss the bound.
+CHURN_SECONDS = float(os.environ.get("CLUSTER_CHURN_SECONDS", "60"))
 PAIRS = 50
 HEARTBEAT, INSTANCE_TIMEOUT, INBOX_POLL = 0.5, 2.0, 0.05
 BOUND = HEARTBEAT + INBOX_POLL + 1.5  # the guarantee, plus slack for two cores running three servers and mongoeco
@@ -192,7 +193,7 @@ async def run_receiver(cluster: Cluster, pair: Pair, token: str, stop: asyncio.E
             await socket.close()
 
 
-@pytest.mark.skipif(CHURN_SECONDS <= 0, reason="opt-in: set CLUSTER_CHURN_SECONDS (60) to run the churn test")
+@pytest.mark.skipif(CHURN_SECONDS <= 0, reason="CLUSTER_CHURN_SECONDS=0 skips the churn test")
 def test_relay_across_instances_that_come_and_go(request, log_dir):
     mongo = request.getfixturevalue("mongoeco")
     cluster = Cluster(mongo, log_dir)

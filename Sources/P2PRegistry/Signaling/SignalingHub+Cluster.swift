@@ -82,8 +82,9 @@ extension SignalingHub {
     /// instance's inbox until their route cache expires (``ClusterBus/routeCacheLifetime``), and an old instance that
     /// died leaves them there until the take-over. For that long (plus an inbox poll, for as long as each take finds
     /// more, since a busy store lands writes late, and while the old instance is leaving and handing over) this instance
-    /// takes them over and queues them; the device's live messages are queued too, and nothing is flushed meanwhile. Then its queue is flushed, in the senders' order (the queue
-    /// sorts by the timestamp each message got from its sender's instance), whichever path a message took.
+    /// takes them over and queues them; the device's live messages are queued too, and nothing is flushed meanwhile.
+    /// Then its queue is flushed, in the senders' order (the queue sorts by the timestamp each message got from its
+    /// sender's instance), whichever path a message took.
     func settleMove(_ deviceId: String, from instance: String, flush: QueueFlusher, services: EngineServices, logger: Logger) {
         flush.settle()
         let poll = services.configuration.cluster.inboxPollInterval
@@ -91,8 +92,10 @@ extension SignalingHub {
         let until = clock.now().addingTimeInterval((ClusterBus.routeCacheLifetime + poll + .milliseconds(250)).seconds)
         // However busy the store: after this, what is left there goes to the queue with the old instance's take-over.
         let latest = clock.now().addingTimeInterval(ClusterBus.releasedRouteRelevance.seconds)
+        let heartbeat = services.configuration.cluster.heartbeatInterval
         Task { [self] in
             var taken = 0
+            var pause = poll
             while true {
                 var last = clock.now() >= until
                 do {
@@ -106,15 +109,20 @@ extension SignalingHub {
                     if clock.now() < latest {
                         if !items.isEmpty {
                             last = false
-                        } else if try await services.cluster.isLeaving(instance) {
+                            pause = poll
+                        } else if last, try await services.cluster.isLeaving(instance) {
+                            // Only the hand-over is left to wait for: checked once a heartbeat, not once a poll (every
+                            // device that moved away from a stopping instance waits so, and a busy store must not
+                            // get busier for it).
                             last = false
+                            pause = heartbeat
                         }
                     }
                 } catch {
                     logger.warning("cannot take the device's items from its previous instance", metadata: ["error": "\(error)"])
                 }
                 if last { break }
-                try? await clock.sleep(for: poll)
+                try? await clock.sleep(for: pause)
             }
             if taken > 0 {
                 logger.info("took the device's items from its previous instance", metadata: ["from": "\(instance)", "count": "\(taken)"])

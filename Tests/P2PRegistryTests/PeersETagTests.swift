@@ -3,10 +3,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import P2PRegistry
 import ServerEngine
 import Testing
-
-@testable import P2PRegistry
 
 /// `GET /network/:networkId/peers` for polling clients: an `ETag`, and `304` for a matching `If-None-Match`.
 @Suite struct PeersETagTests {

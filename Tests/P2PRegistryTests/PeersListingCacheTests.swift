@@ -3,10 +3,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import P2PRegistry
 import ServerEngine
 import Testing
-
-@testable import P2PRegistry
 
 /// Pollers of an unchanged network share one rendering of `GET /peers`, and a reused body is never stale: every
 /// change to a listed field, a device joining, or a device leaving the online window gives a freshly rendered body.

@@ -3,13 +3,13 @@ import NIOCore
 import ServerEngine
 
 /// The JSON shapes the spec's endpoints return for a device document.
-enum DeviceView {
+package enum DeviceView {
     /// The stored fields `peer` and `peersListing` list (their defaults for missing ones are fixed, so these
     /// determine an entry).
     static let peerFields = ["userId", "deviceId", "signalAddress", "capabilities", "isCoordinator", "lastSeen"]
 
     /// An entry of `GET /network/:networkId/peers`: userId, deviceId, signalAddress, capabilities, isCoordinator, lastSeen.
-    static func peer(_ device: Document) -> Value {
+    package static func peer(_ device: Document) -> Value {
         [
             "userId": device["userId"] ?? .null,
             "deviceId": device["deviceId"] ?? .null,
@@ -23,7 +23,7 @@ enum DeviceView {
     /// The body of `GET /network/:networkId/peers`: `{"peers":[…]}` with each entry exactly as
     /// `JSONWriter.buffer(.document(["peers": .array(devices.map(peer))]))` renders it, written straight from the
     /// stored documents (no intermediate `Value` per device).
-    static func peersListing(_ devices: [Document]) -> ByteBuffer {
+    package static func peersListing(_ devices: [Document]) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(16 + devices.count * 224)
         buffer.writeStaticString("{\"peers\":[")

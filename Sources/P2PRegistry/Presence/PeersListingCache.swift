@@ -8,7 +8,7 @@ import Synchronization
 /// One entry per network, replaced when the network's listing changes. Bounded by the bodies' storage: inserting past
 /// `byteBudget` evicts the least recently used networks first, and a body larger than a quarter of the budget is not
 /// kept.
-final class PeersListingCache: Sendable {
+package final class PeersListingCache: Sendable {
     private struct Entry {
         var tag: String
         var body: ByteBuffer
@@ -26,12 +26,12 @@ final class PeersListingCache: Sendable {
     private let state = Mutex(State())
 
     /// Creates an empty cache holding at most `byteBudget` bytes of bodies; 0 disables it.
-    init(byteBudget: Int = 32 << 20) {
+    package init(byteBudget: Int = 32 << 20) {
         self.byteBudget = max(0, byteBudget)
     }
 
     /// The body rendered for `network` when its listing had `tag`.
-    func body(network: String, tag: String) -> ByteBuffer? {
+    package func body(network: String, tag: String) -> ByteBuffer? {
         state.withLock { state in
             guard var entry = state.entries[network], entry.tag == tag else { return nil }
             state.tick += 1
@@ -42,7 +42,7 @@ final class PeersListingCache: Sendable {
     }
 
     /// Keeps `body` as `network`'s listing for `tag`, replacing the network's previous one.
-    func store(_ body: ByteBuffer, network: String, tag: String) {
+    package func store(_ body: ByteBuffer, network: String, tag: String) {
         let size = body.capacity
         guard size <= byteBudget / 4 else { return }
         state.withLock { state in
@@ -58,8 +58,8 @@ final class PeersListingCache: Sendable {
     }
 
     /// Bytes held by the bodies' storage (for tests).
-    var bytes: Int { state.withLock { $0.bytes } }
+    package var bytes: Int { state.withLock { $0.bytes } }
 
     /// Networks held (for tests).
-    var count: Int { state.withLock { $0.entries.count } }
+    package var count: Int { state.withLock { $0.entries.count } }
 }

@@ -112,8 +112,8 @@ import Testing
             ["deviceId": "peer_b", "userId": .int(42)],  // missing fields take DeviceView.peer's defaults
         ]
         let generic = JSONWriter.bytes(["peers": .array(devices.map(DeviceView.peer))])
-        #expect(Array(DeviceView.peersListing(devices).readableBytesView) == generic)
-        #expect(Array(DeviceView.peersListing([]).readableBytesView) == Array("{\"peers\":[]}".utf8))
+        #expect(DeviceView.peersListing(devices).bytes == generic)
+        #expect(DeviceView.peersListing([]).bytes == Array("{\"peers\":[]}".utf8))
     }
 
     @Test func datesAreWrittenAsTimestampDescribesThem() {

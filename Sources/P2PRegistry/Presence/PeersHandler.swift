@@ -1,7 +1,5 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
-import NIOCore
 import ServerEngine
 
 /// `GET /network/:networkId/peers`: the devices of a network seen within the online window, most recent first.
@@ -18,14 +16,14 @@ package enum PeersHandler {
         let devices = try await onlineDevices(in: networkId, services: context.services)
         let tag = entityTag(of: devices)
         if context.ifNoneMatch(matches: tag) { return .notModified(entityTag: tag) }
-        let body: ByteBuffer
+        let body: HandlerBody
         if let rendered = listings.body(network: networkId, tag: tag) {
             body = rendered
         } else {
             body = DeviceView.peersListing(newestFirst(devices))
             listings.store(body, network: networkId, tag: tag)
         }
-        return HandlerResponse(headers: [.contentType: "application/json; charset=utf-8", .eTag: tag], body: body)
+        return .json(rendered: body, headers: [.eTag: tag])
     }
 
     /// The devices online in `networkId`: announced (or connected) within the online window and not swept or left.

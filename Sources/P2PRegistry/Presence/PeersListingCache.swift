@@ -1,4 +1,4 @@
-import NIOCore
+import ServerEngine
 import Synchronization
 
 /// The last rendered `GET /network/:networkId/peers` body of each network, keyed by its entity tag, so that every
@@ -11,7 +11,7 @@ import Synchronization
 package final class PeersListingCache: Sendable {
     private struct Entry {
         var tag: String
-        var body: ByteBuffer
+        var body: HandlerBody
         var lastUse: UInt64
     }
 
@@ -31,7 +31,7 @@ package final class PeersListingCache: Sendable {
     }
 
     /// The body rendered for `network` when its listing had `tag`.
-    package func body(network: String, tag: String) -> ByteBuffer? {
+    package func body(network: String, tag: String) -> HandlerBody? {
         state.withLock { state in
             guard var entry = state.entries[network], entry.tag == tag else { return nil }
             state.tick += 1
@@ -42,14 +42,14 @@ package final class PeersListingCache: Sendable {
     }
 
     /// Keeps `body` as `network`'s listing for `tag`, replacing the network's previous one.
-    package func store(_ body: ByteBuffer, network: String, tag: String) {
-        let size = body.capacity
+    package func store(_ body: HandlerBody, network: String, tag: String) {
+        let size = body.storageSize
         guard size <= byteBudget / 4 else { return }
         state.withLock { state in
-            if let old = state.entries.removeValue(forKey: network) { state.bytes -= old.body.capacity }
+            if let old = state.entries.removeValue(forKey: network) { state.bytes -= old.body.storageSize }
             while state.bytes + size > byteBudget, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 state.entries[oldest.key] = nil
-                state.bytes -= oldest.value.body.capacity
+                state.bytes -= oldest.value.body.storageSize
             }
             state.tick += 1
             state.entries[network] = Entry(tag: tag, body: body, lastUse: state.tick)

@@ -108,9 +108,8 @@ let package = Package(
                 "DocumentStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                // The handler API's vocabulary: HTTP statuses and fields, response bodies (`HandlerResponse`).
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                // No HTTPTypes, no NIO: handlers answer in the engine's vocabulary (`ResponseStatus`, `ResponseHeader`,
+                // `HandlerBody`), and sockets through `WebSocketSession`.
             ],
             swiftSettings: swiftSettings
         ),

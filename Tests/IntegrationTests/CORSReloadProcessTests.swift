@@ -22,12 +22,8 @@ import Glibc
     @Test func sighupAppliesTheAllowedOriginsOfBothListeners() async throws {
         let directory = try ReloadProcessTests.configCopy()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
-        let server = try RegistryProcess(["serve", "--config-dir", directory.path], environment: environment)
+        let (server, port) = try await ReloadProcessTests.startServer(directory: directory)
         defer { server.terminate() }
-        let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
-        _ = try await server.waitForOutput(matching: #""event":"(configuration reload armed)"#)
-        _ = try await ReloadProcessTests.waitForConfigVersion(1, port: port)
         let before = try await Self.preflight(port: port)
         #expect(before.status == 405, "CORS is off in the shipped files: \(before.body)")
         #expect(before.headers["access-control-allow-origin"] == nil)

@@ -13,12 +13,8 @@ import Glibc
         let directory = try ReloadProcessTests.configCopy()
         defer { try? FileManager.default.removeItem(at: directory) }
         let limits = directory.appendingPathComponent("limits.yaml")
-        let environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
-        let server = try RegistryProcess(["serve", "--config-dir", directory.path], environment: environment)
+        let (server, port) = try await ReloadProcessTests.startServer(directory: directory)
         defer { server.terminate() }
-        let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
-        _ = try await server.waitForOutput(matching: #""event":"(configuration reload armed)"#)
-        _ = try await ReloadProcessTests.waitForConfigVersion(1, port: port)
 
         try ReloadProcessTests.edit(limits, "maxFrameSize: ${SIGNALING_MAX_FRAME_SIZE:-64KiB}", "maxFrameSize: 128KiB")
         try ReloadProcessTests.edit(limits, "messageTypes: [offer, answer, ice-candidate]", "messageTypes: [offer, answer, ice-candidate, bye]")

@@ -29,6 +29,27 @@ import Glibc
         try text.replacingOccurrences(of: old, with: new).write(to: file, atomically: true, encoding: .utf8)
     }
 
+    /// The environment of a server on free local ports with the tests' JWT secret.
+    static let localEnvironment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"]
+
+    /// `registry serve` on the files in `directory`, once it listens, has armed SIGHUP and serves configuration
+    /// version 1, and its HTTP port. The caller terminates it.
+    static func startServer(
+        directory: URL,
+        environment: [String: String] = localEnvironment
+    ) async throws -> (server: RegistryProcess, port: String) {
+        let server = try RegistryProcess(["serve", "--config-dir", directory.path], environment: environment)
+        do {
+            let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
+            _ = try await server.waitForOutput(matching: #""event":"(configuration reload armed)"#)
+            _ = try await waitForConfigVersion(1, port: port)
+            return (server, port)
+        } catch {
+            server.terminate()
+            throw error
+        }
+    }
+
     /// `GET /readyz`'s `config.version`, polled until it is `version` (or 10 s pass).
     static func waitForConfigVersion(_ version: Int, port: String) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + .seconds(10)
@@ -49,18 +70,13 @@ import Glibc
         let limits = directory.appendingPathComponent("limits.yaml")
         // The test counts requests within one rate-limit window.
         let window = MongoProcessTests.oneDayRateLimitWindow
-        var environment = ["JWT_SECRET": MongoProcessTests.secret, "PORT": "0", "SIGNALING_PORT": "0", "HOST": "127.0.0.1"].merging(window) {
-            _,
-            new in new
-        }
+        var environment = Self.localEnvironment.merging(window) { _, new in new }
         if backend == .mongodb {
             environment = try await MongoProcessTests.environment(database: MongoProcessTests.uniqueDatabase(), extra: window)
         }
-        let server = try RegistryProcess(["serve", "--config-dir", directory.path], environment: environment)
+        let (server, port) = try await Self.startServer(directory: directory, environment: environment)
         defer { server.terminate() }
-        let port = try await server.waitForOutput(matching: RegistryProcess.httpListeningPattern)
         let signalingPort = try await server.waitForOutput(matching: #""event":"signaling listening".*"port":"([0-9]+)""#)
-        _ = try await server.waitForOutput(matching: #""event":"(configuration reload armed)"#)
         let initial = try await Self.waitForConfigVersion(1, port: port)
 
         let token = try await MongoProcessTests.token("alice")

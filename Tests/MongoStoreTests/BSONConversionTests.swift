@@ -1,9 +1,8 @@
 import CMongoc
 import DocumentStore
 import Foundation
+import MongoStore
 import Testing
-
-@testable import MongoStore
 
 /// `Document` ⇄ BSON without a server: every `Value` case both ways, and the BSON types `Value`
 /// has no case for.

@@ -1,8 +1,7 @@
 import CMongoc
 import DocumentStore
+import MongoStore
 import Testing
-
-@testable import MongoStore
 
 /// How libmongoc and server errors become `StoreError`s, without a server.
 @Suite struct ErrorMappingTests {

@@ -3,10 +3,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import P2PRegistry
 import ServerEngine
 import Testing
-
-@testable import P2PRegistry
 
 /// Pollers of an unchanged network share one rendering of `GET /peers`, and a reused body is never stale: every
 /// change to a listed field, a device joining, or a device leaving the online window gives a freshly rendered body.
@@ -54,23 +53,18 @@ import Testing
     }
 
     @Test func theCacheKeepsOneBodyPerNetworkWithinItsBudget() {
-        func body(_ size: Int) -> ByteBuffer {
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(size)
-            buffer.writeRepeatingByte(UInt8(ascii: "x"), count: size)
-            return buffer
-        }
-        let unit = body(5000).capacity  // the storage a 5000-byte body takes
+        func body(_ size: Int) -> HandlerBody { HandlerBody(bytes: [UInt8](repeating: UInt8(ascii: "x"), count: size)) }
+        let unit = body(5000).storageSize  // the storage a 5000-byte body takes
         let cache = PeersListingCache(byteBudget: 8 * unit)
         cache.store(body(4000), network: "a", tag: "t1")
-        #expect(cache.body(network: "a", tag: "t1")?.readableBytes == 4000)
+        #expect(cache.body(network: "a", tag: "t1")?.count == 4000)
         #expect(cache.body(network: "a", tag: "t2") == nil)  // another tag is another listing
         #expect(cache.body(network: "b", tag: "t1") == nil)  // and another network another listing
 
         cache.store(body(5000), network: "a", tag: "t2")  // replaces a's listing
         #expect(cache.count == 1)
         #expect(cache.body(network: "a", tag: "t1") == nil)
-        #expect(cache.body(network: "a", tag: "t2")?.readableBytes == 5000)
+        #expect(cache.body(network: "a", tag: "t2")?.count == 5000)
 
         // Eight bodies fit; a ninth evicts the least recently used network first.
         for network in ["b", "c", "d", "e", "f", "g", "h"] { cache.store(body(5000), network: network, tag: "t") }

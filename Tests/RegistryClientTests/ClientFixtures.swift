@@ -26,6 +26,17 @@ extension ClientTestServer {
         client(tokens: .constant(try await token(user)))
     }
 
+    /// Clients of the users `first` and `second`, shut down once `body` returns or throws.
+    func withClients(_ first: String, _ second: String, _ body: (RegistryClient, RegistryClient) async throws -> Void) async throws {
+        let one = try await client(user: first)
+        let two = try await client(user: second)
+        defer {
+            one.shutdown()
+            two.shutdown()
+        }
+        try await body(one, two)
+    }
+
     /// The announcement of `deviceId`, with this server's socket as its address.
     func announcement(_ deviceId: String, capabilities: [Capability]? = [.relay]) -> Announcement {
         Announcement(peerId: deviceId, signalAddress: "\(signalingURL.absoluteString)/signaling/\(deviceId)", capabilities: capabilities)

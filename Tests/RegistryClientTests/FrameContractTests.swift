@@ -1,7 +1,6 @@
 import Foundation
+import RegistryClient
 import Testing
-
-@testable import RegistryClient
 
 extension RegistryClientSuites {
     /// The frames and close codes of docs/protocol.md as the client reads and writes them, on their documented JSON

@@ -25,9 +25,9 @@ import Foundation
 ///
 /// The `$`-keyed shapes are for reading only: writing them back stores an embedded document, not
 /// the original BSON type.
-enum BSONDecoder {
+package enum BSONDecoder {
     /// The fields of `bson`, in order.
-    static func document(from bson: OpaquePointer) throws -> Document {
+    package static func document(from bson: OpaquePointer) throws -> Document {
         try withIterator { iterator in
             guard bson_iter_init(iterator, bson) else { throw malformed }
             return try document(iterating: iterator)

@@ -5,7 +5,7 @@ import DocumentStore
 ///
 /// Being non-copyable, the owner cannot be duplicated, so the document is released once, on every
 /// path, when the owner goes out of scope.
-struct OwnedBSON: ~Copyable {
+package struct OwnedBSON: ~Copyable {
     /// The document; valid while `self` lives.
     let pointer: OpaquePointer
 
@@ -17,7 +17,7 @@ struct OwnedBSON: ~Copyable {
     }
 
     /// A document to store: every integer is written as int64.
-    init(_ document: Document) throws {
+    package init(_ document: Document) throws {
         self.init()
         try BSONEncoder.append(document, to: pointer)
     }
@@ -41,7 +41,7 @@ struct OwnedBSON: ~Copyable {
     }
 
     /// The document read back as a ``Document``.
-    func decode() throws -> Document {
+    package func decode() throws -> Document {
         try BSONDecoder.document(from: pointer)
     }
 }

@@ -4,16 +4,16 @@ import Foundation
 
 /// What the store keeps from a connection string: the hosts for messages, and how to remove the
 /// password from any text before it is thrown or logged.
-struct MongoURI: Sendable {
+package struct MongoURI: Sendable {
     /// The seed list as `host:port`, e.g. `["127.0.0.1:27017"]`.
     let hosts: [String]
     /// The connection string with the password replaced by `****`, for logs.
-    let redacted: String
+    package let redacted: String
     /// The password as written and percent-decoded; never printed, only used to redact text.
     private let secrets: [String]
 
     /// Splits out the hosts and the password of `uri`, without validating it (see ``parse(_:)``).
-    init(describing uri: String) {
+    package init(describing uri: String) {
         var secrets: [String] = []
         var redacted = uri
         if let scheme = uri.firstRange(of: "://") {
@@ -43,7 +43,7 @@ struct MongoURI: Sendable {
     }
 
     /// `text` with every occurrence of the password replaced by `****`.
-    func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         secrets.reduce(text) { partial, secret in partial.replacing(secret, with: "****") }
     }
 

@@ -6,18 +6,18 @@ import DocumentStore
 /// With error API version 2 (which the store selects), an error the server reported has domain
 /// `MONGOC_ERROR_SERVER` (or `MONGOC_ERROR_WRITE_CONCERN`) and the server's error code; errors
 /// raised inside libmongoc use its own domains (stream, server selection, command, BSON, …).
-struct MongoFailure: Error, Sendable {
+package struct MongoFailure: Error, Sendable {
     /// The `mongoc_error_domain_t` value.
     var domain: UInt32
     /// The server's error code, or a `mongoc_error_code_t` for client-side errors.
     var code: UInt32
     /// libmongoc's or the server's message.
-    var message: String
+    package var message: String
     /// The server's reply, when the call produced one.
     var reply: Document?
 
     /// A failure from a filled-in `bson_error_t`.
-    init(_ error: bson_error_t, reply: Document? = nil) {
+    package init(_ error: bson_error_t, reply: Document? = nil) {
         self.domain = error.domain
         self.code = error.code
         self.message = withUnsafeBytes(of: error.message) { bytes in

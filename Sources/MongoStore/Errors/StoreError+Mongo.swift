@@ -16,7 +16,7 @@ extension StoreError {
     /// - anything else → ``Code/internalError`` with the server's code and message.
     ///
     /// `writing` marks an insert, whose argument and field-name errors are about the document.
-    static func mongo(_ failure: MongoFailure, collection: String?, uri: MongoURI, writing document: Bool = false) -> StoreError {
+    package static func mongo(_ failure: MongoFailure, collection: String?, uri: MongoURI, writing document: Bool = false) -> StoreError {
         let detail = uri.redact(failure.message)
         let named = failure.codeName.map { "\($0) (\(failure.code))" } ?? "code \(failure.code)"
         func error(_ code: Code, _ message: String, index: String? = nil) -> StoreError {

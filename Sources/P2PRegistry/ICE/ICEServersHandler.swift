@@ -1,6 +1,5 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
 import ServerConfig
 import ServerEngine
 
@@ -34,6 +33,6 @@ enum ICEServersHandler {
             )
         }
         let body: Document = ["iceServers": .array(servers), "ttl": .int(ice.credentialTTLSeconds)]
-        return .json(value: .document(body), headers: [.cacheControl: "no-store"])
+        return .json(rendered: HandlerBody(json: .document(body)), headers: [.cacheControl: "no-store"])
     }
 }

@@ -1,15 +1,14 @@
 import DocumentStore
-import NIOCore
 import ServerEngine
 
 /// The JSON shapes the spec's endpoints return for a device document.
-enum DeviceView {
+package enum DeviceView {
     /// The stored fields `peer` and `peersListing` list (their defaults for missing ones are fixed, so these
     /// determine an entry).
     static let peerFields = ["userId", "deviceId", "signalAddress", "capabilities", "isCoordinator", "lastSeen"]
 
     /// An entry of `GET /network/:networkId/peers`: userId, deviceId, signalAddress, capabilities, isCoordinator, lastSeen.
-    static func peer(_ device: Document) -> Value {
+    package static func peer(_ device: Document) -> Value {
         [
             "userId": device["userId"] ?? .null,
             "deviceId": device["deviceId"] ?? .null,
@@ -23,30 +22,29 @@ enum DeviceView {
     /// The body of `GET /network/:networkId/peers`: `{"peers":[…]}` with each entry exactly as
     /// `JSONWriter.buffer(.document(["peers": .array(devices.map(peer))]))` renders it, written straight from the
     /// stored documents (no intermediate `Value` per device).
-    static func peersListing(_ devices: [Document]) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(16 + devices.count * 224)
-        buffer.writeStaticString("{\"peers\":[")
+    package static func peersListing(_ devices: [Document]) -> HandlerBody {
+        var body = HandlerBody(capacity: 16 + devices.count * 224)
+        body.append("{\"peers\":[")
         var first = true
         for device in devices {
-            if !first { buffer.writeStaticString(",") }
+            if !first { body.append(",") }
             first = false
-            buffer.writeStaticString("{\"userId\":")
-            JSONWriter.write(device["userId"] ?? .null, into: &buffer)
-            buffer.writeStaticString(",\"deviceId\":")
-            JSONWriter.write(device["deviceId"] ?? .null, into: &buffer)
-            buffer.writeStaticString(",\"signalAddress\":")
-            JSONWriter.write(device["signalAddress"] ?? .null, into: &buffer)
-            buffer.writeStaticString(",\"capabilities\":")
-            JSONWriter.write(device["capabilities"] ?? .array([]), into: &buffer)
-            buffer.writeStaticString(",\"isCoordinator\":")
-            JSONWriter.write(device["isCoordinator"] ?? false, into: &buffer)
-            buffer.writeStaticString(",\"lastSeen\":")
-            JSONWriter.write(device["lastSeen"] ?? .null, into: &buffer)
-            buffer.writeStaticString("}")
+            body.append("{\"userId\":")
+            body.append(json: device["userId"] ?? .null)
+            body.append(",\"deviceId\":")
+            body.append(json: device["deviceId"] ?? .null)
+            body.append(",\"signalAddress\":")
+            body.append(json: device["signalAddress"] ?? .null)
+            body.append(",\"capabilities\":")
+            body.append(json: device["capabilities"] ?? .array([]))
+            body.append(",\"isCoordinator\":")
+            body.append(json: device["isCoordinator"] ?? false)
+            body.append(",\"lastSeen\":")
+            body.append(json: device["lastSeen"] ?? .null)
+            body.append("}")
         }
-        buffer.writeStaticString("]}")
-        return buffer
+        body.append("]}")
+        return body
     }
 
     /// The online answer of `GET /network/:networkId/peer/:userId`.

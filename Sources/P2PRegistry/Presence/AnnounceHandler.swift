@@ -1,6 +1,5 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
 import Logging
 import ServerEngine
 

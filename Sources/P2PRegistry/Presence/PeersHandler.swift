@@ -1,7 +1,5 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
-import NIOCore
 import ServerEngine
 
 /// `GET /network/:networkId/peers`: the devices of a network seen within the online window, most recent first.
@@ -11,21 +9,21 @@ import ServerEngine
 /// fields, before anything is sorted or rendered, so a `304` costs the index lookup and a hash. A `200` whose tag was
 /// rendered before for the network reuses that body (`listings`), so pollers of an unchanged network share one
 /// rendering.
-enum PeersHandler {
+package enum PeersHandler {
     static func handle(_ context: HandlerContext, listings: PeersListingCache) async throws -> HandlerResponse {
         _ = try context.requireUser()
         let networkId = try context.parameter("networkId")
         let devices = try await onlineDevices(in: networkId, services: context.services)
         let tag = entityTag(of: devices)
         if context.ifNoneMatch(matches: tag) { return .notModified(entityTag: tag) }
-        let body: ByteBuffer
+        let body: HandlerBody
         if let rendered = listings.body(network: networkId, tag: tag) {
             body = rendered
         } else {
             body = DeviceView.peersListing(newestFirst(devices))
             listings.store(body, network: networkId, tag: tag)
         }
-        return HandlerResponse(headers: [.contentType: "application/json; charset=utf-8", .eTag: tag], body: body)
+        return .json(rendered: body, headers: [.eTag: tag])
     }
 
     /// The devices online in `networkId`: announced (or connected) within the online window and not swept or left.
@@ -39,7 +37,7 @@ enum PeersHandler {
     }
 
     /// Most recently seen first, then by deviceId: the order the spec's `sort({ lastSeen: -1 })` gives, made total.
-    static func newestFirst(_ devices: [Document]) -> [Document] {
+    package static func newestFirst(_ devices: [Document]) -> [Document] {
         let keys = devices.map { device -> (Int64, String) in
             let lastSeen: Int64 = if case .date(let stamp) = device["lastSeen"] { stamp.millisecondsSinceEpoch } else { .min }
             return (lastSeen, device["deviceId"]?.stringValue ?? "")
@@ -52,7 +50,7 @@ enum PeersHandler {
     }
 
     /// UTF-8 byte order (MongoDB's string order), by `memcmp` on native strings.
-    static func bytewiseLess(_ left: String, _ right: String) -> Bool {
+    package static func bytewiseLess(_ left: String, _ right: String) -> Bool {
         let fast = left.utf8.withContiguousStorageIfAvailable { a in
             right.utf8.withContiguousStorageIfAvailable { b -> Bool in
                 let common = min(a.count, b.count)

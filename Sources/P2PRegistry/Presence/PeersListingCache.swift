@@ -1,4 +1,4 @@
-import NIOCore
+import ServerEngine
 import Synchronization
 
 /// The last rendered `GET /network/:networkId/peers` body of each network, keyed by its entity tag, so that every
@@ -8,10 +8,10 @@ import Synchronization
 /// One entry per network, replaced when the network's listing changes. Bounded by the bodies' storage: inserting past
 /// `byteBudget` evicts the least recently used networks first, and a body larger than a quarter of the budget is not
 /// kept.
-final class PeersListingCache: Sendable {
+package final class PeersListingCache: Sendable {
     private struct Entry {
         var tag: String
-        var body: ByteBuffer
+        var body: HandlerBody
         var lastUse: UInt64
     }
 
@@ -26,12 +26,12 @@ final class PeersListingCache: Sendable {
     private let state = Mutex(State())
 
     /// Creates an empty cache holding at most `byteBudget` bytes of bodies; 0 disables it.
-    init(byteBudget: Int = 32 << 20) {
+    package init(byteBudget: Int = 32 << 20) {
         self.byteBudget = max(0, byteBudget)
     }
 
     /// The body rendered for `network` when its listing had `tag`.
-    func body(network: String, tag: String) -> ByteBuffer? {
+    package func body(network: String, tag: String) -> HandlerBody? {
         state.withLock { state in
             guard var entry = state.entries[network], entry.tag == tag else { return nil }
             state.tick += 1
@@ -42,14 +42,14 @@ final class PeersListingCache: Sendable {
     }
 
     /// Keeps `body` as `network`'s listing for `tag`, replacing the network's previous one.
-    func store(_ body: ByteBuffer, network: String, tag: String) {
-        let size = body.capacity
+    package func store(_ body: HandlerBody, network: String, tag: String) {
+        let size = body.storageSize
         guard size <= byteBudget / 4 else { return }
         state.withLock { state in
-            if let old = state.entries.removeValue(forKey: network) { state.bytes -= old.body.capacity }
+            if let old = state.entries.removeValue(forKey: network) { state.bytes -= old.body.storageSize }
             while state.bytes + size > byteBudget, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 state.entries[oldest.key] = nil
-                state.bytes -= oldest.value.body.capacity
+                state.bytes -= oldest.value.body.storageSize
             }
             state.tick += 1
             state.entries[network] = Entry(tag: tag, body: body, lastUse: state.tick)
@@ -58,8 +58,8 @@ final class PeersListingCache: Sendable {
     }
 
     /// Bytes held by the bodies' storage (for tests).
-    var bytes: Int { state.withLock { $0.bytes } }
+    package var bytes: Int { state.withLock { $0.bytes } }
 
     /// Networks held (for tests).
-    var count: Int { state.withLock { $0.entries.count } }
+    package var count: Int { state.withLock { $0.entries.count } }
 }

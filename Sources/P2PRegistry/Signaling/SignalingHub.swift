@@ -1,6 +1,5 @@
 import DocumentStore
 import Foundation
-import HTTPTypes
 import Logging
 import ServerConfig
 import ServerEngine
@@ -57,7 +56,7 @@ final class SignalingHub: Sendable {
         let standing: DeviceOwnership.Standing
         do {
             standing = try await DeviceOwnership.check(deviceId: deviceId, for: user, services: session.services, logger: session.logger)
-        } catch let error as APIError where error.status == .forbidden {
+        } catch let error as APIError where error.responseStatus == .forbidden {
             session.close(.policyViolation, reason: "Device belongs to another user")
             return nil
         }

@@ -2,8 +2,9 @@ import Foundation
 
 /// The JSON coders of the registry's bodies: dates are ISO-8601 strings with milliseconds in HTTP bodies
 /// (`2026-11-25T08:28:09.889Z`) and milliseconds since the epoch in WebSocket frames.
-enum RegistryJSON {
-    static func decoder() -> JSONDecoder {
+package enum RegistryJSON {
+    /// The decoder of HTTP bodies and frames.
+    package static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

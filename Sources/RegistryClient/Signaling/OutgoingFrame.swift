@@ -2,7 +2,7 @@ import Foundation
 
 /// A frame this device sends: a message relayed to another device, a presence subscription (issue 24), or the hello
 /// that asks the server to confirm the socket.
-enum OutgoingFrame: Sendable, Hashable, Encodable {
+package enum OutgoingFrame: Sendable, Hashable, Encodable {
     /// `{"type":…,"toPeerId":…,"data":…,"id":…}`; `id` asks for a delivery receipt (issue 24).
     case signal(type: SignalType, to: String, data: JSONValue, id: String?)
     /// `{"type":"presence_subscribe"}` (issue 24).
@@ -14,7 +14,7 @@ enum OutgoingFrame: Sendable, Hashable, Encodable {
 
     private enum Keys: String, CodingKey { case type, toPeerId, data, id }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         switch self {
         case .signal(let type, let to, let data, let id):
@@ -32,7 +32,7 @@ enum OutgoingFrame: Sendable, Hashable, Encodable {
     }
 
     /// The frame's JSON text.
-    func text() throws -> String {
+    package func text() throws -> String {
         String(decoding: try RegistryJSON.encoder().encode(self), as: UTF8.self)
     }
 }

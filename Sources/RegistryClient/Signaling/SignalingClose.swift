@@ -12,7 +12,7 @@ public struct SignalingClose: Sendable, Hashable, CustomStringConvertible {
     public var description: String { reason.isEmpty ? "\(code)" : "\(code) \(reason)" }
 
     /// What the client does after this close.
-    enum Action: Equatable {
+    package enum Action: Equatable {
         /// Reconnect after the backoff's delay.
         case reconnect
         /// Ask the token provider for a new token, then reconnect.
@@ -24,7 +24,7 @@ public struct SignalingClose: Sendable, Hashable, CustomStringConvertible {
     /// The close codes of docs/protocol.md, read as a client must: `4000 replaced` is final, an authentication close
     /// needs a new token, a refusal that a retry cannot fix is final, everything else (server restart `1001`,
     /// `1011`, `1013`, a lost connection) is retried with backoff.
-    var action: Action {
+    package var action: Action {
         switch code {
         case 4000:
             return .stop(.replaced)

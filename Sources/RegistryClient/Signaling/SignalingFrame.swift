@@ -31,13 +31,13 @@ public enum SignalingFrame: Sendable, Hashable {
 
     /// True for the server's `session_welcome`, its answer to the connection's `session_hello` (the connection consumes
     /// it: the socket is then `.connected`).
-    var isSessionWelcome: Bool {
+    package var isSessionWelcome: Bool {
         if case .unknown(let value) = self { return value["type"]?.stringValue == "session_welcome" }
         return false
     }
 
     /// Reads one text frame; `nil` when it is not JSON at all.
-    static func decode(_ text: String) -> SignalingFrame? {
+    package static func decode(_ text: String) -> SignalingFrame? {
         let data = Data(text.utf8)
         let decoder = RegistryJSON.decoder()
         guard let head = try? decoder.decode(Head.self, from: data) else { return nil }

@@ -1,21 +1,21 @@
 /// One configuration key: where it is written (file and YAML path), the ``ServerConfiguration`` field it fills, how
 /// it is parsed and bounded, its default and what a live reload does with an edit of it. ``ConfigKeys/all`` lists
 /// every key; the reader, the unknown-key check, `registry check`'s summary and the reload diff all come from it.
-public struct ConfigKey: Sendable {
+package struct ConfigKey: Sendable {
     /// The file the key is written in: `routes.yaml` or `limits.yaml`.
-    public let file: String
+    package let file: String
     /// The YAML path, such as `websocket.maxFrameSize`.
-    public let path: String
+    package let path: String
     /// The Swift field it fills, such as `limits.maxFrameSize` (a key path from ``ServerConfiguration``).
-    public let field: String
+    package let field: String
     /// The kind of value (``ValueParser/type``).
-    public let type: String
+    package let type: String
     /// The accepted range in words; empty when any value of the type is accepted.
-    public let bounds: String
+    package let bounds: String
     /// What a live reload does with an edit.
-    public let reload: ReloadBehaviour
+    package let reload: ReloadBehaviour
     /// What the key does, one sentence.
-    public let help: String
+    package let help: String
     let read: @Sendable (ConfigReader, ConfigNode, inout ServerConfiguration) -> Void
     let format: @Sendable (ServerConfiguration) -> String
     let differs: @Sendable (ServerConfiguration, ServerConfiguration) -> Bool
@@ -69,19 +69,19 @@ public struct ConfigKey: Sendable {
     }
 
     /// The last component of the path: the name written in its section.
-    public var name: String { path.split(separator: ".").last.map(String.init) ?? path }
+    package var name: String { path.split(separator: ".").last.map(String.init) ?? path }
 
     /// The section the key is written in (`websocket`, `http.cors`); empty at the top level.
-    public var section: String {
+    package var section: String {
         guard let dot = path.lastIndex(of: ".") else { return "" }
         return String(path[..<dot])
     }
 
     /// The value used when the file does not write the key, as `registry check` prints it.
-    public var defaultValue: String { format(ServerConfiguration()) }
+    package var defaultValue: String { format(ServerConfiguration()) }
 
     /// The value in `configuration`, as `registry check` prints it (secrets redacted).
-    public func value(in configuration: ServerConfiguration) -> String { format(configuration) }
+    package func value(in configuration: ServerConfiguration) -> String { format(configuration) }
 
     private static func name(of keyPath: AnyKeyPath) -> String {
         let text = "\(keyPath)"

@@ -9,9 +9,9 @@
 /// let key = ConfigKeys.key("limits.yaml", "websocket.maxFrameSize")!
 /// print(key.defaultValue, key.reload.rawValue)  // 64KiB needs reconnect
 /// ```
-public enum ConfigKeys {
+package enum ConfigKeys {
     /// Every key: routes.yaml's, then limits.yaml's, each in file order.
-    public static let all: [ConfigKey] = routes + limits
+    package static let all: [ConfigKey] = routes + limits
 
     /// The names a file allows at its top level besides the table's sections: its lists and named sections.
     static let namedSections: [String: [String]] = [
@@ -21,12 +21,12 @@ public enum ConfigKeys {
     ]
 
     /// The key at `path` in `file`.
-    public static func key(_ file: String, _ path: String) -> ConfigKey? {
+    package static func key(_ file: String, _ path: String) -> ConfigKey? {
         all.first { $0.file == file && $0.path == path }
     }
 
     /// The keys of `file`, in table order.
-    public static func keys(in file: String) -> [ConfigKey] { all.filter { $0.file == file } }
+    package static func keys(in file: String) -> [ConfigKey] { all.filter { $0.file == file } }
 
     /// The names written directly in `section` of `file` (its keys and subsections), in table order; the top level
     /// when `section` is empty.

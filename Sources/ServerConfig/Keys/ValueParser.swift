@@ -4,11 +4,11 @@
 /// let parser = ValueParser<Int>.int(in: 1...65535)
 /// parser.bounds  // "1 to 65535"
 /// ```
-public struct ValueParser<Value: Sendable>: Sendable {
+package struct ValueParser<Value: Sendable>: Sendable {
     /// The kind of value, for the configuration reference: `size`, `duration`, `whole number`, ….
-    public let type: String
+    package let type: String
     /// The accepted range in words (empty: any value of the type).
-    public let bounds: String
+    package let bounds: String
     let parse: @Sendable (ConfigReader, ConfigNode) -> Value?
     let format: @Sendable (Value) -> String
 

@@ -3,20 +3,20 @@
 /// ```swift
 /// try ByteSizeParser.parse("64KiB")  // 65536
 /// ```
-public enum ByteSizeParser {
+package enum ByteSizeParser {
     static let units: [(suffix: String, bytes: Double)] = [
         ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824),
         ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1), ("", 1),
     ]
 
     /// A size that could not be parsed; `message` says why and shows valid forms.
-    public struct Failure: Error, Sendable, Equatable {
+    package struct Failure: Error, Sendable, Equatable {
         /// A sentence for the operator.
-        public var message: String
+        package var message: String
     }
 
     /// Parses `text` into a number of bytes.
-    public static func parse(_ text: String) throws(Failure) -> Int {
+    package static func parse(_ text: String) throws(Failure) -> Int {
         let trimmed = text.trimmingWhitespace()
         let number = trimmed.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
         let suffix = trimmed.dropFirst(number.count).trimmingPrefixSpaces()
@@ -29,7 +29,7 @@ public enum ByteSizeParser {
     }
 
     /// Formats a byte count for `registry check` (`64KiB`, `1MiB`, `100B`).
-    public static func format(_ bytes: Int) -> String {
+    package static func format(_ bytes: Int) -> String {
         for (suffix, size) in [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024)] where bytes >= size && bytes % size == 0 {
             return "\(bytes / size)\(suffix)"
         }

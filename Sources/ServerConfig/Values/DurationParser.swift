@@ -8,20 +8,20 @@
 /// try DurationParser.parse("1h30m")  // .seconds(5400)
 /// try DurationParser.parse("5 minutes")  // throws: what went wrong and the accepted forms
 /// ```
-public enum DurationParser {
+package enum DurationParser {
     /// The accepted units, longest first so that `ms` wins over `m`.
     static let units: [(suffix: String, nanoseconds: Double)] = [
         ("ms", 1e6), ("us", 1e3), ("ns", 1), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9),
     ]
 
     /// A duration that could not be parsed; `message` says why and shows valid forms.
-    public struct Failure: Error, Sendable, Equatable {
+    package struct Failure: Error, Sendable, Equatable {
         /// A sentence for the operator.
-        public var message: String
+        package var message: String
     }
 
     /// Parses `text` into a non-negative duration.
-    public static func parse(_ text: String) throws(Failure) -> Duration {
+    package static func parse(_ text: String) throws(Failure) -> Duration {
         let trimmed = text.trimmingWhitespace()
         let hint = "write a number and a unit, such as 500ms, 30s, 5m, 1h, 1d or 1h30m"
         guard !trimmed.isEmpty else { throw Failure(message: "empty duration; \(hint)") }
@@ -45,7 +45,7 @@ public enum DurationParser {
     }
 
     /// Formats a duration compactly for `registry check` (`1h`, `1m30s`, `250ms`, `3s`).
-    public static func format(_ duration: Duration) -> String {
+    package static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         if milliseconds == 0 { return "0s" }

@@ -10,9 +10,9 @@ import Foundation
 /// try sub.expand("${RATE_LIMIT_MAX_REQUESTS:-12}")  // "5"
 /// try sub.expand("${SIGNALING_PATH:-/signaling}/:deviceId")  // "/signaling/:deviceId"
 /// ```
-public struct EnvironmentSubstitution: Sendable {
+package struct EnvironmentSubstitution: Sendable {
     /// Why a scalar could not be expanded.
-    public enum Failure: Error, Equatable, Sendable {
+    package enum Failure: Error, Equatable, Sendable {
         /// `${` without a closing `}`.
         case unterminated
         /// `${}` or a name with characters other than letters, digits and `_`.
@@ -22,15 +22,15 @@ public struct EnvironmentSubstitution: Sendable {
     }
 
     /// The variables to read, usually the process environment.
-    public var environment: [String: String]
+    package var environment: [String: String]
 
     /// Creates a substitution over the given variables.
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         self.environment = environment
     }
 
     /// Expands every reference in `text`.
-    public func expand(_ text: String) throws(Failure) -> String {
+    package func expand(_ text: String) throws(Failure) -> String {
         try Self.scan(text) { name, defaultValue throws(Failure) in
             // `${VAR:-default}`: the default applies when VAR is unset or empty, as in POSIX shells.
             if let value = environment[name], !value.isEmpty { return value }

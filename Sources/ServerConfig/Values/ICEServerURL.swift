@@ -5,9 +5,9 @@
 /// try ICEServerURL.check("turn:turn.example.com:3478?transport=udp", kind: .turn)  // passes
 /// try ICEServerURL.check("stun://stun.example.com", kind: .stun)                 // throws: no "//"
 /// ```
-public enum ICEServerURL {
+package enum ICEServerURL {
     /// Which list a URL belongs to.
-    public enum Kind: Sendable {
+    package enum Kind: Sendable {
         /// `stun:` and `stuns:` URLs.
         case stun
         /// `turn:` and `turns:` URLs.
@@ -18,13 +18,13 @@ public enum ICEServerURL {
     }
 
     /// Why a URL was refused.
-    public struct Invalid: Error, Sendable, Equatable {
+    package struct Invalid: Error, Sendable, Equatable {
         /// The explanation, naming the URL.
-        public var message: String
+        package var message: String
     }
 
     /// Throws ``Invalid`` unless `url` is a URL of `kind`.
-    public static func check(_ url: String, kind: Kind) throws(Invalid) {
+    package static func check(_ url: String, kind: Kind) throws(Invalid) {
         guard let colon = url.firstIndex(of: ":") else {
             throw Invalid(message: "'\(url)' has no scheme; write \(kind.schemes[0]):host[:port]")
         }

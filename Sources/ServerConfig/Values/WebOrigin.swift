@@ -4,15 +4,15 @@
 /// try WebOrigin.normalize("HTTPS://App.Example.com")   // "https://app.example.com"
 /// try WebOrigin.normalize("https://app.example.com/")  // throws: no path or trailing slash
 /// ```
-public enum WebOrigin {
+package enum WebOrigin {
     /// Why a written origin is not one.
-    public struct Invalid: Error, Sendable {
+    package struct Invalid: Error, Sendable {
         /// What is wrong, and how to write it.
-        public let message: String
+        package let message: String
     }
 
     /// The origin lowercased, or why it is not an origin.
-    public static func normalize(_ text: String) throws(Invalid) -> String {
+    package static func normalize(_ text: String) throws(Invalid) -> String {
         let origin = text.lowercased()
         if origin == "null" {
             throw Invalid(message: "'null' is not allowed: every sandboxed frame and local file sends it; list the page's real origin")

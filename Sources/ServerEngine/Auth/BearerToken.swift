@@ -7,8 +7,9 @@
 /// BearerToken.parse("Bearer abc.def.ghi")  // "abc.def.ghi"
 /// BearerToken.parse("Basic dXNlcg==")      // nil
 /// ```
-enum BearerToken {
-    static func parse(_ authorization: String) -> Substring? {
+package enum BearerToken {
+    /// The token of `authorization`, or nil when it is not a Bearer credential.
+    package static func parse(_ authorization: String) -> Substring? {
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         return parts[1].trimmingOptionalWhitespace()
@@ -16,7 +17,7 @@ enum BearerToken {
 
     /// Whether `authorization` is `Bearer <token>` for exactly `token`, compared in constant time (a wrong token
     /// of the right length takes as long as the right one).
-    static func matches(_ authorization: String?, token: String) -> Bool {
+    package static func matches(_ authorization: String?, token: String) -> Bool {
         guard let authorization, let given = parse(authorization) else { return false }
         let expected = Array(token.utf8)
         guard given.utf8.count == expected.count else { return false }

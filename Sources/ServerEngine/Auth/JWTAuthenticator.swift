@@ -33,7 +33,7 @@ public struct JWTAuthenticator: Sendable {
     /// Throttle refusals logged at most once a second.
     let refusalLog = BoundedRateLog()
     /// Tokens already verified, with their claims.
-    let verified: VerifiedTokenCache
+    package let verified: VerifiedTokenCache
 
     /// Creates an authenticator for an HMAC secret accepting `algorithms` (the first signs minted tokens; an empty
     /// list means HS256; HS384 or HS512 with a secret shorter than its hash is left out, so its tokens are refused).

@@ -5,15 +5,22 @@ import JWTKit
 /// tokens come from other services; but a claim that limits or ends the token's power must be well formed, or the
 /// token is invalid: `networks`, when present, is a list of strings (`null`, a string or `[1]` fail: a malformed
 /// limit must not read as "no limit"), and `exp`, `nbf`, `iat`, when present and not `null`, are numbers.
-struct TokenClaims: JWTPayload {
-    var id: String?
-    var sub: String?
-    var networks: [String]?
-    var exp: Double?
-    var nbf: Double?
-    var iat: Double?
+package struct TokenClaims: JWTPayload {
+    /// The user id (`id`, or `sub` when absent).
+    package var id: String?
+    /// The subject.
+    package var sub: String?
+    /// The networks the token grants; nil for all.
+    package var networks: [String]?
+    /// Expiry, seconds since the epoch.
+    package var exp: Double?
+    /// Not before, seconds since the epoch.
+    package var nbf: Double?
+    /// Issued at, seconds since the epoch.
+    package var iat: Double?
 
-    init(id: String?, sub: String?, networks: [String]?, exp: Double?, nbf: Double?, iat: Double?) {
+    /// Creates claims.
+    package init(id: String?, sub: String?, networks: [String]?, exp: Double?, nbf: Double?, iat: Double?) {
         (self.id, self.sub, self.networks, self.exp, self.nbf, self.iat) = (id, sub, networks, exp, nbf, iat)
     }
 
@@ -21,7 +28,7 @@ struct TokenClaims: JWTPayload {
         case id, sub, networks, exp, nbf, iat
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try Self.flexibleString(container, .id)
         sub = try Self.flexibleString(container, .sub)
@@ -43,5 +50,5 @@ struct TokenClaims: JWTPayload {
     }
 
     /// Time claims are checked by `JWTAuthenticator` against the engine's clock, not here.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
+    package func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -12,23 +12,23 @@ import Synchronization
 /// token to the newer one; when the newer one is full the older one is dropped and the newer one takes its place.
 /// So a token in use stays cached, a flood of distinct valid tokens can hold at most `2 × generationCapacity`
 /// entries, and every operation is O(1).
-final class VerifiedTokenCache: Sendable {
+package final class VerifiedTokenCache: Sendable {
     private struct Generations {
         var current: [String: TokenClaims] = [:]
         var previous: [String: TokenClaims] = [:]
     }
 
     /// The most entries one generation holds.
-    let generationCapacity: Int
+    package let generationCapacity: Int
     private let state = Mutex(Generations())
 
     /// Creates an empty cache; `generationCapacity` 0 disables it.
-    init(generationCapacity: Int = 4096) {
+    package init(generationCapacity: Int = 4096) {
         self.generationCapacity = max(0, generationCapacity)
     }
 
     /// The claims of `token` if it verified before.
-    func claims(for token: String) -> TokenClaims? {
+    package func claims(for token: String) -> TokenClaims? {
         guard generationCapacity > 0 else { return nil }
         return state.withLock { state in
             if let claims = state.current[token] { return claims }
@@ -39,13 +39,13 @@ final class VerifiedTokenCache: Sendable {
     }
 
     /// Remembers that `token` verified, with its claims.
-    func store(_ claims: TokenClaims, for token: String) {
+    package func store(_ claims: TokenClaims, for token: String) {
         guard generationCapacity > 0 else { return }
         state.withLock { state in Self.insert(token, claims, into: &state, capacity: generationCapacity) }
     }
 
     /// Entries held, both generations (for tests).
-    var count: Int { state.withLock { $0.current.count + $0.previous.count } }
+    package var count: Int { state.withLock { $0.current.count + $0.previous.count } }
 
     private static func insert(_ token: String, _ claims: TokenClaims, into state: inout Generations, capacity: Int) {
         if state.current.count >= capacity, state.current[token] == nil {

@@ -296,7 +296,8 @@ public final class ClusterBus: Sendable {
         return clock.now().timeIntervalSince(last) < age.seconds
     }
 
-    func setLive(_ instances: Set<String>, instanceTimeout: Duration) {
+    /// Records the instances the last heartbeat saw alive and how long an instance may stay silent.
+    package func setLive(_ instances: Set<String>, instanceTimeout: Duration) {
         state.withLock {
             $0.live = instances
             $0.instanceTimeout = instanceTimeout

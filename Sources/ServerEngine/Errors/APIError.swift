@@ -17,11 +17,19 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public var headers: HTTPFields
 
     /// Creates an error.
-    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+    public init(_ status: ResponseStatus, _ message: String, headers: HTTPFields = [:]) {
+        self.init(status: status.status, message: message, headers: headers)
+    }
+
+    /// Creates an error with a status as HTTPTypes spells it (another error's).
+    init(status: HTTPResponse.Status, message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
         self.headers = headers
     }
+
+    /// The status in the engine's vocabulary.
+    public var responseStatus: ResponseStatus { ResponseStatus(status) }
 
     public var description: String { "\(status.code) \(message)" }
 

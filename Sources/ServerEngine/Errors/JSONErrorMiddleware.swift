@@ -23,7 +23,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return response(for: error, request: request, context: context)
         } catch let error as any HTTPResponseError where error.status.code < 500 {
-            return APIError(error.status, error.status.reasonPhrase).handlerResponse.response
+            return APIError(status: error.status, message: error.status.reasonPhrase).handlerResponse.response
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             return APIError(.internalServerError, "Internal server error").handlerResponse.response
@@ -44,6 +44,6 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         if error.status.code >= 500 {
             context.logger.error("server error", metadata: ["error": "\(error)"])
         }
-        return APIError(error.status, error.body ?? error.status.reasonPhrase, headers: error.headers).handlerResponse.response
+        return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase, headers: error.headers).handlerResponse.response
     }
 }

@@ -25,9 +25,9 @@ import Foundation
 ///
 /// Times come from the engine's ``WallClock`` (tests move it); instances sharing a store need roughly
 /// synchronised clocks (NTP), as any lease does.
-struct JobLease: Sendable {
+package struct JobLease: Sendable {
     /// The result of trying to take the lease.
-    enum Acquisition: Sendable, Equatable {
+    package enum Acquisition: Sendable, Equatable {
         /// This instance holds it now.
         case acquired
         /// Another instance holds it (`until`: when it expires, if known).
@@ -45,9 +45,14 @@ struct JobLease: Sendable {
     /// The engine's clock.
     let clock: any WallClock
 
+    /// A lease on `job` in `collection` for `instanceId`, lasting `duration` on `clock`.
+    package init(collection: any DocumentCollection, job: String, instanceId: String, duration: Duration, clock: any WallClock) {
+        (self.collection, self.job, self.instanceId, self.duration, self.clock) = (collection, job, instanceId, duration, clock)
+    }
+
     /// Takes the schedule slot and the run lock for a scheduled run: the slot must be free (expired) or this
     /// instance's, and no run of the job may be in flight anywhere.
-    func acquireForScheduledRun() async throws -> Acquisition {
+    package func acquireForScheduledRun() async throws -> Acquisition {
         let now = clock.now()
         let until = now.addingTimeInterval(duration.seconds)
         return try await acquire(
@@ -68,7 +73,7 @@ struct JobLease: Sendable {
 
     /// Takes only the run lock, for an operator's run (`registry jobs run`): it never overlaps a run on any
     /// instance, but it is an extra run, so it neither needs nor moves the schedule slot.
-    func acquireForManualRun() async throws -> Acquisition {
+    package func acquireForManualRun() async throws -> Acquisition {
         let now = clock.now()
         let until = now.addingTimeInterval(duration.seconds)
         return try await acquire(
@@ -80,7 +85,7 @@ struct JobLease: Sendable {
 
     /// Releases the run lock if this instance still holds it (a run that outlived its lease may have lost it).
     /// The schedule slot stays until it expires.
-    func releaseRunLock() async throws {
+    package func releaseRunLock() async throws {
         _ = try await collection.updateOne(
             ["_id": .string(job), "runningBy": .string(instanceId)],
             ["$unset": ["runningBy": "", "runningUntil": ""], "$set": ["lastFinishedAt": .date(clock.now())]],

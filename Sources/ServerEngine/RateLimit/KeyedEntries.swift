@@ -8,19 +8,19 @@
 /// buckets.countCall(droppingWhere: { $0.isFull(rate: rate, burst: burst, now: now) })
 /// let allowed = buckets.entries[key, default: TokenBucket(burst: burst, now: now)].take(cost: 1, rate: rate, burst: burst, now: now)
 /// ```
-struct KeyedEntries<Entry> {
+package struct KeyedEntries<Entry> {
     /// How many calls pass between two prunings.
-    static var pruneInterval: Int { 1024 }
+    package static var pruneInterval: Int { 1024 }
 
     /// The entries by key; read and change them directly.
-    var entries: [String: Entry] = [:]
+    package var entries: [String: Entry] = [:]
     private var callsSincePrune = 0
 
     /// Creates an empty table.
-    init() {}
+    package init() {}
 
     /// Counts one call; on every ``pruneInterval``th, drops the entries for which `isStale` is true.
-    mutating func countCall(droppingWhere isStale: (Entry) -> Bool) {
+    package mutating func countCall(droppingWhere isStale: (Entry) -> Bool) {
         callsSincePrune += 1
         guard callsSincePrune >= Self.pruneInterval else { return }
         callsSincePrune = 0
@@ -28,5 +28,5 @@ struct KeyedEntries<Entry> {
     }
 
     /// How many keys have an entry.
-    var count: Int { entries.count }
+    package var count: Int { entries.count }
 }

@@ -8,11 +8,14 @@ import Synchronization
 /// let counters = WindowCounters()
 /// let count = counters.increment("announce|user:alice", in: FixedWindow(containing: now, length: 60_000), now: now)
 /// ```
-final class WindowCounters: Sendable {
+package final class WindowCounters: Sendable {
     private let state = Mutex(KeyedEntries<FixedWindow>())
 
+    /// Creates an empty set of counters.
+    package init() {}
+
     /// Counts one request for `key` in `window`; returns the count so far.
-    func increment(_ key: String, in window: FixedWindow, now: Int64) -> Int {
+    package func increment(_ key: String, in window: FixedWindow, now: Int64) -> Int {
         state.withLock { table in
             table.countCall(droppingWhere: { $0.end <= now })
             var current = table.entries[key] ?? window
@@ -24,5 +27,5 @@ final class WindowCounters: Sendable {
     }
 
     /// How many keys have a window (for tests).
-    var count: Int { state.withLock { $0.count } }
+    package var count: Int { state.withLock { $0.count } }
 }

@@ -11,7 +11,7 @@
 /// AnchoredPattern("^peer_[a-zA-Z0-9_]+$")?.matches("peer_alice")   // true
 /// AnchoredPattern("^(a|b)$")                                       // nil: not this shape
 /// ```
-struct AnchoredPattern: Sendable, Equatable {
+package struct AnchoredPattern: Sendable, Equatable {
     private let prefix: [UInt8]
     /// Indexed by ASCII byte: in the class or not.
     private let members: [Bool]
@@ -19,7 +19,7 @@ struct AnchoredPattern: Sendable, Equatable {
     private let maximum: Int?
 
     /// The pattern, or nil when it is not of the shape above.
-    init?(_ pattern: String) {
+    package init?(_ pattern: String) {
         var rest = Array(pattern.utf8)[...]
         guard rest.first == UInt8(ascii: "^"), rest.last == UInt8(ascii: "$") else { return nil }
         rest = rest.dropFirst().dropLast()
@@ -35,7 +35,7 @@ struct AnchoredPattern: Sendable, Equatable {
     }
 
     /// True when the whole of `text` matches.
-    func matches(_ text: String) -> Bool {
+    package func matches(_ text: String) -> Bool {
         let utf8 = text.utf8
         guard utf8.starts(with: prefix) else { return false }
         var count = 0

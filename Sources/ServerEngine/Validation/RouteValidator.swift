@@ -92,14 +92,15 @@ struct CompiledFieldRule: Sendable {
 }
 
 /// One check, ready to run.
-struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; matching it is thread-safe.
+package struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; matching it is thread-safe.
     let check: FieldCheck
     /// A `matches:` pattern of the common anchored shape, matched without the Regex engine.
-    let anchored: AnchoredPattern?
+    package let anchored: AnchoredPattern?
     /// Any other `matches:` pattern.
-    let regex: Regex<AnyRegexOutput>?
+    package let regex: Regex<AnyRegexOutput>?
 
-    init(_ check: FieldCheck) throws {
+    /// Compiles `check`.
+    package init(_ check: FieldCheck) throws {
         self.check = check
         if case .matches(let pattern) = check, let anchored = AnchoredPattern(pattern) {
             (self.anchored, regex) = (anchored, nil)
@@ -112,7 +113,7 @@ struct CompiledCheck: @unchecked Sendable {  // Regex is immutable once built; m
 
     /// Nil when `value` passes; else why it fails, in words (``FieldCheck/requirement``), or "must be a string" for a
     /// string check given another type.
-    func failure(of value: Value, textual: Bool) -> String? {
+    package func failure(of value: Value, textual: Bool) -> String? {
         switch check {
         case .string:
             return value.stringValue != nil ? nil : check.requirement

@@ -5,15 +5,16 @@ import Foundation
 /// The common shape (`wss://host.example/path`: ASCII, a plain host without user, port or percent-escapes, a path and
 /// query of characters RFC 3986 allows unescaped) is read byte by byte, with the same answer `URLComponents` gives
 /// for it; anything else goes through `URLComponents`.
-enum URLCheck {
-    static func isValid(_ text: String, protocols: [String]) -> Bool {
+package enum URLCheck {
+    /// Whether `text` is an absolute URL with one of `protocols` and a plausible host.
+    package static func isValid(_ text: String, protocols: [String]) -> Bool {
         guard text.utf8.count <= 2083 else { return false }
         if let plain = PlainURL(text) { return plain.isValid(protocols: protocols) }
         return isValidByComponents(text, protocols: protocols)
     }
 
     /// The check through `URLComponents`, for any text (the byte-level path must answer the same where it applies).
-    static func isValidByComponents(_ text: String, protocols: [String]) -> Bool {
+    package static func isValidByComponents(_ text: String, protocols: [String]) -> Bool {
         guard text.utf8.count <= 2083 else { return false }
         // ASCII text (nearly every address) is checked byte by byte; other text by Character, as before.
         let ascii = text.utf8.allSatisfy { $0 < 0x80 }
@@ -36,11 +37,12 @@ enum URLCheck {
 /// `scheme://host[/path][?query]` where the scheme is RFC 3986's, the host only ASCII letters, digits, `-` and `.`,
 /// and the rest only unreserved characters, sub-delimiters, `:`, `@`, `/` and `?`: a URL `URLComponents` parses,
 /// with exactly that scheme and host and no user or password. Nil for any other text.
-struct PlainURL {
+package struct PlainURL {
     let scheme: Substring
     let host: Substring
 
-    init?(_ text: String) {
+    /// The URL, or nil when `text` is not of the plain shape.
+    package init?(_ text: String) {
         let bytes = text.utf8
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), let first = bytes.first, ASCIIBytes.isLetter(first),
             bytes[..<colon].allSatisfy({

@@ -7,12 +7,15 @@ import Synchronization
 /// Order: a frame offered on the channel's own event loop is written at once, unless frames offered from other
 /// threads are still on their way to that loop; then it follows them. A sender whose messages are relayed partly
 /// from a task (after a store read) and partly from its event loop never has a later message overtake an earlier one.
-struct ChannelFrameSink: WebSocketFrameSink {
+package struct ChannelFrameSink: WebSocketFrameSink {
     let channel: any Channel
 
-    var isWritable: Bool { channel.isWritable }
+    /// A sink writing to `channel`.
+    package init(channel: any Channel) { self.channel = channel }
 
-    func write(_ item: WebSocketSendBuffer.Item, from buffer: WebSocketSendBuffer) {
+    package var isWritable: Bool { channel.isWritable }
+
+    package func write(_ item: WebSocketSendBuffer.Item, from buffer: WebSocketSendBuffer) {
         let loop = channel.eventLoop
         if loop.inEventLoop, buffer.hopsInFlight.load(ordering: .acquiring) == 0 {
             Self.write(item, to: channel, from: buffer)

@@ -6,13 +6,13 @@ import NIOWebSocket
 /// messages, checks masking, continuations, sizes and UTF-8 (closing with 1002, 1009 or 1007), answers pings and the
 /// close handshake, pings an idle client every `websocket.pingInterval` and drops one that stopped answering, and
 /// hands complete messages to the application's receiver through the socket's ``WebSocketInbox``.
-final class WebSocketConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+package final class WebSocketConnectionHandler: ChannelDuplexHandler {
+    package typealias InboundIn = WebSocketFrame
+    package typealias OutboundIn = WebSocketFrame
+    package typealias OutboundOut = WebSocketFrame
 
     /// What every socket of a listener shares (one object, not a copy per socket).
-    final class Setup: Sendable {
+    package final class Setup: Sendable {
         let services: EngineServices
         let tracker: WebSocketTracker
         let protocolLimit: Int
@@ -20,7 +20,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         /// The ping timers, one per event loop.
         let pings: PingSweeps
 
-        init(services: EngineServices, tracker: WebSocketTracker, protocolLimit: Int, pingInterval: TimeAmount) {
+        package init(services: EngineServices, tracker: WebSocketTracker, protocolLimit: Int, pingInterval: TimeAmount) {
             self.services = services
             self.tracker = tracker
             self.protocolLimit = protocolLimit
@@ -42,14 +42,15 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
     var pingPlace = -1
     private var forceTimer: Scheduled<Void>?
 
-    init(_ setup: Setup, remoteAddress: String?) {
+    /// A handler for one socket of a listener sharing `setup`.
+    package init(_ setup: Setup, remoteAddress: String?) {
         self.setup = setup
         self.remoteAddress = remoteAddress
     }
 
     // MARK: Opening
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive {
             let sweep = setup.pings.sweep(for: context.eventLoop)
             pingPlace = sweep.add(self, context: context)
@@ -131,7 +132,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Reading
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         awaitingPong = false
         if sentClose && frame.opcode != .connectionClose { return }  // after our close frame only its answer counts
@@ -265,7 +266,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+    package func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
         guard let request = event as? WebSocketCloseRequest else {
             context.triggerUserOutboundEvent(event, promise: promise)
             return
@@ -278,7 +279,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
     /// a message written behind it would count as sent and never arrive. Such a write fails instead (the send buffer
     /// then hands the message back as unsent). It happens when a message was accepted just before the socket closed
     /// and its write reached the event loop after the close.
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard sentClose else {
             context.write(data, promise: promise)
             return
@@ -286,12 +287,12 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         promise?.fail(ChannelError.outputClosed)
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { session?.sendBuffer.writeWaiting() }
         context.fireChannelWritabilityChanged()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         leavePingSweep()
         forceTimer?.cancel()
         if let session {
@@ -303,7 +304,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch error as? NIOWebSocketError {
         case .invalidFrameLength?:
             fail(.messageTooBig, "Frame larger than \(setup.protocolLimit) bytes", context: context)
@@ -339,7 +340,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler {
         pingPlace = -1
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         leavePingSweep()
     }
 

@@ -105,7 +105,7 @@ public final class WebSocketSendBuffer: Sendable {
     }
 
     /// Creates an empty buffer writing to `sink`.
-    init(budget: ByteBudget, sink: (any WebSocketFrameSink)?) {
+    package init(budget: ByteBudget, sink: (any WebSocketFrameSink)?) {
         self.budget = budget
         self.sink = sink
     }
@@ -164,7 +164,7 @@ public final class WebSocketSendBuffer: Sendable {
     }
 
     /// Writes what is waiting (the socket became writable again).
-    func writeWaiting() {
+    package func writeWaiting() {
         guard let sink else { return }
         let items = state.withLock { state -> [Item] in
             guard !state.closed, !state.isEmpty else { return [] }
@@ -175,7 +175,7 @@ public final class WebSocketSendBuffer: Sendable {
     }
 
     /// The sink wrote `item`.
-    func sent(_ item: Item) {
+    package func sent(_ item: Item) {
         let (hooks, drained) = state.withLock { state in
             state.inFlight -= 1
             state.bytes -= item.bytes
@@ -234,7 +234,7 @@ public final class WebSocketSendBuffer: Sendable {
 }
 
 /// Where a send buffer writes: the socket's channel.
-protocol WebSocketFrameSink: Sendable {
+package protocol WebSocketFrameSink: Sendable {
     /// True while the socket takes more without queueing in the kernel-facing buffers.
     var isWritable: Bool { get }
     /// Writes `item` as a text frame, then reports to `buffer` with ``WebSocketSendBuffer/sent(_:)`` or ``WebSocketSendBuffer/failed(_:)``.

@@ -140,10 +140,15 @@ public final class WebSocketSession: Sendable {
 }
 
 /// Asks a socket's connection handler to start the close handshake.
-struct WebSocketCloseRequest: Sendable {
+package struct WebSocketCloseRequest: Sendable {
     var code: WebSocketCloseCode
     var reason: String
     var forceAfter: Duration
+
+    /// A request to close with `code` and `reason`, dropping the connection if the client has not answered after `forceAfter`.
+    package init(code: WebSocketCloseCode, reason: String, forceAfter: Duration) {
+        (self.code, self.reason, self.forceAfter) = (code, reason, forceAfter)
+    }
 }
 
 /// One complete incoming message.

@@ -1,8 +1,7 @@
 import DocumentStore
 import Foundation
+import ServerEngine
 import Testing
-
-@testable import ServerEngine
 
 /// An instance taken for gone while it is alive (its heartbeats were late) still serves its devices in order: a sender
 /// that queued for one of them meanwhile asks that instance to flush, so the queued message is not left waiting and a

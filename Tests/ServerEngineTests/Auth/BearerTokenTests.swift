@@ -1,6 +1,5 @@
+import ServerEngine
 import Testing
-
-@testable import ServerEngine
 
 /// The one parser of `Authorization: Bearer <token>` (the HTTP API, the signaling upgrade and `/metrics`).
 @Suite struct BearerTokenTests {

@@ -1,7 +1,6 @@
 import DocumentStore
+import ServerEngine
 import Testing
-
-@testable import ServerEngine
 
 /// The authenticator remembers verified tokens: a remembered token still expires, only the exact string that
 /// verified is remembered, and a flood of distinct tokens cannot grow the cache past its bound.

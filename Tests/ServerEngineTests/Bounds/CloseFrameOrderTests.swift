@@ -2,10 +2,9 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import ServerConfig
+import ServerEngine
 import Synchronization
 import Testing
-
-@testable import ServerEngine
 
 /// Nothing follows a socket's close frame. A message accepted just before the socket closed can reach the event loop
 /// after the close frame was written (its write hops from another thread); the client stops reading at the close

@@ -1,8 +1,7 @@
 import ServerConfig
+import ServerEngine
 import Synchronization
 import Testing
-
-@testable import ServerEngine
 
 /// The `drained` hook wakes a sender that stopped for want of room, not only one whose offer was refused: the queue
 /// flush of a slow receiver stops when the buffer is full and relies on that hook to resume (a lost wake-up left

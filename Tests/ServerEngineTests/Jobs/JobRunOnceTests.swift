@@ -2,9 +2,8 @@ import DocumentStore
 import Foundation
 import Logging
 import ServerConfig
+import ServerEngine
 import Testing
-
-@testable import ServerEngine
 
 /// `runOnce`, as `registry jobs run` uses it, and its run lock in `job_leases`.
 @Suite struct JobRunOnceTests {

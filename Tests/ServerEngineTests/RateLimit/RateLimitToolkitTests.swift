@@ -1,7 +1,6 @@
 import Foundation
+import ServerEngine
 import Testing
-
-@testable import ServerEngine
 
 /// The pieces every in-process limiter is built from: the token bucket, the sliding window log, the fixed window and
 /// the one pruning policy.

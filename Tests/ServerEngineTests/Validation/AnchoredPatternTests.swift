@@ -1,8 +1,7 @@
 import DocumentStore
 import ServerConfig
+import ServerEngine
 import Testing
-
-@testable import ServerEngine
 
 /// The `matches:` fast path agrees with the Regex engine it stands in for, and the other byte-level checks with
 /// the Character-level ones they replace.

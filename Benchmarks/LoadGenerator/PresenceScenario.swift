@@ -98,7 +98,8 @@ enum PresenceScenario {
             group: group,
             sentAt: sentAt
         )
-        try await Task.sleep(for: .seconds(2 * interval + 2))  // the last batch's diffs (two batches across instances)
+        // The last batch's diffs (two batches across instances, each behind the store's queue).
+        try await Task.sleep(for: .seconds(options.double("drain", 2 * interval + 2)))
         var seen: [Seen] = []
         for home in homes.indices {
             var part = Seen(joins: try await total(states[home], loops, \.joins) - joinsBefore[home], subscribers: pools[home].handlers.count)

@@ -1,15 +1,21 @@
 # Sourced by scripts/bench.sh and scripts/bench-ab.sh: starts and stops the registry server (and mongoeco) for the
 # load generator. The caller sets: work (a temporary folder), http_port, ws_port, secret, registry_bin, loadgen.
 # shellcheck shell=bash
-# It sets server_pid, and mongo_uri for the caller when start_mongoeco runs.
+# It sets server_pid (server_b_pid with start_second_server), and mongo_uri and mongo_pid for the caller when
+# start_mongoeco runs.
 # shellcheck disable=SC2154,SC2034  # the variables above are the caller's; mongo_uri is read by the caller
 
 server_pid=""
+server_b_pid=""
+launched_pid=""
+# One database per run, shared by the instances of that run (on MongoDB they form one cluster).
+bench_db="bench_$(date +%s)_$$"
 mongo_pid=""
 holder_pid=""
 mongo_uri=""
 cleanup() {
     [ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+    [ -n "$server_b_pid" ] && { kill "$server_b_pid" 2>/dev/null || true; wait "$server_b_pid" 2>/dev/null || true; }
     stop_mongoeco
     rm -rf "$work"
 }
@@ -65,26 +71,48 @@ bench_config() {
     echo "$dir"
 }
 
-start_server() {  # $1: MONGODB_URI ('' for the embedded engine)
-    env PORT="$http_port" SIGNALING_PORT="$ws_port" HOST=127.0.0.1 JWT_SECRET="$secret" MONGODB_URI="$1" \
-        MONGODB_DB_NAME="bench_$(date +%s)" \
+# Starts one `registry serve` and waits until it is ready; sets launched_pid.
+# $1: MONGODB_URI ('' for the embedded engine), $2: HTTP port, $3: signaling port, $4: log file name in $work.
+launch_server() {
+    env PORT="$2" SIGNALING_PORT="$3" HOST=127.0.0.1 JWT_SECRET="$secret" MONGODB_URI="$1" \
+        MONGODB_DB_NAME="$bench_db" \
         RATE_LIMIT_MAX_REQUESTS=1000000000 SIGNALING_MESSAGES_PER_SECOND=100000 SIGNALING_MESSAGE_BURST=100000 \
         SIGNALING_PING_INTERVAL=10s LOG_LEVEL="${BENCH_LOG_LEVEL:-warning}" \
-        "$registry_bin" serve --config-dir "$(bench_config)" > "$work/server.log" 2>&1 &
-    server_pid=$!
+        "$registry_bin" serve --config-dir "$(bench_config)" > "$work/$4" 2>&1 &
+    launched_pid=$!
     for _ in $(seq 1 300); do
-        if curl -sf "http://127.0.0.1:$http_port/readyz" > /dev/null 2>&1; then return 0; fi
+        if curl -sf "http://127.0.0.1:$2/readyz" > /dev/null 2>&1; then return 0; fi
         sleep 0.1
     done
-    echo "bench.sh: the server did not become ready" >&2
-    tail -20 "$work/server.log" >&2
+    echo "bench.sh: the server on port $2 did not become ready" >&2
+    tail -20 "$work/$4" >&2
     return 1
+}
+
+start_server() {  # $1: MONGODB_URI ('' for the embedded engine); on $http_port and $ws_port, logs to $work/server.log
+    local status=0
+    launch_server "$1" "$http_port" "$ws_port" server.log || status=$?
+    server_pid=$launched_pid  # also when it failed: cleanup stops it
+    return "$status"
+}
+
+# A second instance on the same store (it shares $bench_db), for the cross-instance benchmarks.
+start_second_server() {  # $1: MONGODB_URI, $2: HTTP port, $3: signaling port; logs to $work/server-b.log
+    local status=0
+    launch_server "$1" "$2" "$3" server-b.log || status=$?
+    server_b_pid=$launched_pid
+    return "$status"
 }
 
 stop_server() {
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     server_pid=""
+    if [ -n "$server_b_pid" ]; then
+        kill "$server_b_pid" 2>/dev/null || true
+        wait "$server_b_pid" 2>/dev/null || true
+        server_b_pid=""
+    fi
 }
 
 lg() { "$loadgen" "$@" --host 127.0.0.1 --http-port "$http_port" --ws-port "$ws_port" --secret "$secret" --server-pid "$server_pid"; }

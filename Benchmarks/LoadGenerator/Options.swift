@@ -26,6 +26,13 @@ struct Options {
     }
     func has(_ name: String) -> Bool { values[name] != nil }
 
+    /// A copy with `--name value` set (the options of another server process, say).
+    func with(_ name: String, _ value: String) -> Options {
+        var copy = self
+        copy.values[name] = value
+        return copy
+    }
+
     /// The server under test: loopback only.
     var host: String { string("host", "127.0.0.1") }
     var httpPort: Int { int("http-port", 3000) }

@@ -88,6 +88,8 @@ final class WebSocketClientHandler: ChannelInboundHandler, @unchecked Sendable {
     private(set) var isOpen = false
     private(set) var pings = 0
     private(set) var closeCode: Int?
+    /// A text message whose frames are still arriving (the server splits long messages into fragments).
+    private var fragments: ByteBuffer?
 
     init(index: Int, receiver: (any WebSocketReceiver)?) {
         self.index = index
@@ -104,8 +106,16 @@ final class WebSocketClientHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
-        case .text:
+        case .text where frame.fin:
             receiver?.received(text: frame.unmaskedData, on: self)
+        case .text:
+            fragments = frame.unmaskedData
+        case .continuation:
+            guard var message = fragments else { break }
+            var data = frame.unmaskedData
+            message.writeBuffer(&data)
+            fragments = frame.fin ? nil : message
+            if frame.fin { receiver?.received(text: message, on: self) }
         case .ping:
             pings += 1
             let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)

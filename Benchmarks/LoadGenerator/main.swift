@@ -7,6 +7,8 @@ import Foundation
 //   loadgen announce --users U [--duration 5] [--connections 8] [--depth 8] [--server-pid PID]
 //   loadgen discover [--sizes 100,1000,10000] [--duration 5] [--server-pid PID]
 //   loadgen presence [--subscribers 1000] [--rate 100] [--duration 20] [--poll-every 5] [--diff-interval 1] [--server-pid PID]
+//                    [--second-http-port P --second-ws-port P --second-server-pid PID] [--subscribers-on second|both]
+//                    [--store-pid PID --store-name mongoeco]
 //   loadgen header sockets|relay
 // Common: --host 127.0.0.1 --http-port 3000 --ws-port 8080 --secret S (or JWT_SECRET) --threads 1 --sources 127.0.0.2,…
 

@@ -27,6 +27,8 @@ final class PresenceFeed: Sendable {
         var changed: Set<String> = []
         /// Changes made on this instance, for the other instances (deviceId → network, "" when unknown).
         var outgoing: [String: String] = [:]
+        /// The next batch reads every subscribed network whole (``resync()``).
+        var resync = false
     }
 
     private let state = Mutex(State())
@@ -155,6 +157,7 @@ final class PresenceFeed: Sendable {
     /// One batch: tells the other instances what changed here, reads the changed devices (and the listed ones past the
     /// online window) and sends each network's diff to its active subscribers.
     func batch(services: EngineServices) async {
+        await resyncIfAsked(services: services)
         let since = services.clock.now().addingTimeInterval(-services.ttl(RegistryHandlers.TTL.deviceOnline).seconds)
         let work = state.withLock { state -> Work in
             for entry in state.networks.values {
@@ -200,6 +203,40 @@ final class PresenceFeed: Sendable {
             }
         }
         count(diffs: sent, slowCloses: closed, on: services.metrics)
+    }
+
+    /// Makes the next batch read every subscribed network's online devices again and tell the subscribers whatever
+    /// differs from what they were told. For changes that could not reach this instance: the other instances send
+    /// theirs only to instances they see alive, so while they took this one for gone (its heartbeats were late) what
+    /// changed there was never sent here.
+    func resync() {
+        state.withLock { $0.resync = true }
+    }
+
+    /// For a ``resync()``: marks every device listed in a subscribed network, and every device online there now, as
+    /// changed (the batch then reads them and diffs them as usual). Retried at the next batch when the store fails.
+    private func resyncIfAsked(services: EngineServices) async {
+        let networks = state.withLock { state -> [String] in
+            defer { state.resync = false }
+            return state.resync ? Array(state.networks.keys) : []
+        }
+        guard !networks.isEmpty else { return }
+        var online: Set<String> = []
+        do {
+            for network in networks {
+                for device in try await PeersHandler.onlineDevices(in: network, services: services) {
+                    if let id = device["deviceId"]?.stringValue { online.insert(id) }
+                }
+            }
+        } catch {
+            services.logger.warning("presence resync could not read the networks; retrying at the next batch", metadata: ["error": "\(error)"])
+            state.withLock { $0.resync = true }
+            return
+        }
+        state.withLock { state in
+            state.changed.formUnion(online)
+            for network in networks { state.changed.formUnion(state.networks[network]?.listed?.keys ?? [:].keys) }
+        }
     }
 
     /// Applies a batch's reads to each affected network; returns each network's diff frame with its active subscribers.

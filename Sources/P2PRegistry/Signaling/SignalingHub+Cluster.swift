@@ -41,6 +41,14 @@ extension SignalingHub {
         // Leaving on graceful shutdown: what the closed sockets never wrote is stored before the hand-over.
         bus.onLeave { [self] in await self.pendingRequeues.wait() }
         bus.onRejoin { [self] in
+            // What changed on the other instances while they took this one for gone was not sent here: the presence
+            // subscribers get it from a read of their networks, now and once the others have seen this instance
+            // again (their next heartbeat; changes they batched before it are in the store by then).
+            self.presence.resync()
+            Task {
+                try? await services.clock.sleep(for: services.configuration.cluster.heartbeatInterval * 2)
+                self.presence.resync()
+            }
             for deviceId in self.directory.deviceIds {
                 guard let connection = self.directory.connection(for: deviceId) else { continue }
                 // Senders queued for the device while its route was gone; once it is claimed they forward here again.

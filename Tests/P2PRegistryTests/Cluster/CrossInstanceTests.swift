@@ -15,11 +15,17 @@ import Testing
 
     /// Two instances sharing one fresh store of `backend`, each having seen the other's heartbeat. With a `manual`
     /// clock (shared by the store and both instances) the heartbeats come as the test moves it, 100 ms at a time.
-    static func twoInstances(_ backend: RegistryBackend, manual: ManualWallClock? = nil) async throws -> (LiveRegistry, LiveRegistry) {
+    /// `limits` changes both instances' limits.yaml further.
+    static func twoInstances(
+        _ backend: RegistryBackend,
+        manual: ManualWallClock? = nil,
+        limits change: @escaping (inout LimitsConfig) -> Void = { _ in }
+    ) async throws -> (LiveRegistry, LiveRegistry) {
         let store = try await backend.makeStore(clock: manual ?? SystemWallClock())
         let unthrottled: (inout LimitsConfig) -> Void = { limits in
             limits.webSocket.messagesPerSecondPerUser = 1_000_000
             limits.webSocket.messagesPerSecondPerIP = 1_000_000
+            change(&limits)
         }
         let first = try await LiveRegistry.start(environment: environment, clock: manual, backend: backend, limits: unthrottled, store: store)
         let second: LiveRegistry

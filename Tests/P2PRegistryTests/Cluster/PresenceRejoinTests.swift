@@ -1,9 +1,8 @@
 import DocumentStore
 import Foundation
 import ServerConfig
+import ServerEngine
 import Testing
-
-@testable import ServerEngine
 
 /// Presence across instances when one instance took the other for gone (its heartbeats were late, as under the
 /// presence benchmark on a saturated store): the changes made meanwhile were sent only to the instances seen alive,

@@ -9,10 +9,7 @@ import Testing
     @Test(arguments: RegistryBackend.all) func aJoinAndALeaveOnOneInstanceReachASubscriberOnTheOther(backend: RegistryBackend) async throws {
         let (first, second) = try await CrossInstanceTests.twoInstances(backend)
         try await stopping(first, second) {
-            let alice = try await second.token("alice")
-            #expect(try await second.announce("net1", peerId: "peer_a", token: alice) == 200)
-            let a = TestSocket.connect(second, deviceId: "peer_a", token: alice)
-            try await a.ready()
+            let a = try await TestSocket.announced("peer_a", in: "net1", as: "alice", on: second)
             #expect(deviceIds(try await a.subscribePresence()["peers"]) == ["peer_a"])
 
             let bob = try await first.token("bob")

@@ -14,16 +14,10 @@ import Testing
         let clock = ManualWallClock(Date())
         let (first, second) = try await CrossInstanceTests.twoInstances(backend, manual: clock) { $0.presence.diffInterval = .milliseconds(50) }
         try await stopping(first, second) {
-            let alice = try await second.token("alice")
-            #expect(try await second.announce("net1", peerId: "peer_a", token: alice) == 200)
-            let a = TestSocket.connect(second, deviceId: "peer_a", token: alice)
-            try await a.ready()
+            let a = try await TestSocket.announced("peer_a", in: "net1", as: "alice", on: second)
             #expect(deviceIds(try await a.subscribePresence()["peers"]) == ["peer_a"])
             // A subscriber on the first instance too: its diffs show when the first instance's batches ran.
-            let carol = try await first.token("carol")
-            #expect(try await first.announce("net1", peerId: "peer_c", token: carol) == 200)
-            let c = TestSocket.connect(first, deviceId: "peer_c", token: carol)
-            try await c.ready()
+            let c = try await TestSocket.announced("peer_c", in: "net1", as: "carol", on: first)
             _ = try await c.subscribePresence()
             try await Self.advance(clock) { Self.joined("peer_c", on: a) }
 

@@ -19,6 +19,15 @@ extension TestSocket {
         throw TestFailure("socket \(deviceId) received no \(type) #\(number) within \(timeout); frames: \(frames)")
     }
 
+    /// Announces `deviceId` in `network` as `user` on `registry`, then opens its socket, ready.
+    static func announced(_ deviceId: String, in network: String, as user: String, on registry: LiveRegistry) async throws -> TestSocket {
+        let token = try await registry.token(user)
+        #expect(try await registry.announce(network, peerId: deviceId, token: token) == 200)
+        let socket = TestSocket.connect(registry, deviceId: deviceId, token: token)
+        try await socket.ready()
+        return socket
+    }
+
     /// Subscribes to presence and returns the `presence_state` (the `number`th received).
     func subscribePresence(number: Int = 1) async throws -> [String: Any] {
         send(#"{"type":"presence_subscribe"}"#)

@@ -11,7 +11,7 @@ extension SignalingHub {
     /// may have connected while this was being queued, and must not be left waiting.
     func enqueue(_ stored: Document, to recipient: String, services: EngineServices, cap: Int, logger: Logger) async throws {
         do {
-            try await store(stored, to: recipient, services: services, cap: cap, logger: logger)
+            try await store(stored, to: recipient, services: services, cap: capHere(cap, for: recipient), logger: logger)
         } catch {
             // Not stored: it no longer holds the recipient's backlog open (the sender gets the error).
             directory.connection(for: recipient)?.flush.enqueued()
@@ -22,6 +22,13 @@ extension SignalingHub {
         } else {
             await nudgeOtherInstance(recipient, services: services)
         }
+    }
+
+    /// The queue cap for `recipient`: none while it is connected here and its move settles. Its live messages then
+    /// wait in the queue with what its old instance held (nothing is flushed until the move settles, at most
+    /// ``ClusterBus/releasedRouteRelevance``), and the cap, meant for offline devices, must not drop them.
+    private func capHere(_ cap: Int, for recipient: String) -> Int {
+        directory.connection(for: recipient)?.flush.isSettling == true ? Int.max : cap
     }
 
     /// Stores a message in the offline queue, counting what the cap drops.
@@ -48,7 +55,7 @@ extension SignalingHub {
     /// device's move took from its previous instance's inbox); false if they could not be stored.
     @discardableResult
     func requeue(_ messages: [Document], for deviceId: String, services: EngineServices, logger: Logger, moved: Bool = false) async -> Bool {
-        let cap = SignalingSettings(services).queueCap
+        let cap = capHere(SignalingSettings(services).queueCap, for: deviceId)
         var stored = true
         do {
             // At once: a flush puts back most of a long backlog each time, and one store round per message made

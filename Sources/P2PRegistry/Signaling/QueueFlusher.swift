@@ -16,7 +16,6 @@ import Synchronization
 /// ```
 final class QueueFlusher: Sendable {
     private struct State {
-        var running = false
         var pending = false
         /// The queue may hold messages for the device: live delivery waits. True at connect (a first flush is due).
         var backlog = true
@@ -32,9 +31,8 @@ final class QueueFlusher: Sendable {
         /// Dropped by ``finish()``: the work refers to the socket's session, whose send buffer refers back to this
         /// flusher (its `drained` hook), and the cycle must not outlive the socket.
         var work: (@Sendable (QueueFlusher) async -> Void)?
-        /// The task running flushes, while one runs (``idle()`` waits for it), and how many were started.
+        /// The task running flushes, while one runs (``yield()`` then asks it for one more; ``idle()`` waits for it).
         var current: Task<Void, Never>?
-        var started = 0
     }
 
     private let state: Mutex<State>
@@ -46,37 +44,34 @@ final class QueueFlusher: Sendable {
 
     /// Requests a flush: starts one now, or runs it again after the one in progress.
     func yield() {
-        let start = state.withLock { state -> (work: @Sendable (QueueFlusher) async -> Void, number: Int)? in
-            guard let work = state.work else { return nil }
-            if state.running {
+        state.withLock { state in
+            guard let work = state.work else { return }
+            if state.current != nil {
                 state.pending = true
-                return nil
+                return
             }
-            state.running = true
             state.pending = false
-            state.started += 1
-            return (work, state.started)
+            // Made under the lock, so ``idle()`` always sees the task that runs (it takes the lock before it ends).
+            state.current = Task { await self.run(work) }
         }
-        guard let start else { return }
-        var work = start.work
-        let task = Task {
-            while true {
-                await work(self)
-                let next = state.withLock { state -> (@Sendable (QueueFlusher) async -> Void)? in
-                    guard state.pending, let work = state.work else {
-                        state.running = false
-                        state.current = nil
-                        return nil
-                    }
-                    state.pending = false
-                    return work
+    }
+
+    /// Runs `first`, then again while requests came in meanwhile.
+    private func run(_ first: @escaping @Sendable (QueueFlusher) async -> Void) async {
+        var work = first
+        while true {
+            await work(self)
+            let next = state.withLock { state -> (@Sendable (QueueFlusher) async -> Void)? in
+                guard state.pending, let work = state.work else {
+                    state.current = nil
+                    return nil
                 }
-                guard let next else { return }
-                work = next
+                state.pending = false
+                return work
             }
+            guard let next else { return }
+            work = next
         }
-        // Unless it ended already (and perhaps another started since).
-        state.withLock { if $0.running, $0.started == start.number { $0.current = task } }
     }
 
     /// Returns once no flush is running (one requested meanwhile included).

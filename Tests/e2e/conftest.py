@@ -56,9 +56,11 @@ class MongoEco:
     """scripts/mongoeco_server.py on a free loopback port; stops on stdin EOF or SIGTERM."""
 
     def __init__(self) -> None:
+        # MONGOECO_STDERR names a file for its standard error (SIGUSR1 writes its pending tasks there).
+        errors = open(os.environ["MONGOECO_STDERR"], "ab") if os.environ.get("MONGOECO_STDERR") else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "scripts" / "mongoeco_server.py")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, cwd=ROOT,
         )
         deadline = time.monotonic() + 60
         line = b""

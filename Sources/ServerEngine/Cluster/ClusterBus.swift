@@ -81,7 +81,7 @@ public final class ClusterBus: Sendable {
     public func onOrphan(_ handler: @escaping Handler) { state.withLock { $0.orphanHandler = handler } }
 
     /// Sets what runs when this instance finds it was taken for gone (its registration had expired and other
-    /// instances dropped its routes): the application claims its connections' routes again.
+    /// instances released its routes): the application claims its connections' routes again.
     public func onRejoin(_ handler: @escaping @Sendable () async -> Void) { state.withLock { $0.rejoinHandler = handler } }
 
     /// Sets what runs when this instance leaves the cluster on graceful shutdown, before it hands its inbox to the orphan
@@ -329,22 +329,44 @@ public final class ClusterBus: Sendable {
         }.map(\.element)
     }
 
-    /// The items of `pending` this instance managed to delete (claim), in order.
+    /// How many claims (deletes) of one read run at once.
+    static let parallelClaims = 8
+
+    /// The items of `pending` this instance managed to delete (claim), in order. The claims run side by side, at most
+    /// ``parallelClaims`` at a time: each is a round trip, and one after the other a read of 150 items waited 150 round
+    /// trips on a busy store (3 s on mongoeco under the churn test), while every item behind it waited too.
     private func claimed(_ pending: [Document]) async throws -> [ClusterMessage] {
-        var taken: [ClusterMessage] = []
-        for document in pending {
-            guard let id = document["_id"], try await inbox.deleteOne(["_id": id]) == 1 else { continue }
-            taken.append(
-                ClusterMessage(
-                    kind: document["kind"]?.stringValue ?? "",
-                    key: document["key"]?.stringValue ?? "",
-                    connectionId: document["connectionId"]?.stringValue ?? "",
-                    body: document["body"]?.documentValue ?? [:],
-                    from: document["from"]?.stringValue ?? ""
-                )
+        let inbox = self.inbox
+        let won = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            var won = [Bool](repeating: false, count: pending.count)
+            var next = 0
+            func claimNext() {
+                while next < pending.count {
+                    let index = next
+                    next += 1
+                    if let id = pending[index]["_id"] {
+                        group.addTask { (index, try await inbox.deleteOne(["_id": id]) == 1) }
+                        return
+                    }
+                }
+            }
+            for _ in 0..<Self.parallelClaims { claimNext() }
+            while let (index, claimed) = try await group.next() {
+                won[index] = claimed
+                claimNext()
+            }
+            return won
+        }
+        return zip(pending, won).compactMap { document, claimed in
+            guard claimed else { return nil }
+            return ClusterMessage(
+                kind: document["kind"]?.stringValue ?? "",
+                key: document["key"]?.stringValue ?? "",
+                connectionId: document["connectionId"]?.stringValue ?? "",
+                body: document["body"]?.documentValue ?? [:],
+                from: document["from"]?.stringValue ?? ""
             )
         }
-        return taken
     }
 
     /// The route a document names; nil for a released one (no connection).

@@ -6,7 +6,7 @@ import ServiceLifecycle
 
 /// Runs the cluster bus of one instance: heartbeats, the inbox reader, and the take-over of instances
 /// that are gone. On graceful shutdown it removes this instance's registration, so senders queue once they re-read
-/// it, and hands what is left in its inbox to the orphan handler; its routes are dropped by the next take-over.
+/// it, and hands what is left in its inbox to the orphan handler; its routes are released by the next take-over.
 ///
 /// Transport: on a replica set (MongoDB change streams) each insert into this instance's inbox wakes the
 /// reader at once, with a poll every second as a safety net; elsewhere (a standalone server, mongoeco, the
@@ -63,8 +63,9 @@ public struct ClusterService: Service {
             // Apart from the heartbeats: a take-over reads and writes much more, and a heartbeat waiting behind it on a
             // slow store would be late, which makes others take this instance for gone (and it pause its inbox).
             group.addTask {
+                var watch = TakeOverWatch()
                 while await services.clock.sleepUnlessShuttingDown(for: services.configuration.cluster.heartbeatInterval) {
-                    await takeOverGoneInstances()
+                    await takeOverGoneInstances(&watch)
                 }
             }
             group.addTask {
@@ -130,6 +131,9 @@ public struct ClusterService: Service {
 
     // MARK: Inbox
 
+    /// How long one read of the inbox (a take and the handling of what it took) may last before it is logged.
+    static let slowInboxRead: Duration = .seconds(1)
+
     /// Hands every item in this instance's inbox to the receiver, oldest first.
     ///
     /// Fencing: while this instance's own last heartbeat is older than ``fenceAge`` (its heartbeats are late: an
@@ -149,10 +153,29 @@ public struct ClusterService: Service {
         if bus.setInboxPaused(false) { services.logger.notice("inbox reading resumed: heartbeats land again") }
         do {
             while true {
+                let clock = ContinuousClock()
+                let started = clock.now
                 let items = try await bus.take(from: bus.instanceId, limit: 256)
                 guard !items.isEmpty else { return }
+                let took = started.duration(to: clock.now)
                 let receiver = bus.receiver
-                for item in items { await receiver?(item) }
+                var slowest: (kind: String, duration: Duration) = ("", .zero)
+                for item in items {
+                    let handling = clock.now
+                    await receiver?(item)
+                    let duration = handling.duration(to: clock.now)
+                    if duration > slowest.duration { slowest = (item.kind, duration) }
+                }
+                // Everything behind the read waits for it: a slow store, or a slow handler, delays every instance's items.
+                if started.duration(to: clock.now) > Self.slowInboxRead {
+                    services.logger.warning(
+                        "inbox read slow: items from other instances waited",
+                        metadata: [
+                            "items": "\(items.count)", "takeMs": "\(took.roundedMilliseconds)",
+                            "slowestKind": "\(slowest.kind)", "slowestMs": "\(slowest.duration.roundedMilliseconds)",
+                        ]
+                    )
+                }
                 if items.count < 256 { return }
             }
         } catch {
@@ -162,32 +185,68 @@ public struct ClusterService: Service {
 
     // MARK: Take-over
 
-    /// Instances silent past the timeout: their routes are dropped and their inbox goes to the orphan handler.
-    /// Also inboxes of instances with no registration at all (one that left while a sender still saw it alive).
-    private func takeOverGoneInstances() async {
+    /// What the take-over remembers between heartbeats.
+    struct TakeOverWatch {
+        /// The registrations the last look found.
+        var registered: Set<String> = []
+        /// Instances whose registration went (left, or removed by a take-over), until when their inbox and routes are
+        /// still looked at: a sender that saw one alive just before may have handed it something after.
+        var departed: [String: Date] = [:]
+        /// When every inbox and route was last looked at, whatever its instance.
+        var lastFullLook: Date?
+    }
+
+    /// Instances silent past the timeout or gone from `instances`: their routes are released and their inbox goes to
+    /// the orphan handler.
+    ///
+    /// Every heartbeat it reads the registrations (a handful of documents) and looks at the instances whose registration
+    /// went since the last one, for `cluster.instanceTimeout`. Only once per ``fullLookPeriod`` (and at start) does it
+    /// read which instances every inbox item and route names, for one that went while this instance was not running: that
+    /// read grows with the inbox, and done every heartbeat on every instance it loaded a busy store most.
+    private func takeOverGoneInstances(_ watch: inout TakeOverWatch) async {
         let now = services.clock.now()
         let timeout = services.configuration.cluster.instanceTimeout
+        let cutoff = now.addingTimeInterval(-timeout.seconds)
         do {
-            let silent = try await bus.instances.find(
-                ["heartbeatAt": ["$lt": .date(now.addingTimeInterval(-timeout.seconds))]],
-                options: FindOptions(projection: ["_id": 1])
-            )
-            var gone = Set(silent.compactMap { $0["_id"]?.stringValue })
-            let addressed = try await bus.inbox.distinct("instance", filter: [:]).compactMap(\.stringValue)
-            // Routes of an instance that left (it keeps them, see `leave`) or died are dropped here too.
-            let routed = try await bus.routes.distinct("instance", filter: [:]).compactMap(\.stringValue)
-            for instance in Set(addressed + routed) where !bus.isLive(instance) {
-                // One that started after this heartbeat's read is alive: read its own heartbeat before taking its inbox.
-                if try await !bus.isLiveNow(instance) { gone.insert(instance) }
+            let registrations = try await bus.instances.find([:], options: FindOptions(projection: ["heartbeatAt": 1]))
+            var registered: Set<String> = []
+            var gone: Set<String> = []
+            for registration in registrations {
+                guard let id = registration["_id"]?.stringValue else { continue }
+                registered.insert(id)
+                // Not one that is leaving while it still beats: it hands over its inbox itself, in order with what its
+                // closing sockets never wrote, and the devices that moved away wait for that (``ClusterBus/isLeaving(_:)``).
+                // Taking its inbox from here raced that hand-over: a message could reach the queue after newer ones.
+                if registration["heartbeatAt"]?.dateValue.map({ $0 < cutoff }) ?? true { gone.insert(id) }
+            }
+            for id in watch.registered.subtracting(registered) { watch.departed[id] = now.addingTimeInterval(timeout.seconds) }
+            watch.registered = registered
+            watch.departed = watch.departed.filter { $0.value > now && !registered.contains($0.key) }
+            gone.formUnion(watch.departed.keys)
+            if watch.lastFullLook.map({ now.timeIntervalSince($0) >= fullLookPeriod.seconds }) ?? true {
+                watch.lastFullLook = now
+                let addressed = try await bus.inbox.distinct("instance", filter: [:]).compactMap(\.stringValue)
+                // Routes of an instance that left (it keeps them, see `leave`) or died are released here too.
+                let routed = try await bus.routes.distinct("instance", filter: [:]).compactMap(\.stringValue)
+                // One that started after the registrations were read is alive: read its own heartbeat first.
+                for instance in Set(addressed + routed).subtracting(registered) where try await !bus.isLiveNow(instance) {
+                    gone.insert(instance)
+                }
             }
             gone.remove(bus.instanceId)
             for instance in gone.sorted() {
-                let routes = try await bus.routes.deleteMany(["instance": .string(instance)])
+                // Released, not removed: a device of that instance that reconnects elsewhere in the next moments still
+                // learns where it was (``ClusterBus/claim(_:connectionId:)``, a move), and takes what its inbox holds
+                // before anything newer. Released routes expire with the `releasedAt` index.
+                let routes = try await bus.routes.updateMany(
+                    ["instance": .string(instance), "connectionId": ["$ne": ""]],
+                    ["$set": ["connectionId": "", "releasedAt": .date(now)]],
+                    upsert: false
+                ).modifiedCount
                 let orphans = try await takeAll(from: instance)
-                _ = try await bus.instances.deleteOne([
-                    "_id": .string(instance), "heartbeatAt": ["$lt": .date(now.addingTimeInterval(-timeout.seconds))],
-                ])
-                if routes > 0 || orphans > 0 {
+                let unregistered = try await bus.instances.deleteOne(["_id": .string(instance), "heartbeatAt": ["$lt": .date(cutoff)]])
+                // Once per instance that died: whoever removed its registration, or took anything of its.
+                if routes > 0 || orphans > 0 || unregistered > 0 {
                     services.logger.notice(
                         "took over from an instance that is gone",
                         metadata: ["gone": "\(instance)", "routesDropped": "\(routes)", "inboxItems": "\(orphans)"]
@@ -198,6 +257,10 @@ public struct ClusterService: Service {
             services.logger.warning("cluster take-over failed", metadata: ["error": "\(error)"])
         }
     }
+
+    /// How often every inbox item's and route's instance is looked at (see ``takeOverGoneInstances(_:)``): three instance
+    /// timeouts.
+    var fullLookPeriod: Duration { services.configuration.cluster.instanceTimeout * 3 }
 
     /// Hands every item of `instance`'s inbox to the orphan handler; returns how many.
     private func takeAll(from instance: String) async throws -> Int {

@@ -4,8 +4,9 @@ import ServerEngine
 
 /// Presence across instances: the changes made on one instance are sent, once per batch, to every other live instance
 /// through the cluster bus (one inbox item per instance per `presence.diffInterval`, whatever the number of changes),
-/// which reads the devices again and tells its own subscribers. A subscriber on another instance therefore learns of a
-/// change within two intervals plus an inbox poll.
+/// which reads the devices again and tells its own subscribers at once: those changes were batched where they were made,
+/// so a subscriber on another instance learns of a change within one interval plus an inbox poll, as one here does
+/// within one interval.
 extension PresenceFeed {
     /// The kind of the cluster item carrying presence changes: `body.changes` is `[{"deviceId","networkId"}]`.
     static let clusterKind = "presence"
@@ -24,12 +25,14 @@ extension PresenceFeed {
         }
     }
 
-    /// Records the changes another instance sent.
+    /// Records the changes another instance sent, and pushes those that concern subscribers here without waiting for the
+    /// next interval (at most one extra batch per other instance per interval).
     func received(_ item: ClusterMessage) {
         let changes = (item.body["changes"]?.arrayValue ?? []).compactMap { entry -> PresenceChange? in
             guard let document = entry.documentValue, let deviceId = document["deviceId"]?.stringValue else { return nil }
             return PresenceChange(deviceId: deviceId, networkId: document["networkId"]?.stringValue)
         }
         changed(changes, fromCluster: true)
+        if hasChanges { batchNow() }
     }
 }

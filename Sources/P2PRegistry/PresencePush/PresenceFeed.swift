@@ -29,6 +29,8 @@ final class PresenceFeed: Sendable {
         var outgoing: [String: String] = [:]
         /// The next batch reads every subscribed network whole (``resync()``).
         var resync = false
+        /// Starts a batch now, between the interval's (``run(services:)``; see ``received(_:)``).
+        var wake: AsyncStream<Void>.Continuation?
     }
 
     private let state = Mutex(State())
@@ -288,11 +290,28 @@ final class PresenceFeed: Sendable {
     }
 
     /// The background task: a batch every `presence.diffInterval` (read before each wait, so a reload applies to the
-    /// next one) of the engine's clock, until cancelled.
+    /// next one) of the engine's clock, and one whenever ``batchNow()`` asks, until cancelled. One batch at a time.
     func run(services: EngineServices) async throws {
-        while !Task.isCancelled {
-            try await services.clock.sleep(for: services.configuration.limits.presence.diffInterval)
-            await batch(services: services)
+        let (wakeUps, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        state.withLock { $0.wake = wake }
+        defer { state.withLock { $0.wake = nil } }
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                defer { wake.finish() }
+                while !Task.isCancelled {
+                    try await services.clock.sleep(for: services.configuration.limits.presence.diffInterval)
+                    wake.yield()
+                }
+            }
+            for await _ in wakeUps { await batch(services: services) }
         }
+    }
+
+    /// Whether a change concerns a network with subscribers here (the next batch reads it).
+    var hasChanges: Bool { state.withLock { !$0.changed.isEmpty } }
+
+    /// Runs a batch now (once the one in progress, if any, is done) instead of at the next interval.
+    func batchNow() {
+        _ = state.withLock { $0.wake }?.yield()
     }
 }

@@ -1,5 +1,6 @@
 import DocumentStore
 import Foundation
+import ServerConfig
 import Testing
 
 /// Presence and receipts across two instances on one store: a join or leave made through one instance reaches a
@@ -26,6 +27,32 @@ import Testing
             #expect(try await first.http("DELETE", "/network/net1/devices/peer_b", token: bob).status == 200)
             let leave = try await waitForValue { a.frames(ofType: "presence_diff").first { ($0["leaves"] as? [String])?.contains("peer_b") == true } }
             #expect(leave["networkId"] as? String == "net1")
+        }
+    }
+
+    /// The instance a change reaches through the bus pushes it to its subscribers at once, not at its own next batch: a
+    /// subscriber learns of a join made on another instance within that instance's interval plus an inbox poll.
+    @Test(arguments: RegistryBackend.all) func aChangeFromAnotherInstanceIsPushedOnArrival(backend: RegistryBackend) async throws {
+        let clock = ManualWallClock(Date())
+        // The first instance batches every 100 ms; the second, where the subscriber is, only once an hour.
+        let (first, second) = try await CrossInstanceTests.twoInstances(
+            backend,
+            manual: clock,
+            limits: { $0.presence.diffInterval = .milliseconds(100) },
+            secondLimits: { $0.presence.diffInterval = .seconds(3600) }
+        )
+        try await stopping(first, second) {
+            let a = try await TestSocket.announced("peer_a", in: "net1", as: "alice", on: second)
+            #expect(deviceIds(try await a.subscribePresence()["peers"]) == ["peer_a"])
+            #expect(try await first.announce("net1", peerId: "peer_b", token: try await first.token("bob")) == 200)
+            // Inbox polls (50 ms) and the first instance's batches; 20 s of the clock at most, far from the second's hour.
+            var steps = 0
+            while a.frames(ofType: "presence_diff").isEmpty, steps < 400 {
+                clock.advance(by: .milliseconds(50))
+                try await Task.sleep(for: .milliseconds(10))
+                steps += 1
+            }
+            #expect(a.frames(ofType: "presence_diff").map { deviceIds($0["joins"]) } == [["peer_b"]])
         }
     }
 

@@ -19,7 +19,8 @@ import Testing
     static func twoInstances(
         _ backend: RegistryBackend,
         manual: ManualWallClock? = nil,
-        limits change: @escaping (inout LimitsConfig) -> Void = { _ in }
+        limits change: @escaping (inout LimitsConfig) -> Void = { _ in },
+        secondLimits: @escaping (inout LimitsConfig) -> Void = { _ in }
     ) async throws -> (LiveRegistry, LiveRegistry) {
         let store = try await backend.makeStore(clock: manual ?? SystemWallClock())
         let unthrottled: (inout LimitsConfig) -> Void = { limits in
@@ -30,7 +31,16 @@ import Testing
         let first = try await LiveRegistry.start(environment: environment, clock: manual, backend: backend, limits: unthrottled, store: store)
         let second: LiveRegistry
         do {
-            second = try await LiveRegistry.start(environment: environment, clock: manual, backend: backend, limits: unthrottled, store: store)
+            second = try await LiveRegistry.start(
+                environment: environment,
+                clock: manual,
+                backend: backend,
+                limits: { limits in
+                    unthrottled(&limits)
+                    secondLimits(&limits)
+                },
+                store: store
+            )
         } catch {
             await first.stop()
             throw error

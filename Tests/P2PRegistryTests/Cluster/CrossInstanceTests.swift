@@ -64,6 +64,34 @@ import Testing
         throw TestFailure("the instances did not see each other within \(TestSocket.patience)")
     }
 
+    /// Announces `peer_a` (alice) and `peer_b` (bob) in net1 through `registry`; returns their tokens.
+    static func announcedPair(on registry: LiveRegistry) async throws -> (alice: String, bob: String) {
+        let alice = try await registry.token("alice")
+        let bob = try await registry.token("bob")
+        #expect(try await registry.announce("net1", peerId: "peer_a", token: alice) == 200)
+        #expect(try await registry.announce("net1", peerId: "peer_b", token: bob) == 200)
+        return (alice, bob)
+    }
+
+    /// Records in `registry`'s store that `deviceId` is connected as `route` (an instance the test plays).
+    static func route(_ deviceId: String, to route: ClusterRoute, in registry: LiveRegistry, at date: Date) async throws {
+        _ = try await registry.store.collection(ClusterBus.routesCollection).updateOne(
+            ["_id": .string(deviceId)],
+            ["$set": ["instance": .string(route.instance), "connectionId": .string(route.connectionId), "updatedAt": .date(date)]],
+            upsert: true
+        )
+    }
+
+    /// Waits until `deviceId`'s route names `registry`'s instance (its socket there is connected and its route claimed).
+    static func waitForRoute(_ deviceId: String, on registry: LiveRegistry) async throws {
+        let routes = registry.store.collection(ClusterBus.routesCollection)
+        let here = registry.engine.services.instanceId
+        let deadline = ContinuousClock.now + TestSocket.patience
+        while ContinuousClock.now < deadline, try await routes.findOne(["_id": .string(deviceId)])?["instance"]?.stringValue != here {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Device `peer_a` (alice) on `first`, `peer_b` (bob) on `second`, both announced in net1 and ready.
     static func spreadPair(_ first: LiveRegistry, _ second: LiveRegistry) async throws -> (TestSocket, TestSocket) {
         let alice = try await first.token("alice")

@@ -41,7 +41,7 @@ import Testing
 
             b.close()
             let routes = first.store.collection(ClusterBus.routesCollection)
-            var deadline = ContinuousClock.now + TestSocket.patience
+            let deadline = ContinuousClock.now + TestSocket.patience
             while ContinuousClock.now < deadline, try await routes.findOne(["_id": "peer_b"])?["connectionId"]?.stringValue?.isEmpty == false {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -57,11 +57,7 @@ import Testing
 
             let moved = TestSocket.connect(first, deviceId: "peer_b", token: try await first.token("bob"))
             // Connected once its route names the first instance (the message above may be its first frame already).
-            let here = first.engine.services.instanceId
-            deadline = ContinuousClock.now + TestSocket.patience
-            while ContinuousClock.now < deadline, try await routes.findOne(["_id": "peer_b"])?["instance"]?.stringValue != here {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await CrossInstanceTests.waitForRoute("peer_b", on: first)
             a.signal("offer", to: "peer_b", data: #"{"n":"2"}"#)
             try await Self.advance(clock, until: moved, has: 2)
             #expect(Self.numbers(moved) == ["1", "2"])
@@ -77,19 +73,11 @@ import Testing
         let clock = ManualWallClock(Date())
         let (first, second) = try await CrossInstanceTests.twoInstances(backend, manual: clock)
         try await stopping(first, second) {
-            let alice = try await first.token("alice")
-            let bob = try await first.token("bob")
-            #expect(try await first.announce("net1", peerId: "peer_a", token: alice) == 200)
-            #expect(try await first.announce("net1", peerId: "peer_b", token: bob) == 200)
+            let (alice, bob) = try await CrossInstanceTests.announcedPair(on: first)
             // peer_b was connected to an instance that is gone now, whose inbox holds message 0 for it.
             let bus = first.engine.services.cluster
             let dead = ClusterRoute(instance: "killed-instance", connectionId: "7")
-            let routes = first.store.collection(ClusterBus.routesCollection)
-            _ = try await routes.updateOne(
-                ["_id": "peer_b"],
-                ["$set": ["instance": .string(dead.instance), "connectionId": .string(dead.connectionId), "updatedAt": .date(clock.now())]],
-                upsert: true
-            )
+            try await CrossInstanceTests.route("peer_b", to: dead, in: first, at: clock.now())
             func message(_ n: String, sentBefore seconds: Double) -> Document {
                 [
                     "id": .string("m\(n)"), "type": "offer", "from": "peer_a", "to": "peer_b", "data": ["n": .string(n)],
@@ -131,12 +119,7 @@ import Testing
             #expect(try await first.engine.services.cluster.isLeaving(second.engine.services.instanceId))
 
             let moved = TestSocket.connect(first, deviceId: "peer_b", token: try await first.token("bob"))
-            let routes = first.store.collection(ClusterBus.routesCollection)
-            let here = first.engine.services.instanceId
-            let deadline = ContinuousClock.now + TestSocket.patience
-            while ContinuousClock.now < deadline, try await routes.findOne(["_id": "peer_b"])?["instance"]?.stringValue != here {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await CrossInstanceTests.waitForRoute("peer_b", on: first)
             a.signal("offer", to: "peer_b", data: #"{"n":"2"}"#)
             try await a.ready()
             // Well past the time a move settles when the old instance is gone or stays.

@@ -11,6 +11,12 @@ import Testing
         ["id": .string("m\(n)"), "type": "offer", "from": "peer_a", "to": "peer_b", "data": ["n": .string(n)], "timestamp": .date(date)]
     }
 
+    /// Hands message `n` for `peer_b` to `instance`'s inbox, as a sender's instance does.
+    static func handOver(_ n: String, to instance: String, on registry: LiveRegistry, at date: Date) async throws {
+        let route = ClusterRoute(instance: instance, connectionId: "1")
+        try await registry.engine.services.cluster.send("message", to: route, key: "peer_b", body: message(n, at: date))
+    }
+
     /// Moves the clock a heartbeat (2 s) at a time until `peer_b`'s queue holds something, for at most `limit`.
     static func drained(_ registry: LiveRegistry, clock: ManualWallClock, within limit: Duration) async throws -> [String] {
         let bob = try await registry.token("bob")
@@ -64,12 +70,7 @@ import Testing
             }
             // It leaves; a sender that still saw it alive hands it a message.
             _ = try await instances.deleteOne(["_id": "left"])
-            try await bus.send(
-                "message",
-                to: ClusterRoute(instance: "left", connectionId: "1"),
-                key: "peer_b",
-                body: Self.message("0", at: clock.now())
-            )
+            try await Self.handOver("0", to: "left", on: first, at: clock.now())
             // Queued within two heartbeats: not at the next look at every inbox, three instance timeouts (30 s) away.
             #expect(try await Self.drained(first, clock: clock, within: .seconds(4)) == ["0"])
         }
@@ -82,19 +83,12 @@ import Testing
         let clock = ManualWallClock(Date())
         let (first, second) = try await CrossInstanceTests.twoInstances(backend, manual: clock)
         try await stopping(first, second) {
-            let alice = try await first.token("alice")
-            let bob = try await first.token("bob")
-            #expect(try await first.announce("net1", peerId: "peer_a", token: alice) == 200)
-            #expect(try await first.announce("net1", peerId: "peer_b", token: bob) == 200)
+            let (alice, bob) = try await CrossInstanceTests.announcedPair(on: first)
             // peer_b was connected to an instance silent for a minute: the next take-over finds it gone.
             let dead = ClusterRoute(instance: "dead-instance", connectionId: "7")
             let routes = first.store.collection(ClusterBus.routesCollection)
             let instances = first.store.collection(ClusterBus.instancesCollection)
-            _ = try await routes.updateOne(
-                ["_id": "peer_b"],
-                ["$set": ["instance": .string(dead.instance), "connectionId": .string(dead.connectionId), "updatedAt": .date(clock.now())]],
-                upsert: true
-            )
+            try await CrossInstanceTests.route("peer_b", to: dead, in: first, at: clock.now())
             _ = try await instances.updateOne(
                 ["_id": .string(dead.instance)],
                 ["$set": ["heartbeatAt": .date(clock.now().addingTimeInterval(-60)), "expiresAt": .date(clock.now().addingTimeInterval(86_400))]],
@@ -111,16 +105,11 @@ import Testing
 
             // A sender whose instance still saw it alive hands it one more message; then peer_b reconnects here, and
             // peer_a sends the next one.
-            let bus = first.engine.services.cluster
-            try await bus.send("message", to: dead, key: "peer_b", body: Self.message("0", at: clock.now().addingTimeInterval(-0.1)))
+            try await Self.handOver("0", to: dead.instance, on: first, at: clock.now().addingTimeInterval(-0.1))
             let a = TestSocket.connect(first, deviceId: "peer_a", token: alice)
             try await a.ready()
             let b = TestSocket.connect(first, deviceId: "peer_b", token: bob)
-            let here = first.engine.services.instanceId
-            let deadline = ContinuousClock.now + TestSocket.patience
-            while ContinuousClock.now < deadline, try await routes.findOne(["_id": "peer_b"])?["instance"]?.stringValue != here {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await CrossInstanceTests.waitForRoute("peer_b", on: first)
             a.signal("offer", to: "peer_b", data: #"{"n":"1"}"#)
             try await a.ready()
             try await ReceiverMoveOrderTests.advance(clock, until: b, has: 2)
@@ -140,15 +129,8 @@ import Testing
             _ = try await instances.insertOne(["_id": "leaving-instance", "heartbeatAt": .date(clock.now()), "leaving": true, "expiresAt": expires])
             // Sorted after it: once its item is queued, the round that could have taken the leaving one's is over.
             _ = try await instances.insertOne(["_id": "zz-silent", "heartbeatAt": .date(clock.now().addingTimeInterval(-60)), "expiresAt": expires])
-            let bus = first.engine.services.cluster
-            let leaving = ClusterRoute(instance: "leaving-instance", connectionId: "1")
-            try await bus.send("message", to: leaving, key: "peer_b", body: Self.message("L", at: clock.now()))
-            try await bus.send(
-                "message",
-                to: ClusterRoute(instance: "zz-silent", connectionId: "2"),
-                key: "peer_b",
-                body: Self.message("S", at: clock.now())
-            )
+            try await Self.handOver("L", to: "leaving-instance", on: first, at: clock.now())
+            try await Self.handOver("S", to: "zz-silent", on: first, at: clock.now())
             #expect(try await Self.drained(first, clock: clock, within: .seconds(4)) == ["S"])
             #expect(try await first.store.collection(ClusterBus.inboxCollection).count(["instance": "leaving-instance"]) == 1)
         }
@@ -161,8 +143,7 @@ import Testing
         let (first, second) = try await CrossInstanceTests.twoInstances(backend, manual: clock)
         try await stopping(first, second) {
             #expect(try await first.announce("net1", peerId: "peer_b", token: try await first.token("bob")) == 200)
-            let route = ClusterRoute(instance: "gone-long-ago", connectionId: "1")
-            try await first.engine.services.cluster.send("message", to: route, key: "peer_b", body: Self.message("0", at: clock.now()))
+            try await Self.handOver("0", to: "gone-long-ago", on: first, at: clock.now())
             #expect(try await Self.drained(first, clock: clock, within: .seconds(40)) == ["0"])
             #expect(try await first.store.collection(ClusterBus.inboxCollection).count(["instance": "gone-long-ago"]) == 0)
         }

@@ -222,7 +222,9 @@ public struct ClusterService: Service {
             for id in watch.registered.subtracting(registered) { watch.departed[id] = now.addingTimeInterval(timeout.seconds) }
             watch.registered = registered
             watch.departed = watch.departed.filter { $0.value > now && !registered.contains($0.key) }
-            gone.formUnion(watch.departed.keys)
+            // One that registered again since the read above (it found itself taken for gone, and claims its connections
+            // again) is alive: its fresh routes must not be released, nor its inbox taken.
+            for instance in watch.departed.keys where try await !bus.isLiveNow(instance) { gone.insert(instance) }
             if watch.lastFullLook.map({ now.timeIntervalSince($0) >= fullLookPeriod.seconds }) ?? true {
                 watch.lastFullLook = now
                 let addressed = try await bus.inbox.distinct("instance", filter: [:]).compactMap(\.stringValue)

@@ -62,8 +62,8 @@ import Testing
                 steps += 1
             }
             #expect(bus.liveInstances.contains("left"))
-            // Three heartbeats more, each read by a take-over as well.
-            for _ in 0..<3 {
+            // Five heartbeats more, each read by a take-over as well.
+            for _ in 0..<5 {
                 clock.advance(by: .seconds(2))
                 try await beat()
                 try await Task.sleep(for: .milliseconds(300))
@@ -71,8 +71,9 @@ import Testing
             // It leaves; a sender that still saw it alive hands it a message.
             _ = try await instances.deleteOne(["_id": "left"])
             try await Self.handOver("0", to: "left", on: first, at: clock.now())
-            // Queued within two heartbeats: not at the next look at every inbox, three instance timeouts (30 s) away.
-            #expect(try await Self.drained(first, clock: clock, within: .seconds(4)) == ["0"])
+            // Queued within a few heartbeats (the first may still count it alive, from its last heartbeat): not at the
+            // next look at every inbox, three instance timeouts (30 s) after the one at start.
+            #expect(try await Self.drained(first, clock: clock, within: .seconds(8)) == ["0"])
         }
     }
 
@@ -131,7 +132,7 @@ import Testing
             _ = try await instances.insertOne(["_id": "zz-silent", "heartbeatAt": .date(clock.now().addingTimeInterval(-60)), "expiresAt": expires])
             try await Self.handOver("L", to: "leaving-instance", on: first, at: clock.now())
             try await Self.handOver("S", to: "zz-silent", on: first, at: clock.now())
-            #expect(try await Self.drained(first, clock: clock, within: .seconds(4)) == ["S"])
+            #expect(try await Self.drained(first, clock: clock, within: .seconds(6)) == ["S"])
             #expect(try await first.store.collection(ClusterBus.inboxCollection).count(["instance": "leaving-instance"]) == 1)
         }
     }

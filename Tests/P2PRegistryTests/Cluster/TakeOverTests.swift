@@ -17,6 +17,17 @@ import Testing
         try await registry.engine.services.cluster.send("message", to: route, key: "peer_b", body: message(n, at: date))
     }
 
+    /// Writes the registration of an instance the test plays, as its heartbeat does: last heard of at `heartbeatAt`.
+    static func register(_ instance: String, heartbeatAt: Date, leaving: Bool = false, on registry: LiveRegistry) async throws {
+        var fields: Document = ["heartbeatAt": .date(heartbeatAt), "expiresAt": .date(heartbeatAt.addingTimeInterval(86_400))]
+        if leaving { fields["leaving"] = true }
+        _ = try await registry.store.collection(ClusterBus.instancesCollection).updateOne(
+            ["_id": .string(instance)],
+            ["$set": .document(fields)],
+            upsert: true
+        )
+    }
+
     /// Moves the clock a heartbeat (2 s) at a time until `peer_b`'s queue holds something, for at most `limit`.
     static func drained(_ registry: LiveRegistry, clock: ManualWallClock, within limit: Duration) async throws -> [String] {
         let bob = try await registry.token("bob")
@@ -46,13 +57,7 @@ import Testing
             let bus = first.engine.services.cluster
             // "left" heartbeats like a live instance until both others' take-overs have seen it: the first instance sees
             // it alive at a heartbeat, and a take-over runs at every heartbeat too.
-            func beat() async throws {
-                _ = try await instances.updateOne(
-                    ["_id": "left"],
-                    ["$set": ["heartbeatAt": .date(clock.now()), "expiresAt": .date(clock.now().addingTimeInterval(86_400))]],
-                    upsert: true
-                )
-            }
+            func beat() async throws { try await Self.register("left", heartbeatAt: clock.now(), on: first) }
             try await beat()
             var steps = 0
             while !bus.liveInstances.contains("left"), steps < 100 {
@@ -90,11 +95,7 @@ import Testing
             let routes = first.store.collection(ClusterBus.routesCollection)
             let instances = first.store.collection(ClusterBus.instancesCollection)
             try await CrossInstanceTests.route("peer_b", to: dead, in: first, at: clock.now())
-            _ = try await instances.updateOne(
-                ["_id": .string(dead.instance)],
-                ["$set": ["heartbeatAt": .date(clock.now().addingTimeInterval(-60)), "expiresAt": .date(clock.now().addingTimeInterval(86_400))]],
-                upsert: true
-            )
+            try await Self.register(dead.instance, heartbeatAt: clock.now().addingTimeInterval(-60), on: first)
             var steps = 0
             while try await instances.count(["_id": .string(dead.instance)]) > 0, steps < 50 {
                 clock.advance(by: .seconds(2))
@@ -125,11 +126,9 @@ import Testing
         let (first, second) = try await CrossInstanceTests.twoInstances(backend, manual: clock)
         try await stopping(first, second) {
             #expect(try await first.announce("net1", peerId: "peer_b", token: try await first.token("bob")) == 200)
-            let instances = first.store.collection(ClusterBus.instancesCollection)
-            let expires = Value.date(clock.now().addingTimeInterval(86_400))
-            _ = try await instances.insertOne(["_id": "leaving-instance", "heartbeatAt": .date(clock.now()), "leaving": true, "expiresAt": expires])
+            try await Self.register("leaving-instance", heartbeatAt: clock.now(), leaving: true, on: first)
             // Sorted after it: once its item is queued, the round that could have taken the leaving one's is over.
-            _ = try await instances.insertOne(["_id": "zz-silent", "heartbeatAt": .date(clock.now().addingTimeInterval(-60)), "expiresAt": expires])
+            try await Self.register("zz-silent", heartbeatAt: clock.now().addingTimeInterval(-60), on: first)
             try await Self.handOver("L", to: "leaving-instance", on: first, at: clock.now())
             try await Self.handOver("S", to: "zz-silent", on: first, at: clock.now())
             #expect(try await Self.drained(first, clock: clock, within: .seconds(6)) == ["S"])

@@ -26,7 +26,7 @@ import FoundationNetworking
         let server = Task { try await group.run() }
         let deadline = ContinuousClock.now + .seconds(30)  // a start, however slow the machine
         while port.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        try await Task.sleep(for: .milliseconds(300))
+        while !ran.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(ran.withLock { $0 })
         let bound = try #require(port.withLock { $0 })
         let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(bound)/healthz")!)

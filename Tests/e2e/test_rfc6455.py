@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import time
 
 import pytest
 
@@ -223,4 +225,37 @@ def test_fragmented_message_with_an_interleaved_ping_is_relayed(registry):
         assert pong.opcode == OP_PONG and pong.payload == b"between fragments", pong
         frame = b.next_json(10)
         assert frame.get("fromPeerId") == a_id and frame.get("data") == data, frame
+        a.sync()
+
+
+def test_frames_split_across_writes_and_packed_into_one_are_each_read_whole(start_registry):
+    """The server reads frames off the byte stream itself: a frame whose header, length, masking key and payload come
+    in separate TCP writes (a small one, one with a 16-bit and one with a 64-bit length field; maxFrameSize 256KiB
+    lets the last one through) is read whole, and several frames packed into one write, a ping behind them, are read
+    one by one, in order."""
+    a, a_id, b, b_id = open_pair(start_registry(limits={"websocket.maxFrameSize": "256KiB"}))
+    with a, b:
+        a.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sizes = [10, 300, 70 * KIB]  # 7-bit, 16-bit and 64-bit length fields
+        frames = []
+        for n, size in enumerate(sizes):
+            payload = json.dumps({"type": "offer", "toPeerId": b_id, "data": {"n": n, "pad": "x" * size}}).encode()
+            frames.append(encode_frame(OP_TEXT, payload))
+        cuts = [0, 1, 2, 3, 5, 9, 14, 40, None]  # inside the first byte pair, the length, the key and the payload
+        for frame in frames:
+            for start, end in zip(cuts, cuts[1:]):
+                piece = frame[start:end]
+                if piece:
+                    a.sock.sendall(piece)
+                    time.sleep(0.02)  # each piece its own read on the server
+        for n, size in enumerate(sizes):
+            frame = b.next_json(10)
+            assert frame.get("fromPeerId") == a_id and frame["data"]["n"] == n and len(frame["data"]["pad"]) == size, frame
+        packed = b"".join(
+            encode_frame(OP_TEXT, json.dumps({"type": "offer", "toPeerId": b_id, "data": {"n": n}}).encode()) for n in range(5)
+        )
+        a.sock.sendall(packed + encode_frame(OP_PING, b"after five"))
+        assert [b.next_json(10)["data"]["n"] for _ in range(5)] == list(range(5))
+        pong = a.next_frame(10)
+        assert pong.opcode == OP_PONG and pong.payload == b"after five", pong
         a.sync()

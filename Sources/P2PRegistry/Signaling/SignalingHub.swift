@@ -44,7 +44,7 @@ final class SignalingHub: Sendable {
     /// Opens one socket: checks the device id, claims the device for the caller, registers the connection (replacing
     /// an older one of the same device), and returns the receiver of its messages; nil after closing it.
     func open(_ session: WebSocketSession) async throws -> (any WebSocketReceiver)? {
-        let deviceId = session.parameters["deviceId"] ?? ""
+        let deviceId = session.parameter("deviceId") ?? ""
         guard SignalingFrame.isValidDeviceId(deviceId) else {
             session.close(.policyViolation, reason: "Invalid device id")
             return nil

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOWebSocket
 import Synchronization
 
 /// A send buffer's way to its socket: each message is written as one text frame and flushed.
@@ -30,7 +29,7 @@ package struct ChannelFrameSink: WebSocketFrameSink {
     }
 
     private static func write(_ item: WebSocketSendBuffer.Item, to channel: any Channel, from buffer: WebSocketSendBuffer) {
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(string: item.text))
+        let frame = WebSocketWireFrame.text(item.text, allocator: channel.allocator)
         let promise = channel.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { result in
             switch result {

@@ -10,8 +10,6 @@ import Synchronization
 /// known from its upgrade request, where ``resolveClient(_:limits:)`` takes that client's place.
 final class SignalingConnectionState: Sendable {
     private struct State {
-        var ticket: ConnectionAdmission.Ticket?
-        var inRefusalLane = false
         var refusal: ConnectionAdmission.Refusal?
         var clientAddress: String?
         var clientResolved = false
@@ -26,6 +24,8 @@ final class SignalingConnectionState: Sendable {
     let forwarding: ClientAddressResolver?
     private let state: Mutex<State>
     private let admission: ConnectionAdmission
+    /// The connection's places, given back when it closes: all the connection keeps once upgraded.
+    let place: ConnectionPlace
 
     /// A connection accepted with `ticket`, or refused at accept with `refusal` (then it holds a refusal lane place).
     /// `clientAddress` is the peer's canonical address, nil for a connection from a trusted proxy (`forwarding`).
@@ -40,9 +40,8 @@ final class SignalingConnectionState: Sendable {
         self.peerAddress = peerAddress
         self.forwarding = forwarding
         self.admission = admission
-        self.state = Mutex(
-            State(ticket: ticket, inRefusalLane: refusal != nil, refusal: refusal, clientAddress: clientAddress, clientResolved: forwarding == nil)
-        )
+        self.place = ConnectionPlace(admission: admission, ticket: ticket, inRefusalLane: refusal != nil)
+        self.state = Mutex(State(refusal: refusal, clientAddress: clientAddress, clientResolved: forwarding == nil))
     }
 
     /// The client's IP address: the peer's, or for a connection from a trusted proxy the one its upgrade request
@@ -62,27 +61,23 @@ final class SignalingConnectionState: Sendable {
             xForwardedFor: headers["X-Forwarded-For"],
             forwarded: headers["Forwarded"]
         )
-        state.withLock { state in
-            guard !state.clientResolved else { return }
+        let resolving = state.withLock { state in
+            guard !state.clientResolved else { return false }
             state.clientResolved = true
             state.clientAddress = client
-            guard let ticket = state.ticket, let client else { return }
-            switch admission.acceptForwarded(ticket, clientIP: client, limits: limits) {
-            case .admitted(let counted): state.ticket = counted
-            case .refused(let refused): state.refusal = state.refusal ?? refused
-            }
+            return true
+        }
+        guard resolving, let client else { return }
+        let refused = place.upgradeTicket { ticket in admission.acceptForwarded(ticket, clientIP: client, limits: limits) }
+        if case .refused(let refusal)? = refused {
+            state.withLock { $0.refusal = $0.refusal ?? refusal }
         }
     }
 
     /// Replaces the ticket with the one `decide` admits, atomically with ``release()``: nil (and `decide` is not
     /// called) when the connection has already closed, so a place taken for a closed connection is never left counted.
     func upgradeTicket(_ decide: (ConnectionAdmission.Ticket) -> ConnectionAdmission.Decision) -> ConnectionAdmission.Decision? {
-        state.withLock { state in
-            guard let ticket = state.ticket else { return nil }
-            let decision = decide(ticket)
-            if case .admitted(let upgraded) = decision { state.ticket = upgraded }
-            return decision
-        }
+        place.upgradeTicket(decide)
     }
 
     /// Records what the upgrade decided (taken with ``takeOutcome()`` when the socket's handler is installed).
@@ -112,6 +107,38 @@ final class SignalingConnectionState: Sendable {
     }
 
     /// Gives back the connection's places; called once, when it closes.
+    func release() { place.release() }
+}
+
+/// A connection's places under the connection limits (``ConnectionAdmission``), from accept until it closes. Kept
+/// apart from ``SignalingConnectionState`` so that an upgraded socket holds only this small object, not the
+/// handshake's state (BENCHMARKS.md, "Memory per socket").
+final class ConnectionPlace: Sendable {
+    private struct State {
+        var ticket: ConnectionAdmission.Ticket?
+        var inRefusalLane: Bool
+    }
+
+    private let admission: ConnectionAdmission
+    private let state: Mutex<State>
+
+    init(admission: ConnectionAdmission, ticket: ConnectionAdmission.Ticket?, inRefusalLane: Bool) {
+        self.admission = admission
+        self.state = Mutex(State(ticket: ticket, inRefusalLane: inRefusalLane))
+    }
+
+    /// Replaces the ticket with the one `decide` admits, atomically with ``release()``: nil (and `decide` is not
+    /// called) once released.
+    func upgradeTicket(_ decide: (ConnectionAdmission.Ticket) -> ConnectionAdmission.Decision) -> ConnectionAdmission.Decision? {
+        state.withLock { state in
+            guard let ticket = state.ticket else { return nil }
+            let decision = decide(ticket)
+            if case .admitted(let upgraded) = decision { state.ticket = upgraded }
+            return decision
+        }
+    }
+
+    /// Gives back the places; the second call does nothing.
     func release() {
         let (ticket, lane) = state.withLock { state in
             defer {

@@ -2,14 +2,15 @@ import Logging
 import NIOCore
 import NIOWebSocket
 
-/// The protocol side of one upgraded signaling socket, on its event loop (RFC 6455): reassembles fragmented
-/// messages, checks masking, continuations, sizes and UTF-8 (closing with 1002, 1009 or 1007), answers pings and the
+/// The protocol side of one upgraded signaling socket, on its event loop (RFC 6455): reads and writes the frames
+/// itself (``WebSocketWireFrame``; no NIO frame codec in the pipeline), reassembles fragmented messages, checks masking, continuations, sizes and UTF-8 (closing with 1002, 1009 or 1007), answers pings and the
 /// close handshake, pings an idle client every `websocket.pingInterval` and drops one that stopped answering, and
 /// hands complete messages to the application's receiver through the socket's ``WebSocketInbox``.
 package final class WebSocketConnectionHandler: ChannelDuplexHandler {
-    package typealias InboundIn = WebSocketFrame
-    package typealias OutboundIn = WebSocketFrame
-    package typealias OutboundOut = WebSocketFrame
+    package typealias InboundIn = ByteBuffer
+    /// Frames already encoded (``WebSocketWireFrame/text(_:allocator:)``).
+    package typealias OutboundIn = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     /// What every socket of a listener shares (one object, not a copy per socket).
     package final class Setup: Sendable {
@@ -33,6 +34,10 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
     private let remoteAddress: String?
     private var session: WebSocketSession?
     private var inbox: WebSocketInbox?
+    /// The start of a frame whose rest has not arrived yet.
+    private var unparsed: ByteBuffer?
+    /// Set once the bytes read cannot be frames: nothing more is read.
+    private var undecodable = false
     /// A fragmented message being reassembled.
     private var partial: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var sentClose = false
@@ -63,7 +68,9 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
     func start(_ outcome: WebSocketHandshakeOutcome, context: ChannelHandlerContext) {
         switch outcome {
         case .refuse(let code, let reason, let errorFrame):
-            if let errorFrame { context.writeAndFlush(wrapOutboundOut(textFrame(errorFrame, context: context)), promise: nil) }
+            if let errorFrame {
+                context.writeAndFlush(wrapOutboundOut(WebSocketWireFrame.text(errorFrame, allocator: context.channel.allocator)), promise: nil)
+            }
             startClose(code, reason: reason, forceAfter: .seconds(5), context: context)
         case .accept(let handler, let parameters, let user, let route):
             open(handler: handler, parameters: parameters, user: user, route: route, context: context)
@@ -72,7 +79,7 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
 
     private func open(
         handler: @escaping WebSocketHandler,
-        parameters: [String: String],
+        parameters: PathParameters,
         user: AuthenticatedUser?,
         route: String,
         context: ChannelHandlerContext
@@ -133,10 +140,44 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
     // MARK: Reading
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        guard !undecodable else { return }
+        var buffer = unwrapInboundIn(data)
         awaitingPong = false
+        var ownsBuffer = false
+        if var pending = unparsed {
+            unparsed = nil
+            pending.writeBuffer(&buffer)
+            buffer = pending
+            ownsBuffer = true
+        }
+        while buffer.readableBytes > 0, !undecodable {
+            let frame: WebSocketWireFrame?
+            do {
+                frame = try WebSocketWireFrame.read(from: &buffer, maxPayload: setup.protocolLimit)
+            } catch .tooLarge {
+                undecodable = true
+                return fail(.messageTooBig, "Frame larger than \(setup.protocolLimit) bytes", context: context)
+            } catch {
+                undecodable = true
+                return fail(.protocolError, "Malformed frame", context: context)
+            }
+            guard let frame else { break }
+            received(frame, context: context)
+        }
+        guard buffer.readableBytes > 0, !undecodable else { return }
+        // An incomplete frame waits for its rest in a buffer of its own (the channel reuses its receive buffer).
+        if ownsBuffer {
+            unparsed = buffer
+        } else {
+            var kept = context.channel.allocator.buffer(capacity: buffer.readableBytes)
+            kept.writeBuffer(&buffer)
+            unparsed = kept
+        }
+    }
+
+    private func received(_ frame: WebSocketWireFrame, context: ChannelHandlerContext) {
         if sentClose && frame.opcode != .connectionClose { return }  // after our close frame only its answer counts
-        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+        guard !frame.hasReservedBits else {
             return fail(.protocolError, "Reserved bits set without an extension", context: context)
         }
         guard frame.maskKey != nil else {
@@ -148,16 +189,16 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
                 return fail(.protocolError, "Expected a continuation frame", context: context)
             }
             if frame.fin {
-                complete(frame.opcode, frame.fastUnmaskedData, context: context)
+                complete(frame.opcode, frame.unmaskedData, context: context)
             } else {
-                partial = (frame.opcode, frame.fastUnmaskedData)
+                partial = (frame.opcode, frame.unmaskedData)
             }
         case .continuation:
             guard var message = partial else {
                 return fail(.protocolError, "Continuation frame without a message to continue", context: context)
             }
             partial = nil
-            var data = frame.fastUnmaskedData
+            var data = frame.unmaskedData
             guard message.data.readableBytes + data.readableBytes <= setup.protocolLimit else {
                 return fail(.messageTooBig, "Message larger than \(setup.protocolLimit) bytes", context: context)
             }
@@ -168,12 +209,12 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
                 partial = message
             }
         case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.fastUnmaskedData)
+            let pong = WebSocketWireFrame.frame(.pong, payload: frame.unmaskedData, allocator: context.channel.allocator)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .pong:
             break
         case .connectionClose:
-            receivedClose(frame.fastUnmaskedData, context: context)
+            receivedClose(frame.unmaskedData, context: context)
         default:
             fail(.protocolError, "Unknown opcode \(frame.opcode)", context: context)
         }
@@ -305,15 +346,8 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
     }
 
     package func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch error as? NIOWebSocketError {
-        case .invalidFrameLength?:
-            fail(.messageTooBig, "Frame larger than \(setup.protocolLimit) bytes", context: context)
-        case .some:
-            fail(.protocolError, "Malformed frame", context: context)
-        case nil:
-            (session?.logger ?? setup.services.logger).debug("WebSocket connection error", metadata: ["error": "\(error)"])
-            context.close(promise: nil)
-        }
+        (session?.logger ?? setup.services.logger).debug("WebSocket connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
     }
 
     // MARK: Pings
@@ -328,7 +362,7 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
         }
         awaitingPong = true
         context.writeAndFlush(
-            wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))),
+            wrapOutboundOut(WebSocketWireFrame.frame(.ping, payload: ByteBuffer(), allocator: context.channel.allocator)),
             promise: nil
         )
     }
@@ -346,11 +380,7 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Frames
 
-    private func textFrame(_ text: String, context: ChannelHandlerContext) -> WebSocketFrame {
-        WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
-    }
-
-    private func closeFrame(_ code: WebSocketCloseCode, reason: String, context: ChannelHandlerContext) -> WebSocketFrame {
+    private func closeFrame(_ code: WebSocketCloseCode, reason: String, context: ChannelHandlerContext) -> ByteBuffer {
         var data = context.channel.allocator.buffer(capacity: 2 + min(reason.utf8.count, 123))
         data.writeInteger(code.rawValue)
         // A control frame carries at most 125 bytes: the reason is cut at a character boundary.
@@ -361,7 +391,7 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
             data.writeString(String(character))
             reasonBytes += size
         }
-        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        return WebSocketWireFrame.frame(.connectionClose, payload: data, allocator: context.channel.allocator)
     }
 
     private func setAutoRead(_ on: Bool, context: ChannelHandlerContext) {

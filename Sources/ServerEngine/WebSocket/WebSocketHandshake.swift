@@ -63,7 +63,7 @@ struct WebSocketHandshake: Sendable {
     }
 
     /// The route a request path asks for, with its percent-decoded parameters.
-    func match(path: Substring) -> (Route, [String: String])? {
+    func match(path: Substring) -> (Route, PathParameters)? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         for route in routes where route.segments.count == parts.count {
             var values: [String] = []
@@ -78,7 +78,7 @@ struct WebSocketHandshake: Sendable {
                     values.append(String(part).removingPercentEncoding ?? String(part))
                 }
             }
-            if matches { return (route, Dictionary(zip(route.names, values), uniquingKeysWith: { first, _ in first })) }
+            if matches { return (route, PathParameters(names: route.names, values: values)) }
         }
         return nil
     }
@@ -91,7 +91,7 @@ struct WebSocketHandshake: Sendable {
     /// verified (or a failure throttled) in ``decide(route:parameters:head:connection:logger:)``.
     func decideNow(
         route: Route,
-        parameters: [String: String],
+        parameters: PathParameters,
         head: HTTPRequestHead,
         connection: SignalingConnectionState,
         logger: Logger
@@ -115,7 +115,7 @@ struct WebSocketHandshake: Sendable {
     /// The outcome of an upgrade request for `route`, from a connection that holds `connection`'s admission.
     func decide(
         route: Route,
-        parameters: [String: String],
+        parameters: PathParameters,
         head: HTTPRequestHead,
         connection: SignalingConnectionState,
         logger: Logger
@@ -168,7 +168,7 @@ struct WebSocketHandshake: Sendable {
     /// The connection limits' verdict on an authenticated upgrade.
     private func admit(
         route: Route,
-        parameters: [String: String],
+        parameters: PathParameters,
         user: AuthenticatedUser?,
         connection: SignalingConnectionState,
         logger: Logger

@@ -2,7 +2,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOWebSocket
 import ServerConfig
 import ServiceLifecycle
 import Synchronization
@@ -116,7 +115,9 @@ struct WebSocketListener: Service {
                 refusal: refusal
             )
         }
-        channel.closeFuture.whenComplete { _ in connection.release() }
+        // Only the small place object lives as long as the connection; the handshake's state goes with its handlers.
+        let place = connection.place
+        channel.closeFuture.whenComplete { _ in place.release() }
 
         let metrics = services.metrics
         let logger = services.logger
@@ -150,13 +151,11 @@ struct WebSocketListener: Service {
     }
 
     /// The WebSocket upgrader of one connection: decides in a short-lived task, then installs the socket's handler.
-    private func makeUpgrader(connection: SignalingConnectionState, setup: WebSocketConnectionHandler.Setup) -> NIOWebSocketServerUpgrader {
+    private func makeUpgrader(connection: SignalingConnectionState, setup: WebSocketConnectionHandler.Setup) -> SignalingUpgrader {
         let handshake = handshake
         let services = services
         let originRefusals = originRefusals
-        return NIOWebSocketServerUpgrader(
-            maxFrameSize: setup.protocolLimit,
-            automaticErrorHandling: false,
+        return SignalingUpgrader(
             shouldUpgrade: { channel, head in
                 let limits = services.configuration.limits.webSocket
                 connection.resolveClient(head.headers, limits: limits)
@@ -200,7 +199,7 @@ struct WebSocketListener: Service {
                 }
                 return promise.futureResult
             },
-            upgradePipelineHandler: { channel, _ in
+            installSocket: { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let guardHandler = try? pipeline.handler(type: HandshakeGuard.self) { pipeline.removeHandler(guardHandler, promise: nil) }

@@ -19,7 +19,10 @@ public final class WebSocketSession: Sendable {
     /// A process-unique id of this connection.
     public let connectionId: UInt64
     /// Path parameters by name (`:deviceId`).
-    public let parameters: [String: String]
+    public var parameters: [String: String] { pathParameters.dictionary }
+    /// The value of the path parameter `name` (`:deviceId`), without building ``parameters``.
+    public func parameter(_ name: String) -> String? { pathParameters[name] }
+    private let pathParameters: PathParameters
     /// The authenticated caller; nil on routes with `auth: none`.
     public let user: AuthenticatedUser?
     /// The client's IP address, when known: the peer's, or behind a trusted proxy (`http.trustedProxies`) the one
@@ -50,7 +53,7 @@ public final class WebSocketSession: Sendable {
 
     init(
         connectionId: UInt64,
-        parameters: [String: String],
+        parameters: PathParameters,
         user: AuthenticatedUser?,
         remoteAddress: String?,
         sendBuffer: WebSocketSendBuffer,
@@ -58,7 +61,7 @@ public final class WebSocketSession: Sendable {
         channel: (any Channel)?
     ) {
         self.connectionId = connectionId
-        self.parameters = parameters
+        self.pathParameters = parameters
         self.user = user
         self.remoteAddress = remoteAddress
         self.sendBuffer = sendBuffer

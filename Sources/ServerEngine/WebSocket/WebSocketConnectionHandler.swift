@@ -167,6 +167,7 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
         guard buffer.readableBytes > 0, !undecodable else { return }
         // An incomplete frame waits for its rest in a buffer of its own (the channel reuses its receive buffer).
         if ownsBuffer {
+            buffer.discardReadBytes()  // the frames read before it
             unparsed = buffer
         } else {
             var kept = context.channel.allocator.buffer(capacity: buffer.readableBytes)

@@ -74,12 +74,6 @@ final class SignalingConnectionState: Sendable {
         }
     }
 
-    /// Replaces the ticket with the one `decide` admits, atomically with ``release()``: nil (and `decide` is not
-    /// called) when the connection has already closed, so a place taken for a closed connection is never left counted.
-    func upgradeTicket(_ decide: (ConnectionAdmission.Ticket) -> ConnectionAdmission.Decision) -> ConnectionAdmission.Decision? {
-        place.upgradeTicket(decide)
-    }
-
     /// Records what the upgrade decided (taken with ``takeOutcome()`` when the socket's handler is installed).
     func record(_ outcome: WebSocketHandshakeOutcome) {
         state.withLock { $0.outcome = outcome }
@@ -106,8 +100,6 @@ final class SignalingConnectionState: Sendable {
         set { state.withLock { $0.forbiddenOrigin = newValue } }
     }
 
-    /// Gives back the connection's places; called once, when it closes.
-    func release() { place.release() }
 }
 
 /// A connection's places under the connection limits (``ConnectionAdmission``), from accept until it closes. Kept
@@ -128,7 +120,7 @@ final class ConnectionPlace: Sendable {
     }
 
     /// Replaces the ticket with the one `decide` admits, atomically with ``release()``: nil (and `decide` is not
-    /// called) once released.
+    /// called) once the connection has closed, so a place taken for a closed connection is never left counted.
     func upgradeTicket(_ decide: (ConnectionAdmission.Ticket) -> ConnectionAdmission.Decision) -> ConnectionAdmission.Decision? {
         state.withLock { state in
             guard let ticket = state.ticket else { return nil }
@@ -138,7 +130,7 @@ final class ConnectionPlace: Sendable {
         }
     }
 
-    /// Gives back the places; the second call does nothing.
+    /// Gives back the places, when the connection closes; the second call does nothing.
     func release() {
         let (ticket, lane) = state.withLock { state in
             defer {

@@ -3,7 +3,8 @@ import NIOCore
 import NIOWebSocket
 
 /// The protocol side of one upgraded signaling socket, on its event loop (RFC 6455): reads and writes the frames
-/// itself (``WebSocketWireFrame``; no NIO frame codec in the pipeline), reassembles fragmented messages, checks masking, continuations, sizes and UTF-8 (closing with 1002, 1009 or 1007), answers pings and the
+/// itself (``WebSocketFrameStream``, ``WebSocketWireFrame``; no NIO frame codec in the pipeline), reassembles fragmented
+/// messages, checks masking, continuations, sizes and UTF-8 (closing with 1002, 1009 or 1007), answers pings and the
 /// close handshake, pings an idle client every `websocket.pingInterval` and drops one that stopped answering, and
 /// hands complete messages to the application's receiver through the socket's ``WebSocketInbox``.
 package final class WebSocketConnectionHandler: ChannelDuplexHandler {
@@ -34,8 +35,8 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
     private let remoteAddress: String?
     private var session: WebSocketSession?
     private var inbox: WebSocketInbox?
-    /// The start of a frame whose rest has not arrived yet.
-    private var unparsed: ByteBuffer?
+    /// The bytes read, as frames.
+    private var frames = WebSocketFrameStream()
     /// Set once the bytes read cannot be frames: nothing more is read.
     private var undecodable = false
     /// A fragmented message being reassembled.
@@ -141,38 +142,17 @@ package final class WebSocketConnectionHandler: ChannelDuplexHandler {
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !undecodable else { return }
-        var buffer = unwrapInboundIn(data)
         awaitingPong = false
-        var ownsBuffer = false
-        if var pending = unparsed {
-            unparsed = nil
-            pending.writeBuffer(&buffer)
-            buffer = pending
-            ownsBuffer = true
-        }
-        while buffer.readableBytes > 0, !undecodable {
-            let frame: WebSocketWireFrame?
-            do {
-                frame = try WebSocketWireFrame.read(from: &buffer, maxPayload: setup.protocolLimit)
-            } catch .tooLarge {
-                undecodable = true
-                return fail(.messageTooBig, "Frame larger than \(setup.protocolLimit) bytes", context: context)
-            } catch {
-                undecodable = true
-                return fail(.protocolError, "Malformed frame", context: context)
+        do {
+            try frames.read(unwrapInboundIn(data), maxPayload: setup.protocolLimit, allocator: context.channel.allocator) { frame in
+                received(frame, context: context)
             }
-            guard let frame else { break }
-            received(frame, context: context)
-        }
-        guard buffer.readableBytes > 0, !undecodable else { return }
-        // An incomplete frame waits for its rest in a buffer of its own (the channel reuses its receive buffer).
-        if ownsBuffer {
-            buffer.discardReadBytes()  // the frames read before it
-            unparsed = buffer
-        } else {
-            var kept = context.channel.allocator.buffer(capacity: buffer.readableBytes)
-            kept.writeBuffer(&buffer)
-            unparsed = kept
+        } catch {
+            undecodable = true
+            switch error {
+            case .tooLarge: fail(.messageTooBig, "Frame larger than \(setup.protocolLimit) bytes", context: context)
+            case .malformedControlFrame: fail(.protocolError, "Malformed frame", context: context)
+            }
         }
     }
 

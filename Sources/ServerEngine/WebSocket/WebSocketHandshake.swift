@@ -180,7 +180,7 @@ struct WebSocketHandshake: Sendable {
         } else {
             let limits = services.configuration.limits.webSocket
             let now = services.clock.now()
-            switch connection.upgradeTicket({ tracker.admission.upgrade($0, user: user?.id, limits: limits, now: now) }) {
+            switch connection.place.upgradeTicket({ tracker.admission.upgrade($0, user: user?.id, limits: limits, now: now) }) {
             case .admitted:
                 return .accept(handler: route.handler, parameters: parameters, user: user, route: route.config.path)
             case .refused(let refused):

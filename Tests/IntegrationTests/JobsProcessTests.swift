@@ -88,7 +88,8 @@ import Testing
         #expect(election.stdout.contains("on instance \(instance)"), "\(election.stdout)")
         let coordinators = try await Self.peers(base, headers: headers).filter { $0["isCoordinator"] as? Bool == true }
         #expect(coordinators.count == 2)
-        #expect(server.text.stdout.contains(#""trigger":"manual""#))
+        // The job's log line reaches the server's stdout pipe after the command's answer: waited for.
+        _ = try await server.waitForOutput(matching: #""trigger":"(manual)""#)
 
         // A second run finds nothing to do, on the same instance.
         let again = try await RegistryProcess.run(
